@@ -1,0 +1,46 @@
+"""A local, inspectable simulator of the Pushover HTTP API (aiohttp only)."""
+
+from .app import ApiError, create_app
+from .inbox import render_inbox
+from .state import (
+    BUILTIN_SOUNDS,
+    DEMO_GROUP,
+    DEMO_SUBSCRIPTION,
+    DEMO_TOKEN,
+    DEMO_USER,
+    DEMO_USER2,
+    Account,
+    App,
+    CallbackSender,
+    Fault,
+    FaultKind,
+    Group,
+    GroupMember,
+    PushoverSimulator,
+    Receipt,
+    User,
+    random_key,
+)
+
+__all__ = [
+    "BUILTIN_SOUNDS",
+    "DEMO_GROUP",
+    "DEMO_SUBSCRIPTION",
+    "DEMO_TOKEN",
+    "DEMO_USER",
+    "DEMO_USER2",
+    "Account",
+    "ApiError",
+    "App",
+    "CallbackSender",
+    "Fault",
+    "FaultKind",
+    "Group",
+    "GroupMember",
+    "PushoverSimulator",
+    "Receipt",
+    "User",
+    "create_app",
+    "random_key",
+    "render_inbox",
+]

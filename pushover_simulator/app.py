@@ -1,0 +1,798 @@
+"""The aiohttp application: Pushover's /1/ API plus the /_sim/ control endpoints."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
+import json
+import re
+from typing import Any, cast
+from urllib.parse import parse_qsl
+import uuid
+
+from aiohttp import BodyPartReader, web
+from multidict import MultiDict
+
+from .inbox import add_ui_routes
+from .state import (
+    FAULT_KINDS,
+    RECEIPT_LIFETIME,
+    Account,
+    App,
+    FaultKind,
+    Group,
+    GroupMember,
+    PushoverSimulator,
+    Receipt,
+    User,
+    random_key,
+)
+
+SIM_KEY = web.AppKey("pushover_simulator", PushoverSimulator)
+# The current request's merged parameters (set by the middleware, same task).
+PARAMS: ContextVar[dict[str, Any]] = ContextVar("pushover_simulator_params")
+MAX_ATTACHMENT = 5_242_880
+MAX_USERS = 50
+FIELD_LIMITS = {"message": 1024, "title": 250, "url": 512, "url_title": 100}
+GLANCE_TEXT_FIELDS = ("title", "text", "subtext")
+GLANCE_FIELDS = (*GLANCE_TEXT_FIELDS, "count", "percent")
+LICENSE_OSES = ("Android", "iOS", "Desktop")
+JSON_CT = "application/json"
+_INT_RE = re.compile(r"^-?\d+$")
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+class ApiError(Exception):
+    """A Pushover 4xx answer: per-field reasons plus the `errors` list."""
+
+    def __init__(
+        self,
+        errors: list[str],
+        fields: dict[str, str] | None = None,
+        status: int = 400,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__("; ".join(errors))
+        self.errors = errors
+        self.fields = fields or {}
+        self.status = status
+        self.headers = headers or {}
+
+
+def _field_error(name: str, reason: str, error: str | None = None) -> ApiError:
+    return ApiError([error or f"{name} {reason}"], {name: reason})
+
+
+BAD_TOKEN = ApiError(["application token is invalid"], {"token": "invalid"})
+BAD_USER = ApiError(
+    ["user identifier is not a valid user, group, or subscribed user key"],
+    {"user": "invalid"},
+)
+RECEIPT_NOT_FOUND = ApiError(
+    ["receipt not found; may be invalid or expired"], {"receipt": "not found"}
+)
+GROUP_NOT_FOUND = ApiError(
+    ["group not found or you are not authorized to edit it"], {"group": "not found"}
+)
+NOT_MEMBER = ApiError(["user is not a member of this group"], {"user": "invalid"})
+BAD_DEVICE = ApiError(
+    ["device name is not valid for this user"], {"device": "invalid for this user"}
+)
+
+
+def api_response(
+    data: dict[str, Any] | None = None,
+    *,
+    status: int = 1,
+    http_status: int = 200,
+    headers: dict[str, str] | None = None,
+) -> web.Response:
+    """A Pushover-style JSON answer with `status`, a fresh `request` id and headers."""
+    request_id = str(uuid.uuid4())
+    body = {**(data or {}), "status": status, "request": request_id}
+    return web.Response(
+        text=json.dumps(body),
+        status=http_status,
+        content_type=JSON_CT,
+        charset="utf-8",
+        headers={"X-Request-Id": request_id, **(headers or {})},
+    )
+
+
+def error_response(err: ApiError) -> web.Response:
+    """Render an ApiError like Pushover does."""
+    return api_response(
+        {**err.fields, "errors": err.errors},
+        status=0,
+        http_status=err.status,
+        headers=err.headers,
+    )
+
+
+def limit_headers(acc: Account) -> dict[str, str]:
+    """The X-Limit-App-* headers for an account."""
+    return {
+        "X-Limit-App-Limit": str(acc.limit),
+        "X-Limit-App-Remaining": str(acc.remaining),
+        "X-Limit-App-Reset": str(acc.reset),
+    }
+
+
+def _to_str(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, list | tuple):
+        return ",".join(s for s in (_to_str(v) for v in value) if s is not None)
+    return str(value)
+
+
+def _join(pairs: list[tuple[str, str]]) -> dict[str, str]:
+    """Fold repeated keys into one comma-joined value."""
+    multi: MultiDict[str] = MultiDict(pairs)
+    return {key: ",".join(multi.getall(key)) for key in dict.fromkeys(multi.keys())}
+
+
+async def parse_params(request: web.Request) -> dict[str, Any]:
+    """Merge query-string and body parameters (form, multipart or JSON, any method).
+
+    Returns the parameters plus `_attachment` (bytes | None), `_filename` and
+    `_content_type` for a multipart `attachment` part.
+    """
+    params = _join(list(request.query.items()))
+    body: dict[str, str] = {}
+    extra: dict[str, Any] = {
+        "_attachment": None,
+        "_filename": None,
+        "_content_type": None,
+    }
+    ctype = request.content_type
+    if ctype.startswith("multipart/"):
+        reader = await request.multipart()
+        pairs: list[tuple[str, str]] = []
+        while (part := await reader.next()) is not None:
+            if not isinstance(part, BodyPartReader):
+                continue
+            name = part.name or ""
+            if name == "attachment" or part.filename is not None:
+                extra["_attachment"] = bytes(await part.read())
+                extra["_filename"] = part.filename
+                extra["_content_type"] = part.headers.get("Content-Type")
+            else:
+                pairs.append((name, await part.text()))
+        body = _join(pairs)
+    elif request.can_read_body:
+        raw = await request.read()
+        charset = request.charset or "utf-8"
+        if ctype == JSON_CT:
+            decoded = json.loads(raw.decode(charset)) if raw.strip() else {}
+            if not isinstance(decoded, dict):
+                raise ValueError("JSON body must be an object")
+            body = {k: s for k, v in decoded.items() if (s := _to_str(v)) is not None}
+        elif raw:
+            body = _join(parse_qsl(raw.decode(charset), keep_blank_values=True))
+    params.update(body)
+    return {**params, **extra}
+
+
+def _int(params: dict[str, str], name: str) -> int | None:
+    """An optional integer parameter; blank means absent."""
+    value = params.get(name, "").strip()
+    if not value:
+        return None
+    if not _INT_RE.match(value):
+        raise _field_error(name, "is invalid", f"{name} is invalid")
+    return int(value)
+
+
+class Api:
+    """Handlers for the /1/ endpoints."""
+
+    def __init__(self, sim: PushoverSimulator) -> None:
+        self.sim = sim
+
+    # ---------------------------------------------------------------- helpers
+    def app_for(self, params: dict[str, Any]) -> App:
+        app = self.sim.apps.get(params.get("token") or "")
+        if app is None:
+            raise BAD_TOKEN
+        return app
+
+    def recipients(
+        self, user_param: str, device_param: str
+    ) -> list[tuple[str, list[str]]]:
+        """Resolve `user` (keys, groups) to [(user key, devices delivered to)]."""
+        keys = [k for k in user_param.split(",") if k]
+        if not keys:
+            raise BAD_USER
+        if len(keys) > MAX_USERS:
+            raise ApiError(
+                [f"user list may contain at most {MAX_USERS} users"],
+                {"user": "too many users"},
+            )
+        result: dict[str, list[str]] = {}
+        for key in keys:
+            if (group := self.sim.groups.get(key)) is not None:
+                for member in group.members:
+                    user = self.sim.users.get(member.user)
+                    if member.disabled or user is None:
+                        continue
+                    wanted = member.device.split(",") if member.device else []
+                    devices = [d for d in user.devices if d in wanted] or user.devices
+                    result.setdefault(user.key, [])
+                    result[user.key] += [
+                        d for d in devices if d not in result[user.key]
+                    ]
+            elif (user := self.sim.users.get(key)) is not None:
+                result.setdefault(user.key, [])
+                result[user.key] += [
+                    d for d in user.devices if d not in result[user.key]
+                ]
+            else:
+                raise BAD_USER
+        single_user = len(keys) == 1 and keys[0] in self.sim.users
+        if single_user and device_param:
+            names = [d for d in device_param.split(",") if d]
+            user = self.sim.users[keys[0]]
+            # Pushover: an unknown or disabled name means "all active devices".
+            if names and all(n in user.devices for n in names):
+                result[user.key] = names
+        return list(result.items())
+
+    def group_for(self, params: dict[str, Any], group_key: str) -> tuple[App, Group]:
+        app = self.app_for(params)
+        group = self.sim.groups.get(group_key)
+        if group is None or group.owner_account != app.account:
+            raise GROUP_NOT_FOUND
+        return app, group
+
+    def receipt_for(self, params: dict[str, Any], receipt: str) -> Receipt:
+        app = self.app_for(params)
+        rec = self.sim.receipts.get(receipt)
+        if (
+            rec is None
+            or rec.token != app.token
+            or self.sim.clock() > rec.sent_at + RECEIPT_LIFETIME
+        ):
+            raise RECEIPT_NOT_FOUND
+        return rec
+
+    # --------------------------------------------------------------- messages
+    async def messages(self, request: web.Request) -> web.Response:
+        params: dict[str, Any] = PARAMS.get()
+        sim = self.sim
+        if not params.get("message", "").strip():
+            app = sim.apps.get(params.get("token") or "")
+            err = _field_error("message", "cannot be blank")
+            if app is not None:
+                err.headers = limit_headers(sim.account(app.account))
+            raise err
+        app = self.app_for(params)
+        acc = sim.account(app.account)
+        try:
+            return self._send(params, app, acc)
+        except ApiError as err:
+            err.headers = limit_headers(acc)
+            raise
+
+    def _send(self, params: dict[str, Any], app: App, acc: Account) -> web.Response:
+        sim = self.sim
+        recipients = self.recipients(params.get("user", ""), params.get("device", ""))
+        if params.get("html") == "1" and params.get("monospace") == "1":
+            raise ApiError(
+                ["html and monospace are mutually exclusive"],
+                {
+                    "html": "cannot be set with monospace",
+                    "monospace": "cannot be set with html",
+                },
+            )
+        try:
+            priority = _int(params, "priority") or 0
+        except ApiError:
+            priority = 99
+        if priority not in range(-2, 3):
+            raise ApiError(
+                ["priority is invalid"],
+                {"priority": "is invalid, can only be -2, -1, 0, 1, or 2"},
+            )
+        retry = expire = 0
+        if priority == 2:
+            for name in ("retry", "expire"):
+                if not params.get(name, "").strip():
+                    raise _field_error(
+                        name,
+                        "must be supplied with priority=2",
+                        f"{name} must be supplied with priority=2",
+                    )
+            retry, expire = _int(params, "retry") or 0, _int(params, "expire") or 0
+            if retry < 30:
+                raise ApiError(
+                    ["retry is invalid"],
+                    {"retry": "is too small, must be at least 30 seconds"},
+                )
+            if expire > 10800 or expire <= 0:
+                raise ApiError(
+                    ["expire is invalid"],
+                    {"expire": "is too large, must be at most 10800 seconds"}
+                    if expire > 0
+                    else {"expire": "is too small, must be at least 1 second"},
+                )
+        for name in ("timestamp", "ttl"):
+            value = _int(params, name)
+            if name == "ttl" and value is not None and value <= 0:
+                raise _field_error("ttl", "must be a positive integer")
+        if params.get("encrypted") != "1":
+            for name, limit in FIELD_LIMITS.items():
+                if len(params.get(name, "")) > limit:
+                    raise _field_error(
+                        name,
+                        f"is too long, must be at most {limit} characters",
+                        f"{name} is too long, must be at most {limit} characters",
+                    )
+        sound = params.get("sound", "")
+        if sound and sound not in sim.sounds(app.token):
+            raise _field_error("sound", "is not a valid sound", "sound is invalid")
+        attachment: bytes | None = params["_attachment"]
+        content_type: str | None = params["_content_type"]
+        if attachment is None and params.get("attachment_base64"):
+            try:
+                attachment = base64.b64decode(
+                    params["attachment_base64"], validate=True
+                )
+            except (binascii.Error, ValueError):
+                raise _field_error("attachment_base64", "is invalid") from None
+        if attachment is not None and params.get("attachment_type"):
+            content_type = params["attachment_type"]
+        if attachment is not None and len(attachment) > MAX_ATTACHMENT:
+            raise _field_error(
+                "attachment",
+                f"is too large, must be at most {MAX_ATTACHMENT} bytes",
+                f"attachment is too large, must be at most {MAX_ATTACHMENT} bytes",
+            )
+        if acc.remaining < len(recipients):
+            raise ApiError(
+                [f"application has exceeded current limit of {acc.limit} messages"],
+                {"token": "invalid"},
+                status=429,
+            )
+        acc.remaining -= len(recipients)
+        now = sim.clock()
+        data: dict[str, Any] = {"status": 1}
+        receipt: Receipt | None = None
+        if priority == 2:
+            receipt = Receipt(
+                receipt=random_key(),
+                token=app.token,
+                sent_at=int(now),
+                retry=retry,
+                expire=expire,
+                expires_at=int(now) + expire,
+                title=params.get("title"),
+                message=params["message"],
+                users=[user for user, _ in recipients],
+                deliveries=dict(recipients),
+                tags=[t for t in params.get("tags", "").split(",") if t],
+                callback=params.get("callback") or None,
+            )
+            sim.receipts[receipt.receipt] = receipt
+            data["receipt"] = receipt.receipt
+        sim.messages.append(
+            {
+                **{k: v for k, v in params.items() if not k.startswith("_")},
+                "attachment": attachment,
+                "attachment_filename": params["_filename"],
+                "attachment_content_type": content_type,
+                "users": [user for user, _ in recipients],
+                "deliveries": dict(recipients),
+                "receipt": receipt.receipt if receipt else None,
+                "received_at": now,
+                "account": app.account,
+            }
+        )
+        return api_response(
+            {k: v for k, v in data.items() if k != "status"}, headers=limit_headers(acc)
+        )
+
+    # ---------------------------------------------------------------- lookups
+    async def sounds(self, request: web.Request) -> web.Response:
+        app = self.app_for(PARAMS.get())
+        return api_response({"sounds": self.sim.sounds(app.token)})
+
+    async def limits(self, request: web.Request) -> web.Response:
+        app = self.app_for(PARAMS.get())
+        acc = self.sim.account(app.account)
+        return api_response(
+            {"limit": acc.limit, "remaining": acc.remaining, "reset": acc.reset},
+            headers=limit_headers(acc),
+        )
+
+    async def validate(self, request: web.Request) -> web.Response:
+        params = PARAMS.get()
+        self.app_for(params)
+        key = params.get("user", "")
+        if key in self.sim.groups:
+            return api_response({"group": 1, "devices": [], "licenses": []})
+        user = self.sim.users.get(key)
+        if user is None:
+            raise ApiError(["user key is invalid"], {"user": "invalid"})
+        if not user.devices:
+            raise ApiError(["user has no active devices"], {"user": "invalid"})
+        device = params.get("device", "")
+        if device and device not in user.devices:
+            raise BAD_DEVICE
+        data: dict[str, Any] = {"group": 0, "devices": list(user.devices)}
+        if user.subscription is None:
+            data["licenses"] = list(user.licenses)
+        return api_response(data)
+
+    # --------------------------------------------------------------- receipts
+    async def receipt(self, request: web.Request) -> web.Response:
+        rec = self.receipt_for(PARAMS.get(), request.match_info["receipt"])
+        return api_response(rec.api_fields(self.sim.clock()))
+
+    async def cancel(self, request: web.Request) -> web.Response:
+        rec = self.receipt_for(PARAMS.get(), request.match_info["receipt"])
+        self._cancel(rec)
+        return api_response()
+
+    def _cancel(self, rec: Receipt) -> bool:
+        now = self.sim.clock()
+        if not rec.active(now):
+            return False
+        rec.canceled = True
+        rec.canceled_at = int(now)
+        return True
+
+    async def cancel_by_tag(self, request: web.Request) -> web.Response:
+        app = self.app_for(PARAMS.get())
+        tag = request.match_info["tag"]
+        count = sum(
+            self._cancel(rec)
+            for rec in self.sim.receipts.values()
+            if rec.token == app.token and tag in rec.tags
+        )
+        return api_response({"canceled": count})
+
+    # ----------------------------------------------------------------- groups
+    async def group_create(self, request: web.Request) -> web.Response:
+        params = PARAMS.get()
+        app = self.app_for(params)
+        name = params.get("name", "").strip()
+        if not name:
+            raise _field_error("name", "cannot be blank")
+        key = random_key()
+        self.sim.add_group(key, name, owner_account=app.account)
+        return api_response({"group": key})
+
+    async def group_list(self, request: web.Request) -> web.Response:
+        app = self.app_for(PARAMS.get())
+        groups = [
+            {"group": g.key, "name": g.name}
+            for g in self.sim.groups.values()
+            if g.owner_account == app.account
+        ]
+        return api_response({"groups": groups})
+
+    async def group_info(self, request: web.Request) -> web.Response:
+        _, group = self.group_for(PARAMS.get(), request.match_info["group"])
+        users = [
+            {"user": m.user, "device": m.device, "memo": m.memo, "disabled": m.disabled}
+            for m in group.members
+        ]
+        return api_response({"name": group.name, "users": users})
+
+    def _members(self, group: Group, params: dict[str, Any]) -> list[GroupMember]:
+        user, device = params.get("user", ""), params.get("device", "")
+        found = [
+            m
+            for m in group.members
+            if m.user == user and (not device or (m.device or "") == device)
+        ]
+        if not found:
+            raise NOT_MEMBER
+        return found
+
+    async def group_user(self, request: web.Request) -> web.Response:
+        params = PARAMS.get()
+        _, group = self.group_for(params, request.match_info["group"])
+        action = request.match_info["action"]
+        if action == "add_user":
+            user: User | None = self.sim.users.get(params.get("user", ""))
+            if user is None:
+                raise ApiError(["user key is invalid"], {"user": "invalid"})
+            device = params.get("device", "") or None
+            if device and device not in user.devices:
+                raise BAD_DEVICE
+            memo = params.get("memo", "")
+            if len(memo) > 200:
+                raise _field_error(
+                    "memo",
+                    "is too long, must be at most 200 characters",
+                    "memo is too long, must be at most 200 characters",
+                )
+            if any(m.user == user.key and m.device == device for m in group.members):
+                raise ApiError(
+                    ["user is already a member of this group"], {"user": "invalid"}
+                )
+            group.members.append(GroupMember(user.key, device, memo))
+        elif action in ("remove_user", "delete_user"):
+            for member in self._members(group, params):
+                group.members.remove(member)
+        else:
+            for member in self._members(group, params):
+                member.disabled = action == "disable_user"
+        return api_response()
+
+    async def group_rename(self, request: web.Request) -> web.Response:
+        params = PARAMS.get()
+        _, group = self.group_for(params, request.match_info["group"])
+        name = params.get("name", "").strip()
+        if not name:
+            raise _field_error("name", "cannot be blank")
+        group.name = name
+        return api_response()
+
+    # ------------------------------------------------ subscriptions, licences
+    async def migrate(self, request: web.Request) -> web.Response:
+        params = PARAMS.get()
+        app = self.app_for(params)
+        code = params.get("subscription", "")
+        if self.sim.subscriptions.get(code) != app.account:
+            raise ApiError(
+                ["subscription code is invalid"], {"subscription": "invalid"}
+            )
+        user = self.sim.users.get(params.get("user", ""))
+        if user is None or user.subscription is not None:
+            raise ApiError(["user key is invalid"], {"user": "invalid"})
+        for existing in self.sim.users.values():
+            if existing.subscribed_from == user.key and existing.subscription == code:
+                return api_response({"subscribed_user_key": existing.key})
+        device = params.get("device_name", "")
+        sub = self.sim.add_user(
+            random_key(),
+            devices=[device] if device in user.devices else user.devices,
+            licenses=user.licenses,
+            account=user.account,
+        )
+        sub.subscription, sub.subscribed_from = code, user.key
+        sub.sound = params.get("sound") or None
+        return api_response({"subscribed_user_key": sub.key})
+
+    async def license_assign(self, request: web.Request) -> web.Response:
+        params = PARAMS.get()
+        app = self.app_for(params)
+        acc = self.sim.account(app.account)
+        key, email = params.get("user", ""), params.get("email", "")
+        if not key and not email:
+            raise ApiError(
+                ["user or email must be supplied"], {"user": "cannot be blank"}
+            )
+        user = self.sim.users.get(key) if key else None
+        if key and user is None:
+            raise ApiError(["user key is invalid"], {"user": "invalid"})
+        os_name = params.get("os", "")
+        if os_name and os_name not in LICENSE_OSES:
+            raise ApiError(
+                ["os is invalid"], {"os": "must be one of Android, iOS, or Desktop"}
+            )
+        if acc.license_credits <= 0:
+            raise ApiError(
+                ["application is out of available license credits"],
+                {"token": "is out of available license credits"},
+            )
+        acc.license_credits -= 1
+        if user is not None and os_name and os_name not in user.licenses:
+            user.licenses.append(os_name)
+        self.sim.license_assignments.append(
+            {"user": key, "email": email, "os": os_name}
+        )
+        return api_response({"credits": acc.license_credits})
+
+    async def license_credits(self, request: web.Request) -> web.Response:
+        app = self.app_for(PARAMS.get())
+        return api_response({"credits": self.sim.account(app.account).license_credits})
+
+    # ---------------------------------------------------------------- glances
+    async def glances(self, request: web.Request) -> web.Response:
+        params = PARAMS.get()
+        app = self.app_for(params)
+        headers = limit_headers(self.sim.account(app.account))
+        try:
+            user, device, present = self._glance(params)
+        except ApiError as err:
+            err.headers = headers
+            raise
+        state = self.sim.glances.setdefault((user.key, device), {})
+        for name, value in present.items():
+            if value == "":
+                state.pop(name, None)
+            else:
+                state[name] = value
+        return api_response(headers=headers)
+
+    def _glance(self, params: dict[str, Any]) -> tuple[User, str, dict[str, str]]:
+        user = self.sim.users.get(params.get("user", ""))
+        if user is None:
+            raise ApiError(["user key is invalid"], {"user": "invalid"})
+        device = params.get("device", "")
+        if device and device not in user.devices:
+            raise BAD_DEVICE
+        present = {k: params[k] for k in GLANCE_FIELDS if k in params}
+        if not present:
+            raise ApiError(
+                ["at least one of title, text, subtext, count, or percent is required"],
+                {"glance": "is empty"},
+            )
+        for name in GLANCE_TEXT_FIELDS:
+            if len(present.get(name, "")) > 100:
+                raise _field_error(
+                    name,
+                    "is too long, must be at most 100 characters",
+                    f"{name} is too long, must be at most 100 characters",
+                )
+        _int(params, "count")
+        percent = _int(params, "percent")
+        if percent is not None and not 0 <= percent <= 100:
+            raise _field_error(
+                "percent", "must be between 0 and 100", "percent is invalid"
+            )
+        return user, device, present
+
+
+def _api_middleware(sim: PushoverSimulator) -> Any:
+    @web.middleware
+    async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+        if not request.path.startswith("/1/"):
+            return await handler(request)
+        entry: dict[str, Any] = {
+            "method": request.method,
+            "path": request.path,
+            "params": {},
+            "status": None,
+            "at": sim.clock(),
+        }
+        sim.requests.append(entry)
+        sim.in_flight += 1
+        sim.peak_in_flight = max(sim.peak_in_flight, sim.in_flight)
+        try:
+            if sim.note_connection(request.transport):
+                await sim.pause(sim.connect_latency)
+            await sim.pause(sim.latency)
+            try:
+                params = await parse_params(request)
+            except ValueError:
+                entry["status"] = 400
+                return error_response(ApiError(["request body could not be parsed"]))
+            resp: web.StreamResponse
+            PARAMS.set(params)
+            entry["params"] = {k: v for k, v in params.items() if not k.startswith("_")}
+            fault = sim.take_fault(request.path)
+            if fault is not None:
+                entry["fault"] = fault
+                resp = await _apply_fault(sim, request, fault)
+            else:
+                try:
+                    resp = await handler(request)
+                except ApiError as err:
+                    resp = error_response(err)
+                except web.HTTPException as exc:
+                    resp = api_response(
+                        {"errors": [exc.reason.lower()]},
+                        status=0,
+                        http_status=exc.status,
+                    )
+            entry["status"] = 0 if fault in ("hang", "drop") else resp.status
+            return resp
+        finally:
+            sim.in_flight -= 1
+
+    return middleware
+
+
+async def _apply_fault(
+    sim: PushoverSimulator, request: web.Request, kind: str
+) -> web.StreamResponse:
+    if kind == "hang":
+        waited = 0.0
+        while waited < sim.hang_timeout and not sim.stopping:
+            transport = request.transport
+            if transport is None or transport.is_closing():
+                break
+            await sim.pause(0.02)
+            waited += 0.02
+        kind = "drop"
+    if kind == "drop":
+        request.protocol.force_close()
+        return web.Response(status=499)  # never reaches the client
+    reasons = {
+        "500": "Internal Server Error",
+        "502": "Bad Gateway",
+        "503": "Service Unavailable",
+    }
+    status = int(kind)
+    return web.Response(
+        status=status,
+        text=f"<html><body><h1>{status} {reasons[kind]}</h1></body></html>",
+        content_type="text/html",
+    )
+
+
+def create_app(sim: PushoverSimulator) -> web.Application:
+    """Build the aiohttp application serving `sim`."""
+    app = web.Application(
+        middlewares=[_api_middleware(sim)], client_max_size=4 * MAX_ATTACHMENT
+    )
+    app[SIM_KEY] = sim
+    api = Api(sim)
+    app.router.add_post("/1/messages.json", api.messages)
+    app.router.add_get("/1/sounds.json", api.sounds)
+    app.router.add_get("/1/apps/limits.json", api.limits)
+    app.router.add_post("/1/users/validate.json", api.validate)
+    app.router.add_get("/1/receipts/{receipt:[^/.]+}.json", api.receipt)
+    app.router.add_post("/1/receipts/{receipt:[^/.]+}/cancel.json", api.cancel)
+    app.router.add_post("/1/receipts/cancel_by_tag/{tag:.+}.json", api.cancel_by_tag)
+    app.router.add_post("/1/groups.json", api.group_create)
+    app.router.add_get("/1/groups.json", api.group_list)
+    app.router.add_get("/1/groups/{group:[^/.]+}.json", api.group_info)
+    app.router.add_post(
+        "/1/groups/{group:[^/.]+}/{action:add_user|remove_user|delete_user|disable_user|enable_user}.json",
+        api.group_user,
+    )
+    app.router.add_post("/1/groups/{group:[^/.]+}/rename.json", api.group_rename)
+    app.router.add_post("/1/subscriptions/migrate.json", api.migrate)
+    app.router.add_post("/1/licenses/assign.json", api.license_assign)
+    app.router.add_get("/1/licenses.json", api.license_credits)
+    app.router.add_post("/1/glances.json", api.glances)
+    _add_control_routes(app, sim)
+    add_ui_routes(app, sim)
+    return app
+
+
+def _add_control_routes(app: web.Application, sim: PushoverSimulator) -> None:
+    async def state(request: web.Request) -> web.Response:
+        return web.json_response(sim.snapshot())
+
+    async def reset(request: web.Request) -> web.Response:
+        sim.reset()
+        return web.json_response({"status": 1})
+
+    async def body(request: web.Request) -> dict[str, Any]:
+        if not request.can_read_body:
+            return {}
+        data = await request.json()
+        if not isinstance(data, dict):
+            raise web.HTTPBadRequest(text="expected a JSON object")
+        return data
+
+    async def fault(request: web.Request) -> web.Response:
+        data = await body(request)
+        kind = str(data.get("kind", ""))
+        if kind not in FAULT_KINDS or not data.get("path"):
+            raise web.HTTPBadRequest(text=f"need path and kind in {FAULT_KINDS}")
+        sim.inject_fault(
+            str(data["path"]), cast(FaultKind, kind), int(data.get("count", 1))
+        )
+        return web.json_response({"status": 1, "faults": len(sim.faults)})
+
+    async def latency(request: web.Request) -> web.Response:
+        data = await body(request)
+        if "latency" in data:
+            sim.latency = float(data["latency"])
+        if "connect_latency" in data:
+            sim.connect_latency = float(data["connect_latency"])
+        return web.json_response(
+            {
+                "status": 1,
+                "latency": sim.latency,
+                "connect_latency": sim.connect_latency,
+            }
+        )
+
+    app.router.add_get("/_sim/state", state)
+    app.router.add_post("/_sim/reset", reset)
+    app.router.add_post("/_sim/fault", fault)
+    app.router.add_post("/_sim/latency", latency)

@@ -1,0 +1,155 @@
+"""The HTML inbox page (GET /) and the acknowledge control endpoint."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+from html import escape
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+if TYPE_CHECKING:
+    from .state import PushoverSimulator
+
+PRIORITY_NAMES = {
+    "-2": "lowest",
+    "-1": "low",
+    "0": "normal",
+    "1": "high",
+    "2": "emergency",
+}
+_MAGIC = {
+    b"\x89PNG": "image/png",
+    b"\xff\xd8\xff": "image/jpeg",
+    b"GIF8": "image/gif",
+    b"RIFF": "image/webp",
+}
+_STYLE = """
+body{font-family:system-ui,sans-serif;margin:2em;background:#f4f4f6}
+.msg{background:#fff;border-radius:8px;padding:1em;margin:0 0 1em;box-shadow:0 1px 3px #0002}
+.p2{border-left:6px solid #c00}.p1{border-left:6px solid #e80}
+.meta{color:#666;font-size:.85em}img{max-width:160px;max-height:160px;display:block}
+h2{margin:.2em 0}pre{white-space:pre-wrap;margin:.4em 0}
+"""
+
+
+def _image_type(data: bytes, declared: str | None) -> str | None:
+    if declared and declared.startswith("image/"):
+        return declared
+    return next((ct for magic, ct in _MAGIC.items() if data.startswith(magic)), None)
+
+
+def _when(timestamp: float) -> str:
+    return dt.datetime.fromtimestamp(timestamp, dt.UTC).strftime(
+        "%Y-%m-%d %H:%M:%S UTC"
+    )
+
+
+def _render_message(sim: PushoverSimulator, msg: dict[str, Any]) -> str:
+    now = sim.clock()
+    priority = msg.get("priority") or "0"
+    parts = [f'<div class="msg p{escape(priority)}">']
+    parts.append(f"<h2>{escape(msg.get('title') or '(application name)')}</h2>")
+    parts.append(f"<pre>{escape(msg.get('message', ''))}</pre>")
+    if msg.get("url"):
+        label = msg.get("url_title") or msg["url"]
+        parts.append(f'<a href="{escape(msg["url"])}">{escape(label)}</a>')
+    data: bytes | None = msg.get("attachment")
+    if data is not None:
+        image_type = _image_type(data, msg.get("attachment_content_type"))
+        if image_type:
+            uri = f"data:{image_type};base64,{base64.b64encode(data).decode()}"
+            parts.append(f'<img alt="attachment" src="{escape(uri)}">')
+        else:
+            parts.append(f"<p>attachment: {len(data)} bytes</p>")
+    devices = "; ".join(
+        f"{user}: {', '.join(devs) or '(no devices)'}"
+        for user, devs in msg.get("deliveries", {}).items()
+    )
+    meta = [
+        f"priority {escape(priority)} ({PRIORITY_NAMES.get(priority, '?')})",
+        f"sound {escape(msg.get('sound') or 'default')}",
+        f"to {escape(devices)}",
+        f"device param {escape(msg.get('device') or '(all)')}",
+        _when(msg["received_at"]),
+    ]
+    if msg.get("encrypted") == "1":
+        meta.append("encrypted")
+    parts.append(f'<div class="meta">{" · ".join(meta)}</div>')
+    receipt = sim.receipts.get(msg.get("receipt") or "")
+    if receipt is not None:
+        if receipt.acknowledged:
+            state = (
+                f"acknowledged by {receipt.acknowledged_by} "
+                f"({receipt.acknowledged_by_device}) at {_when(receipt.acknowledged_at)}"
+            )
+        elif receipt.canceled:
+            state = "canceled"
+        elif receipt.expired(now):
+            state = "expired"
+        else:
+            state = f"awaiting acknowledgement until {_when(receipt.expires_at)}"
+        if receipt.called_back:
+            state += ", callback delivered"
+        rid = escape(receipt.receipt)
+        parts.append(f'<div class="meta">receipt {rid}: {escape(state)}</div>')
+        if receipt.active(now):
+            parts.append(
+                f'<form method="post" action="/_sim/acknowledge/{rid}">'
+                f'<button type="submit" data-receipt="{rid}">Acknowledge</button></form>'
+            )
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def render_inbox(sim: PushoverSimulator) -> str:
+    """The inbox page: every delivered message, newest first."""
+    body = "".join(_render_message(sim, m) for m in reversed(sim.messages))
+    return (
+        '<!doctype html><html><head><meta charset="utf-8">'
+        "<title>Pushover simulator inbox</title>"
+        f"<style>{_STYLE}</style></head><body>"
+        f"<h1>Pushover simulator: {len(sim.messages)} message(s)</h1>"
+        f"{body or '<p>No messages yet.</p>'}</body></html>"
+    )
+
+
+def add_ui_routes(app: web.Application, sim: PushoverSimulator) -> None:
+    """Register GET / and POST /_sim/acknowledge/{receipt}."""
+
+    async def inbox(request: web.Request) -> web.Response:
+        return web.Response(text=render_inbox(sim), content_type="text/html")
+
+    async def acknowledge(request: web.Request) -> web.Response:
+        receipt = request.match_info["receipt"]
+        from_form = request.content_type in (
+            "application/x-www-form-urlencoded",
+            "multipart/form-data",
+        )
+        data: dict[str, Any] = {}
+        if request.content_type == "application/json" and request.can_read_body:
+            data = await request.json()
+        elif from_form:
+            data = dict(await request.post())
+        try:
+            sim.acknowledge(
+                receipt,
+                user=data.get("user") or None,
+                device=data.get("device") or None,
+            )
+        except KeyError:
+            return web.json_response(
+                {"status": 0, "error": "unknown receipt"}, status=404
+            )
+        except ValueError as err:
+            return web.json_response({"status": 0, "error": str(err)}, status=409)
+        if from_form:
+            raise web.HTTPSeeOther("/")
+        rec = sim.receipts[receipt]
+        return web.json_response(
+            {"status": 1, "receipt": receipt, **rec.api_fields(sim.clock())}
+        )
+
+    app.router.add_get("/", inbox)
+    app.router.add_post("/_sim/acknowledge/{receipt}", acknowledge)
