@@ -25,6 +25,7 @@ from pushover_simulator import (
     GroupMember,
     PushoverSimulator,
 )
+from pushover_simulator.pytest_plugin import enable_sockets, running_simulator
 
 KEY_RE = re.compile(r"^[A-Za-z0-9]{30}$")
 OTHER_TOKEN = "oTherAppT0kenXXXXXXXXXXXXXXXXX"
@@ -41,15 +42,17 @@ class FakeClock:
         return self.now
 
 
+@pytest.fixture(autouse=True)
+def _sockets(request: pytest.FixtureRequest) -> None:
+    """Allow (127.0.0.1) sockets under pytest-socket, as Home Assistant's harness blocks them."""
+    enable_sockets(request)
+
+
 @pytest_asyncio.fixture
 async def sim() -> AsyncIterator[PushoverSimulator]:
-    """A started, demo-seeded simulator."""
-    simulator = PushoverSimulator()
-    await simulator.start("127.0.0.1", 0)
-    try:
+    """A started, demo-seeded simulator (what the `pushover_sim` fixture yields)."""
+    async with running_simulator() as simulator:
         yield simulator
-    finally:
-        await simulator.stop()
 
 
 @pytest_asyncio.fixture
