@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator, MutableMapping
 import contextlib
 from dataclasses import asdict, dataclass, field
 import datetime as dt
@@ -214,6 +214,30 @@ class Receipt:
         }
 
 
+class _LicenseCredits(MutableMapping[str, int]):
+    """A write-through view of every account's licence credits."""
+
+    def __init__(self, sim: PushoverSimulator) -> None:
+        self._sim = sim
+
+    def __getitem__(self, account: str) -> int:
+        if account not in self._sim.accounts:
+            raise KeyError(account)
+        return self._sim.accounts[account].license_credits
+
+    def __setitem__(self, account: str, credits: int) -> None:
+        self._sim.set_license_credits(credits, account)
+
+    def __delitem__(self, account: str) -> None:
+        raise TypeError("accounts cannot be removed")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._sim.accounts)
+
+    def __len__(self) -> int:
+        return len(self._sim.accounts)
+
+
 class PushoverSimulator:
     """A faithful, inspectable stand-in for api.pushover.net."""
 
@@ -359,9 +383,9 @@ class PushoverSimulator:
         self.account(self._account_name(account)).license_credits = credits
 
     @property
-    def license_credits(self) -> dict[str, int]:
-        """Licence credits per account (read-only view; use set_license_credits)."""
-        return {name: acc.license_credits for name, acc in self.accounts.items()}
+    def license_credits(self) -> MutableMapping[str, int]:
+        """Licence credits per account, writable: `sim.license_credits["default"] = 0`."""
+        return _LicenseCredits(self)
 
     # ---------------------------------------------------------------- faults
     def inject_fault(self, path_suffix: str, kind: FaultKind, count: int = 1) -> None:
@@ -497,7 +521,7 @@ class PushoverSimulator:
             ],
             "license_assignments": self.license_assignments,
             "faults": [asdict(f) for f in self.faults],
-            "requests": len(self.requests),
+            "requests": self.requests,
             "in_flight": self.in_flight,
             "peak_in_flight": self.peak_in_flight,
             "connections_opened": self.connections_opened,

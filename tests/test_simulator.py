@@ -822,6 +822,9 @@ async def test_licenses(sim: PushoverSimulator, api: Api) -> None:
     assert (status, body["credits"]) == (200, 0)
     assert sim.license_assignments[-1] == {"user": "", "email": "a@b.c", "os": ""}
     assert sim.license_credits["default"] == 0
+    sim.license_credits["default"] = 1
+    status, body = await api.post("licenses/assign.json", user=DEMO_USER)
+    assert (status, body["credits"]) == (200, 0)
     status, body = await api.post("licenses/assign.json", user=DEMO_USER)
     assert status == 400
     assert body["token"] == "is out of available license credits"
@@ -1040,6 +1043,8 @@ async def test_control_endpoints(sim: PushoverSimulator, api: Api) -> None:
     assert state["messages"][0]["attachment_size"] is None
     assert state["receipts"][receipt]["acknowledged"] == 1
     assert state["in_flight"] == 0
+    assert state["requests"][0]["path"] == "/1/messages.json"
+    assert state["requests"][0]["params"]["priority"] == "2"
     assert state["faults"][0]["path_suffix"] == "sounds.json"
     json.dumps(state)
 
