@@ -66,21 +66,37 @@ def _field_error(name: str, reason: str, error: str | None = None) -> ApiError:
     return ApiError([error or f"{name} {reason}"], {name: reason})
 
 
-BAD_TOKEN = ApiError(["application token is invalid"], {"token": "invalid"})
-BAD_USER = ApiError(
-    ["user identifier is not a valid user, group, or subscribed user key"],
-    {"user": "invalid"},
-)
-RECEIPT_NOT_FOUND = ApiError(
-    ["receipt not found; may be invalid or expired"], {"receipt": "not found"}
-)
-GROUP_NOT_FOUND = ApiError(
-    ["group not found or you are not authorized to edit it"], {"group": "not found"}
-)
-NOT_MEMBER = ApiError(["user is not a member of this group"], {"user": "invalid"})
-BAD_DEVICE = ApiError(
-    ["device name is not valid for this user"], {"device": "invalid for this user"}
-)
+def bad_token() -> ApiError:
+    return ApiError(["application token is invalid"], {"token": "invalid"})
+
+
+def bad_user() -> ApiError:
+    return ApiError(
+        ["user identifier is not a valid user, group, or subscribed user key"],
+        {"user": "invalid"},
+    )
+
+
+def receipt_not_found() -> ApiError:
+    return ApiError(
+        ["receipt not found; may be invalid or expired"], {"receipt": "not found"}
+    )
+
+
+def group_not_found() -> ApiError:
+    return ApiError(
+        ["group not found or you are not authorized to edit it"], {"group": "not found"}
+    )
+
+
+def not_member() -> ApiError:
+    return ApiError(["user is not a member of this group"], {"user": "invalid"})
+
+
+def bad_device() -> ApiError:
+    return ApiError(
+        ["device name is not valid for this user"], {"device": "invalid for this user"}
+    )
 
 
 def api_response(
@@ -199,7 +215,7 @@ class Api:
     def app_for(self, params: dict[str, Any]) -> App:
         app = self.sim.apps.get(params.get("token") or "")
         if app is None:
-            raise BAD_TOKEN
+            raise bad_token()
         return app
 
     def recipients(
@@ -208,7 +224,7 @@ class Api:
         """Resolve `user` (keys, groups) to [(user key, devices delivered to)]."""
         keys = [k for k in user_param.split(",") if k]
         if not keys:
-            raise BAD_USER
+            raise bad_user()
         if len(keys) > MAX_USERS:
             raise ApiError(
                 [f"user list may contain at most {MAX_USERS} users"],
@@ -233,7 +249,7 @@ class Api:
                     d for d in user.devices if d not in result[user.key]
                 ]
             else:
-                raise BAD_USER
+                raise bad_user()
         single_user = len(keys) == 1 and keys[0] in self.sim.users
         if single_user and device_param:
             names = [d for d in device_param.split(",") if d]
@@ -247,7 +263,7 @@ class Api:
         app = self.app_for(params)
         group = self.sim.groups.get(group_key)
         if group is None or group.owner_account != app.account:
-            raise GROUP_NOT_FOUND
+            raise group_not_found()
         return app, group
 
     def receipt_for(self, params: dict[str, Any], receipt: str) -> Receipt:
@@ -258,7 +274,7 @@ class Api:
             or rec.token != app.token
             or self.sim.clock() > rec.sent_at + RECEIPT_LIFETIME
         ):
-            raise RECEIPT_NOT_FOUND
+            raise receipt_not_found()
         return rec
 
     # --------------------------------------------------------------- messages
@@ -423,7 +439,7 @@ class Api:
             raise ApiError(["user has no active devices"], {"user": "invalid"})
         device = params.get("device", "")
         if device and device not in user.devices:
-            raise BAD_DEVICE
+            raise bad_device()
         data: dict[str, Any] = {"group": 0, "devices": list(user.devices)}
         if user.subscription is None:
             data["licenses"] = list(user.licenses)
@@ -493,7 +509,7 @@ class Api:
             if m.user == user and (not device or (m.device or "") == device)
         ]
         if not found:
-            raise NOT_MEMBER
+            raise not_member()
         return found
 
     async def group_user(self, request: web.Request) -> web.Response:
@@ -506,7 +522,7 @@ class Api:
                 raise ApiError(["user key is invalid"], {"user": "invalid"})
             device = params.get("device", "") or None
             if device and device not in user.devices:
-                raise BAD_DEVICE
+                raise bad_device()
             memo = params.get("memo", "")
             if len(memo) > 200:
                 raise _field_error(
@@ -620,7 +636,7 @@ class Api:
             raise ApiError(["user key is invalid"], {"user": "invalid"})
         device = params.get("device", "")
         if device and device not in user.devices:
-            raise BAD_DEVICE
+            raise bad_device()
         present = {k: params[k] for k in GLANCE_FIELDS if k in params}
         if not present:
             raise ApiError(

@@ -501,8 +501,13 @@ async def test_validate(sim: PushoverSimulator, api: Api) -> None:
     assert status == 400
     assert_error(body, user="invalid")
     assert body["errors"] == ["user key is invalid"]
-    status, body = await api.post("users/validate.json", user=DEMO_USER, device="nope")
+    # (a glance error first: error bodies must not leak headers between endpoints)
+    await api.post("glances.json", user=DEMO_USER, device="nope", text="t")
+    status, body, headers = await api.call(
+        "POST", "users/validate.json", user=DEMO_USER, device="nope"
+    )
     assert status == 400
+    assert "X-Limit-App-Remaining" not in headers
     assert_error(body, device="invalid for this user")
     assert body["errors"] == ["device name is not valid for this user"]
 
