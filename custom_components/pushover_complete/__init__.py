@@ -1,0 +1,121 @@
+"""Pushover Complete: all of Pushover in Home Assistant."""
+
+from __future__ import annotations
+
+from homeassistant.const import CONF_API_KEY, Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import (
+    ConfigEntryAuthFailed,
+    ConfigEntryError,
+    ConfigEntryNotReady,
+)
+from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.typing import ConfigType
+
+from .api import (
+    BadAPIRequestError,
+    PushoverAuthError,
+    PushoverConnectionError,
+    PushoverValidationError,
+)
+from .const import DOMAIN
+from .coordinator import LimitsCoordinator
+from .data import PushoverCompleteConfigEntry, PushoverCompleteData
+from .emergency import ReceiptTracker
+from .helpers import create_client
+from .legacy import async_load_legacy_services, async_unload_legacy_services
+from .outbox import Outbox
+from .services import async_setup_services
+
+PLATFORMS = [Platform.EVENT, Platform.NOTIFY, Platform.SENSOR]
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register the actions once for every entry."""
+    async_setup_services(hass)
+    return True
+
+
+async def async_setup_entry(
+    hass: HomeAssistant, entry: PushoverCompleteConfigEntry
+) -> bool:
+    """Check the token, then start sending, tracking and listening."""
+    client = create_client(hass, entry.data[CONF_API_KEY])
+    try:
+        sounds = await client.get_sounds()
+    except (PushoverAuthError, PushoverValidationError) as err:
+        raise ConfigEntryAuthFailed(
+            translation_domain=DOMAIN, translation_key="invalid_token"
+        ) from err
+    except PushoverConnectionError as err:
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN,
+            translation_key="cannot_connect",
+            translation_placeholders={"error": str(err)},
+        ) from err
+    except BadAPIRequestError as err:
+        raise ConfigEntryError(
+            translation_domain=DOMAIN,
+            translation_key="pushover_error",
+            translation_placeholders={"error": str(err)},
+        ) from err
+
+    coordinator = LimitsCoordinator(hass, entry, client)
+    receipts = ReceiptTracker(hass, entry, client)
+    outbox = Outbox(hass, entry)
+    entry.runtime_data = PushoverCompleteData(
+        client=client,
+        sounds=sounds,
+        coordinator=coordinator,
+        receipts=receipts,
+        outbox=outbox,
+        settings=_settings(entry),
+    )
+    await coordinator.async_refresh()
+    await receipts.async_load()
+    receipts.async_start()
+    entry.async_on_unload(receipts.async_stop)
+    await outbox.async_load()
+    entry.async_on_unload(outbox.async_stop)
+
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    await async_load_legacy_services(hass, entry)
+    entry.async_on_unload(entry.add_update_listener(_async_update_listener))
+    return True
+
+
+def _settings(entry: PushoverCompleteConfigEntry) -> object:
+    """What a reload must follow: options and recipients."""
+    return (
+        dict(entry.options),
+        {sid: (s.title, dict(s.data)) for sid, s in entry.subentries.items()},
+    )
+
+
+async def _async_update_listener(
+    hass: HomeAssistant, entry: PushoverCompleteConfigEntry
+) -> None:
+    """Options or recipients changed: reload (flows reload data changes)."""
+    if _settings(entry) != entry.runtime_data.settings:
+        hass.config_entries.async_schedule_reload(entry.entry_id)
+
+
+async def async_unload_entry(
+    hass: HomeAssistant, entry: PushoverCompleteConfigEntry
+) -> bool:
+    """Stop everything this entry started."""
+    await async_unload_legacy_services(hass, entry)
+    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+
+async def async_remove_entry(
+    hass: HomeAssistant, entry: PushoverCompleteConfigEntry
+) -> None:
+    """Forget stored receipts and queued messages of a removed entry."""
+    from homeassistant.helpers.storage import Store
+
+    for kind in ("receipts", "outbox"):
+        await Store[dict[str, object]](
+            hass, 1, f"{DOMAIN}.{entry.entry_id}.{kind}"
+        ).async_remove()

@@ -1,0 +1,64 @@
+"""Quota coordinator: the account's monthly limit, remaining and reset time."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ConfigEntryAuthFailed
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+
+from .api import (
+    BadAPIRequestError,
+    Limits,
+    PushoverAPI,
+    PushoverAuthError,
+    PushoverConnectionError,
+)
+from .const import DOMAIN, LIMITS_REFRESH, LOGGER
+
+if TYPE_CHECKING:
+    from .data import PushoverCompleteConfigEntry
+
+
+class LimitsCoordinator(DataUpdateCoordinator[Limits]):
+    """Reads ``apps/limits.json`` hourly; every send's headers update it too."""
+
+    config_entry: PushoverCompleteConfigEntry
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: PushoverCompleteConfigEntry,
+        client: PushoverAPI,
+    ) -> None:
+        """Poll slowly: the headers of each send keep it current."""
+        super().__init__(
+            hass,
+            LOGGER,
+            config_entry=entry,
+            name=f"{DOMAIN} quota",
+            update_interval=LIMITS_REFRESH,
+        )
+        self.client = client
+
+    async def _async_update_data(self) -> Limits:
+        try:
+            await self.client.get_limits()
+        except PushoverAuthError as err:
+            raise ConfigEntryAuthFailed(
+                translation_domain=DOMAIN, translation_key="invalid_token"
+            ) from err
+        except (BadAPIRequestError, PushoverConnectionError) as err:
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="limits_failed",
+                translation_placeholders={"error": str(err)},
+            ) from err
+        assert self.client.limits is not None
+        return self.client.limits
+
+    def async_headers_seen(self) -> None:
+        """Take the limits from the last answer's headers."""
+        if self.client.limits is not None and self.client.limits != self.data:
+            self.async_set_updated_data(self.client.limits)

@@ -1,0 +1,44 @@
+"""Event entity: emergencies acknowledged or expired."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.components.event import EventEntity
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .data import PushoverCompleteConfigEntry, signal_event
+from .entity import PushoverApplicationEntity
+
+PARALLEL_UPDATES = 0
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: PushoverCompleteConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the application's emergency event entity."""
+    async_add_entities([PushoverEmergencyEvent(entry, "emergency")])
+
+
+class PushoverEmergencyEvent(PushoverApplicationEntity, EventEntity):
+    """Fires ``acknowledged`` or ``expired`` once per emergency."""
+
+    _attr_event_types = ["acknowledged", "expired"]  # noqa: RUF012 (HA pattern)
+
+    async def async_added_to_hass(self) -> None:
+        """Listen for the receipt tracker's events."""
+        await super().async_added_to_hass()
+        self.async_on_remove(
+            async_dispatcher_connect(
+                self.hass, signal_event(self.entry.entry_id), self._async_fire
+            )
+        )
+
+    @callback
+    def _async_fire(self, event_type: str, data: dict[str, Any]) -> None:
+        self._trigger_event(event_type, data)
+        self.async_write_ha_state()

@@ -1,0 +1,35 @@
+"""Small shared helpers: building the client, hashing tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+
+from .api import PUSHOVER_API_URL, PushoverAPI
+from .const import ENV_API_URL, LOGGER
+
+_warned: set[str] = set()
+
+
+def api_base_url() -> str:
+    """Pushover's URL, unless a developer pointed us at a simulator."""
+    url = os.environ.get(ENV_API_URL) or PUSHOVER_API_URL
+    if url != PUSHOVER_API_URL and url not in _warned:
+        _warned.add(url)
+        LOGGER.warning(
+            "Not talking to Pushover itself: %s is set to %s", ENV_API_URL, url
+        )
+    return url
+
+
+def create_client(hass: HomeAssistant, token: str) -> PushoverAPI:
+    """A client on Home Assistant's shared session."""
+    return PushoverAPI(token, async_get_clientsession(hass), base_url=api_base_url())
+
+
+def token_unique_id(token: str) -> str:
+    """The entry's unique id: a hash of the token, never the token itself."""
+    return hashlib.sha256(token.encode()).hexdigest()[:32]

@@ -1,0 +1,97 @@
+"""Shared fixtures: the Pushover simulator and configured entries."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.pushover_complete.const import (
+    CONF_DEVICES,
+    CONF_USER_KEY,
+    DOMAIN,
+    ENV_API_URL,
+    SUBENTRY_RECIPIENT,
+)
+from custom_components.pushover_complete.helpers import token_unique_id
+from homeassistant.const import CONF_API_KEY
+from homeassistant.core import HomeAssistant
+from pushover_simulator import DEMO_TOKEN, DEMO_USER, DEMO_USER2, PushoverSimulator
+
+pytest_plugins = ["pushover_simulator.pytest_plugin"]
+
+WEBHOOK_ID = "0f3c9a7be1d24c5f8a6b2d9e4c7f1a3b0f3c9a7be1d24c5f8a6b2d9e4c7f1a3b"
+ALICE = "alice_subentry"
+BOB = "bob_subentry"
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(enable_custom_integrations: None) -> Iterator[None]:
+    """Load integrations from custom_components."""
+    yield
+
+
+@pytest.fixture
+async def sim(
+    pushover_sim: PushoverSimulator, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[PushoverSimulator]:
+    """The simulator, with the integration pointed at it."""
+    assert pushover_sim.base_url
+    monkeypatch.setenv(ENV_API_URL, pushover_sim.base_url)
+    yield pushover_sim
+
+
+def recipient(
+    subentry_id: str, title: str, user_key: str, **data: Any
+) -> dict[str, Any]:
+    """Subentry data of a recipient."""
+    return {
+        "subentry_id": subentry_id,
+        "subentry_type": SUBENTRY_RECIPIENT,
+        "title": title,
+        "data": {CONF_USER_KEY: user_key, CONF_DEVICES: [], **data},
+        "unique_id": None,
+    }
+
+
+@pytest.fixture
+def recipients() -> list[dict[str, Any]]:
+    """Two recipients: Alice and Bob."""
+    return [
+        recipient(ALICE, "Alice", DEMO_USER),
+        recipient(BOB, "Bob", DEMO_USER2),
+    ]
+
+
+@pytest.fixture
+def options() -> dict[str, Any]:
+    """Entry options (none: defaults)."""
+    return {}
+
+
+@pytest.fixture
+def config_entry(
+    recipients: list[dict[str, Any]], options: dict[str, Any]
+) -> MockConfigEntry:
+    """An entry for the simulator's demo application."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title="Home",
+        data={CONF_API_KEY: DEMO_TOKEN, "webhook_id": WEBHOOK_ID},
+        options=options,
+        unique_id=token_unique_id(DEMO_TOKEN),
+        subentries_data=recipients,
+    )
+
+
+@pytest.fixture
+async def loaded_entry(
+    hass: HomeAssistant, sim: PushoverSimulator, config_entry: MockConfigEntry
+) -> MockConfigEntry:
+    """The entry, set up against the simulator."""
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    return config_entry
