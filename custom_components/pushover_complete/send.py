@@ -11,6 +11,7 @@ import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+import io
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntryState, ConfigSubentry
@@ -332,7 +333,9 @@ def request_kwargs(planned: PlannedRequest) -> dict[str, Any]:
     kwargs = {k: v for k, v in planned.fields.items() if v is not None}
     kwargs["user"] = [recipient.user_key for recipient in planned.recipients]
     if planned.attachment is not None:
-        kwargs["image"] = planned.attachment.data
+        image = io.BytesIO(planned.attachment.data)
+        image.name = planned.attachment.filename
+        kwargs["image"] = image
         kwargs["attachment_type"] = planned.attachment.content_type
     return kwargs
 
