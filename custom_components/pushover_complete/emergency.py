@@ -168,7 +168,8 @@ class ReceiptTracker:
     @callback
     def async_forget(self, receipts: list[str]) -> None:
         """Stop following receipts without an event (canceled)."""
-        if any(self.receipts.pop(receipt, None) for receipt in receipts):
+        removed = [self.receipts.pop(receipt, None) for receipt in receipts]
+        if any(removed):
             self._async_changed()
 
     def receipts_with_tag(self, tag: str) -> list[str]:

@@ -1,0 +1,340 @@
+"""Emergency alarms: callback, polling, events, restart, cancel."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+    async_fire_time_changed,
+)
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from custom_components.pushover_complete.const import (
+    DOMAIN,
+    EVENT_ACKNOWLEDGED,
+    EVENT_EXPIRED,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.util import dt as dt_util
+from pushover_simulator import DEMO_USER, DEMO_USER2, PushoverSimulator
+
+from .conftest import WEBHOOK_ID
+
+EXTERNAL = "https://home.example.org"
+
+
+async def send_emergency(hass: HomeAssistant, **data: Any) -> list[str]:
+    """Send an emergency through the action; return the receipts."""
+    response = await hass.services.async_call(
+        DOMAIN,
+        "send_message",
+        {"message": "Water leak", "title": "Basement", "priority": 2, **data},
+        blocking=True,
+        return_response=True,
+    )
+    assert response is not None
+    return [r["receipt"] for r in response["recipients"]]  # type: ignore[index, union-attr]
+
+
+async def advance(hass: HomeAssistant, seconds: float) -> None:
+    """Move Home Assistant's clock on and let the poll run."""
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=seconds))
+    await hass.async_block_till_done()
+
+
+async def test_polling_sees_acknowledgement(
+    hass: HomeAssistant, sim: PushoverSimulator, loaded_entry: MockConfigEntry
+) -> None:
+    """Without an external URL, polling every 10 s finds the acknowledgement."""
+    events = async_capture_events(hass, EVENT_ACKNOWLEDGED)
+    [receipt] = await send_emergency(
+        hass, entity_id="notify.alice", tags=["leak", "basement"]
+    )
+    assert "callback" not in sim.messages[0]
+    assert sim.messages[0]["tags"] == "leak,basement"
+    assert hass.states.get("sensor.home_active_emergencies").state == "1"
+    sim.acknowledge(receipt, device="tablet")
+    await advance(hass, 11)
+    assert len(events) == 1
+    data = events[0].data
+    assert data["config_entry_id"] == loaded_entry.entry_id
+    assert data["receipt"] == receipt
+    assert data["acknowledged_by"] == DEMO_USER
+    assert data["acknowledged_by_name"] == "Alice"
+    assert data["acknowledged_by_device"] == "tablet"
+    assert data["title"] == "Basement"
+    assert data["message"] == "Water leak"
+    assert data["tags"] == ["leak", "basement"]
+    assert data["notify_entity_id"] == "notify.alice"
+    assert dt_util.parse_datetime(data["acknowledged_at"]) is not None
+    state = hass.states.get("event.home_emergency")
+    assert state.attributes["event_type"] == "acknowledged"
+    assert state.attributes["receipt"] == receipt
+    assert hass.states.get("sensor.home_active_emergencies").state == "0"
+    await advance(hass, 120)
+    assert len(events) == 1
+
+
+async def test_polling_not_before_ten_seconds(
+    hass: HomeAssistant, sim: PushoverSimulator, loaded_entry: MockConfigEntry
+) -> None:
+    """Receipts are not polled faster than the contract allows."""
+    [receipt] = await send_emergency(hass, entity_id="notify.alice")
+    await advance(hass, 4)
+    polls = [r for r in sim.requests if receipt in r["path"]]
+    assert polls == []
+    await advance(hass, 11)
+    polls = [r for r in sim.requests if receipt in r["path"]]
+    assert len(polls) == 1
+
+
+async def test_callback_and_poll_give_one_event(
+    hass: HomeAssistant,
+    sim: PushoverSimulator,
+    loaded_entry: MockConfigEntry,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """With an external URL, Pushover calls back; the poll adds no second event."""
+    hass.config.external_url = EXTERNAL
+    client = await hass_client_no_auth()
+
+    async def sender(url: str, payload: dict[str, str]) -> int:
+        assert url.startswith(EXTERNAL)
+        response = await client.post(url.removeprefix(EXTERNAL), data=payload)
+        return response.status
+
+    sim.callback_sender = sender
+    events = async_capture_events(hass, EVENT_ACKNOWLEDGED)
+    [receipt] = await send_emergency(hass, entity_id="notify.bob")
+    assert sim.messages[0]["callback"] == f"{EXTERNAL}/api/webhook/{WEBHOOK_ID}"
+    sim.acknowledge(receipt)
+    await sim.wait_callbacks()
+    await hass.async_block_till_done()
+    assert len(events) == 1
+    assert events[0].data["acknowledged_by"] == DEMO_USER2
+    assert events[0].data["acknowledged_by_name"] == "Bob"
+    assert sim.receipts[receipt].called_back
+    await advance(hass, 61)
+    assert len(events) == 1
+
+
+async def test_safety_net_poll_every_minute_with_callback(
+    hass: HomeAssistant, sim: PushoverSimulator, loaded_entry: MockConfigEntry
+) -> None:
+    """When a callback is expected, polling slows to once a minute."""
+    hass.config.external_url = EXTERNAL
+    events = async_capture_events(hass, EVENT_ACKNOWLEDGED)
+    [receipt] = await send_emergency(hass, entity_id="notify.alice")
+    sim.callback_sender = None
+    sim.receipts[receipt].callback = None  # the callback never arrives
+    sim.acknowledge(receipt)
+    await advance(hass, 30)
+    assert events == []
+    await advance(hass, 61)
+    assert len(events) == 1
+
+
+async def test_explicit_callback_url_passed_through(
+    hass: HomeAssistant, sim: PushoverSimulator, loaded_entry: MockConfigEntry
+) -> None:
+    """A caller's callback_url is sent unchanged and the receipt still polled."""
+    hass.config.external_url = EXTERNAL
+    events = async_capture_events(hass, EVENT_ACKNOWLEDGED)
+    [receipt] = await send_emergency(
+        hass, entity_id="notify.alice", callback_url="https://elsewhere.example/cb"
+    )
+    assert sim.messages[0]["callback"] == "https://elsewhere.example/cb"
+    sim.receipts[receipt].callback = None
+    sim.acknowledge(receipt)
+    await advance(hass, 61)
+    assert len(events) == 1
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"receipt": "r" * 30, "acknowledged": "1", "acknowledged_by": DEMO_USER},
+        {"receipt": "../../etc", "acknowledged": "1"},
+        {},
+        b"\xff\xfe\x00garbage",
+        b"receipt=" + b"a" * 10_000,
+    ],
+)
+async def test_webhook_ignores_forged_and_garbage(
+    hass: HomeAssistant,
+    sim: PushoverSimulator,
+    loaded_entry: MockConfigEntry,
+    hass_client_no_auth: ClientSessionGenerator,
+    body: Any,
+) -> None:
+    """Unknown receipts and garbage get a bare 200 and no event."""
+    events = async_capture_events(hass, EVENT_ACKNOWLEDGED)
+    await send_emergency(hass, entity_id="notify.alice")
+    client = await hass_client_no_auth()
+    response = await client.post(f"/api/webhook/{WEBHOOK_ID}", data=body)
+    assert response.status == 200
+    assert await response.text() == ""
+    await hass.async_block_till_done()
+    assert events == []
+    assert hass.states.get("sensor.home_active_emergencies").state == "1"
+
+
+async def test_webhook_get_not_allowed(
+    hass: HomeAssistant,
+    sim: PushoverSimulator,
+    loaded_entry: MockConfigEntry,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """The webhook takes POST only."""
+    client = await hass_client_no_auth()
+    response = await client.get(f"/api/webhook/{WEBHOOK_ID}")
+    assert response.status == 405
+
+
+async def test_expired_event(
+    hass: HomeAssistant, sim: PushoverSimulator, loaded_entry: MockConfigEntry
+) -> None:
+    """An emergency nobody answered fires one expired event."""
+    events = async_capture_events(hass, EVENT_EXPIRED)
+    acks = async_capture_events(hass, EVENT_ACKNOWLEDGED)
+    [receipt] = await send_emergency(hass, entity_id="notify.alice", tags=["t"])
+    sim.receipts[receipt].expires_at = 0
+    await advance(hass, 11)
+    assert len(events) == 1
+    assert events[0].data == {
+        "config_entry_id": loaded_entry.entry_id,
+        "receipt": receipt,
+        "title": "Basement",
+        "message": "Water leak",
+        "tags": ["t"],
+        "notify_entity_id": "notify.alice",
+    }
+    assert acks == []
+    assert hass.states.get("event.home_emergency").attributes["event_type"] == "expired"
+
+
+async def test_receipts_survive_restart(
+    hass: HomeAssistant, sim: PushoverSimulator, loaded_entry: MockConfigEntry
+) -> None:
+    """Open receipts are stored and tracked again after a reload."""
+    events = async_capture_events(hass, EVENT_ACKNOWLEDGED)
+    [receipt] = await send_emergency(hass, entity_id="notify.alice")
+    await hass.async_block_till_done()
+    assert await hass.config_entries.async_reload(loaded_entry.entry_id)
+    await hass.async_block_till_done()
+    assert hass.states.get("sensor.home_active_emergencies").state == "1"
+    sim.acknowledge(receipt)
+    await advance(hass, 11)
+    assert len(events) == 1
+    assert events[0].data["notify_entity_id"] == "notify.alice"
+
+
+async def test_unreachable_while_polling_loses_nothing(
+    hass: HomeAssistant,
+    sim: PushoverSimulator,
+    loaded_entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Polling failures are logged once; tracking resumes."""
+    events = async_capture_events(hass, EVENT_ACKNOWLEDGED)
+    [receipt] = await send_emergency(hass, entity_id="notify.alice")
+    sim.acknowledge(receipt)
+    sim.inject_fault(".json", "503", count=2)
+    await advance(hass, 11)
+    await advance(hass, 11)
+    assert events == []
+    assert caplog.text.count("Cannot check emergency receipts") == 1
+    await advance(hass, 11)
+    assert len(events) == 1
+
+
+async def test_receipt_gone_stops_tracking(
+    hass: HomeAssistant, sim: PushoverSimulator, loaded_entry: MockConfigEntry
+) -> None:
+    """A receipt Pushover no longer knows is dropped without an event."""
+    events = async_capture_events(hass, EVENT_EXPIRED)
+    [receipt] = await send_emergency(hass, entity_id="notify.alice")
+    del sim.receipts[receipt]
+    await advance(hass, 11)
+    assert events == []
+    assert hass.states.get("sensor.home_active_emergencies").state == "0"
+
+
+async def test_cancel_by_receipt_and_tag(
+    hass: HomeAssistant, sim: PushoverSimulator, loaded_entry: MockConfigEntry
+) -> None:
+    """Canceled receipts stop being tracked and fire no expired event."""
+    expired = async_capture_events(hass, EVENT_EXPIRED)
+    [first] = await send_emergency(hass, entity_id="notify.alice")
+    receipts = await send_emergency(
+        hass, entity_id=["notify.alice", "notify.bob"], tags=["fire alarm/1"]
+    )
+    response = await hass.services.async_call(
+        DOMAIN,
+        "cancel_emergency",
+        {"config_entry_id": loaded_entry.entry_id, "receipt": first},
+        blocking=True,
+        return_response=True,
+    )
+    assert response == {"canceled": 1}
+    assert sim.receipts[first].canceled
+    response = await hass.services.async_call(
+        DOMAIN,
+        "cancel_emergency",
+        {"config_entry_id": loaded_entry.entry_id, "tag": "fire alarm/1"},
+        blocking=True,
+        return_response=True,
+    )
+    assert response == {"canceled": 2}
+    assert all(sim.receipts[r].canceled for r in receipts)
+    assert hass.states.get("sensor.home_active_emergencies").state == "0"
+    for receipt in [first, *receipts]:
+        sim.receipts[receipt].expires_at = 0
+    await advance(hass, 61)
+    assert expired == []
+
+
+async def test_get_receipt(
+    hass: HomeAssistant, sim: PushoverSimulator, loaded_entry: MockConfigEntry
+) -> None:
+    """get_receipt returns the receipt with ISO times."""
+    [receipt] = await send_emergency(hass, entity_id="notify.alice")
+    sim.acknowledge(receipt, device="phone")
+    response = await hass.services.async_call(
+        DOMAIN,
+        "get_receipt",
+        {"config_entry_id": loaded_entry.entry_id, "receipt": receipt},
+        blocking=True,
+        return_response=True,
+    )
+    assert response is not None
+    assert response["acknowledged"] is True
+    assert response["acknowledged_by"] == DEMO_USER
+    assert response["acknowledged_by_device"] == "phone"
+    assert response["expired"] is False
+    assert dt_util.parse_datetime(str(response["expires_at"])) is not None
+    assert response["called_back_at"] is None
+
+
+async def test_legacy_service_emergency_is_tracked(
+    hass: HomeAssistant, sim: PushoverSimulator, loaded_entry: MockConfigEntry
+) -> None:
+    """An emergency through the legacy service is tracked as well."""
+    events = async_capture_events(hass, EVENT_ACKNOWLEDGED)
+    await hass.services.async_call(
+        "notify",
+        "alice",
+        {"message": "Smoke", "data": {"priority": 2, "retry": 30, "expire": 300}},
+        blocking=True,
+    )
+    [msg] = sim.messages
+    assert (msg["retry"], msg["expire"]) == ("30", "300")
+    sim.acknowledge(msg["receipt"])
+    await advance(hass, 11)
+    assert len(events) == 1
+    assert events[0].data["notify_entity_id"] is None
+    assert events[0].data["message"] == "Smoke"
