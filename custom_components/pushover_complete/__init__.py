@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from homeassistant.const import CONF_API_KEY, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import (
@@ -10,22 +12,24 @@ from homeassistant.exceptions import (
     ConfigEntryNotReady,
 )
 from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.typing import ConfigType
 
 from .api import (
     BadAPIRequestError,
     PushoverAuthError,
+    PushoverCompleteError,
     PushoverConnectionError,
     PushoverValidationError,
 )
-from .const import DOMAIN
+from .const import DOMAIN, LOGGER, SOUNDS_REFRESH
 from .coordinator import LimitsCoordinator
 from .data import PushoverCompleteConfigEntry, PushoverCompleteData
 from .emergency import ReceiptTracker
 from .helpers import create_client
 from .legacy import async_load_legacy_services, async_unload_legacy_services
 from .outbox import Outbox
-from .services import async_setup_services
+from .services import async_setup_services, async_update_sound_suggestions
 
 PLATFORMS = [Platform.EVENT, Platform.NOTIFY, Platform.SENSOR]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
@@ -82,6 +86,19 @@ async def async_setup_entry(
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     await async_load_legacy_services(hass, entry)
     entry.async_on_unload(entry.add_update_listener(_async_update_listener))
+
+    async def _async_refresh_sounds(_now: datetime) -> None:
+        try:
+            entry.runtime_data.sounds = await client.get_sounds()
+        except PushoverCompleteError as err:
+            LOGGER.debug("Keeping the known sounds; refresh failed: %s", err)
+            return
+        await async_update_sound_suggestions(hass)
+
+    entry.async_on_unload(
+        async_track_time_interval(hass, _async_refresh_sounds, SOUNDS_REFRESH)
+    )
+    await async_update_sound_suggestions(hass)
     return True
 
 
@@ -106,7 +123,10 @@ async def async_unload_entry(
 ) -> bool:
     """Stop everything this entry started."""
     await async_unload_legacy_services(hass, entry)
-    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+    unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+    if unloaded:
+        hass.async_create_task(async_update_sound_suggestions(hass), eager_start=False)
+    return unloaded
 
 
 async def async_remove_entry(

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
+import copy
 from datetime import datetime
+import functools
 import inspect
+from pathlib import Path
 from typing import Any, cast
 
 import voluptuous as vol
@@ -23,7 +26,9 @@ from homeassistant.helpers import (
     entity_registry as er,
     service as service_helper,
 )
+from homeassistant.helpers.service import async_set_service_schema
 from homeassistant.util import dt as dt_util
+from homeassistant.util.yaml import load_yaml_dict
 
 from .api import BadAPIRequestError, PushoverConnectionError, PushoverValidationError
 from .attachments import async_resolve_attachment
@@ -511,6 +516,32 @@ ACTIONS: dict[str, tuple[Handler, dict[Any, Any], SupportsResponse]] = {
         SupportsResponse.NONE,
     ),
 }
+
+
+@functools.cache
+def _send_message_description() -> dict[str, Any]:
+    """The ``send_message`` description from services.yaml (read once)."""
+    path = Path(__file__).parent / "services.yaml"
+    return dict(load_yaml_dict(str(path))["send_message"])
+
+
+async def async_update_sound_suggestions(hass: HomeAssistant) -> None:
+    """Suggest the sounds of every loaded application in ``send_message``."""
+    description = copy.deepcopy(
+        await hass.async_add_executor_job(_send_message_description)
+    )
+    sounds: dict[str, str] = {}
+    for entry in hass.config_entries.async_entries(DOMAIN):
+        if entry.state is ConfigEntryState.LOADED:
+            sounds.update(cast(PushoverCompleteConfigEntry, entry).runtime_data.sounds)
+    if sounds:
+        select = description["fields"]["sound"]["selector"]["select"]
+        select.pop("translation_key", None)
+        select["options"] = [
+            {"value": sound_id, "label": name}
+            for sound_id, name in sorted(sounds.items(), key=lambda item: item[1])
+        ]
+    async_set_service_schema(hass, DOMAIN, "send_message", description)
 
 
 @callback

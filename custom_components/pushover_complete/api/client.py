@@ -285,7 +285,10 @@ class PushoverAPI:
             fields=fields,
             request=request if isinstance(request, str) else None,
             limits=limits,
-            body=body,
+            body={
+                key: self._redact(value) if isinstance(value, str) else value
+                for key, value in body.items()
+            },
         )
 
     async def _generic_get(
