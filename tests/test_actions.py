@@ -152,7 +152,7 @@ async def test_subscription_migration(
     )
     key = result["subscribed_user_key"]
     assert len(key) == 30 and key != DEMO_USER
-    params = [r for r in sim.requests if "migrate" in r["path"]][0]["params"]
+    params = next(r for r in sim.requests if "migrate" in r["path"])["params"]
     assert (params["device_name"], params["sound"]) == ("phone", "bike")
 
 

@@ -98,7 +98,7 @@ async def async_setup_entry(
     entry.async_on_unload(
         async_track_time_interval(hass, _async_refresh_sounds, SOUNDS_REFRESH)
     )
-    await async_update_sound_suggestions(hass)
+    await async_update_sound_suggestions(hass, entry)
     return True
 
 

@@ -27,6 +27,7 @@ from homeassistant.helpers import (
     service as service_helper,
 )
 from homeassistant.helpers.service import async_set_service_schema
+from homeassistant.helpers.translation import async_get_translations
 from homeassistant.util import dt as dt_util
 from homeassistant.util.yaml import load_yaml_dict
 
@@ -525,14 +526,23 @@ def _send_message_description() -> dict[str, Any]:
     return dict(load_yaml_dict(str(path))["send_message"])
 
 
-async def async_update_sound_suggestions(hass: HomeAssistant) -> None:
+async def async_update_sound_suggestions(
+    hass: HomeAssistant, starting: PushoverCompleteConfigEntry | None = None
+) -> None:
     """Suggest the sounds of every loaded application in ``send_message``."""
     description = copy.deepcopy(
         await hass.async_add_executor_job(_send_message_description)
     )
+    translations = await async_get_translations(hass, "en", "services", [DOMAIN])
+    prefix = f"component.{DOMAIN}.services.send_message"
+    description["name"] = translations.get(f"{prefix}.name", "send_message")
+    description["description"] = translations.get(f"{prefix}.description", "")
+    for field_name, field in description["fields"].items():
+        for key in ("name", "description"):
+            field[key] = translations.get(f"{prefix}.fields.{field_name}.{key}", "")
     sounds: dict[str, str] = {}
     for entry in hass.config_entries.async_entries(DOMAIN):
-        if entry.state is ConfigEntryState.LOADED:
+        if entry.state is ConfigEntryState.LOADED or entry is starting:
             sounds.update(cast(PushoverCompleteConfigEntry, entry).runtime_data.sounds)
     if sounds:
         select = description["fields"]["sound"]["selector"]["select"]
