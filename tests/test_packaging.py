@@ -1,0 +1,856 @@
+"""Packaging checks in the spirit of hassfest and the HACS action.
+
+Plain file checks, no Home Assistant instance: the manifest, ``hacs.json``,
+``services.yaml`` against the registered actions, ``translations/en.json``
+against every key the code uses (exceptions, issues, entities, selectors,
+flow steps, errors and placeholders), ``icons.json``, the brand images and
+the quality-scale checklist.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+import json
+from pathlib import Path
+import re
+import struct
+from typing import Any
+
+import pytest
+import yaml
+
+from custom_components.pushover_complete import services as services_module
+from homeassistant.helpers import config_validation as cv, selector
+
+ROOT = Path(__file__).resolve().parent.parent
+INTEGRATION = ROOT / "custom_components" / "pushover_complete"
+DOMAIN = "pushover_complete"
+
+# hassfest (script/hassfest/translations.py)
+RE_TRANSLATION_KEY = re.compile(r"^(?!.+[_-]{2})(?![_-])[a-z0-9-_]+(?<![_-])$")
+RE_PLACEHOLDER = re.compile(r"{([^{}]*)}")
+RE_PLACEHOLDER_IN_SINGLE_QUOTES = re.compile(r"'{\w+}'")
+RE_HTML = re.compile(r"<[a-zA-Z/!][^>]*>")
+RE_URL = re.compile(r"\b(?:https?|ftp)://|\bwww\.", re.IGNORECASE)
+
+EXCEPTION_CLASSES = {
+    "HomeAssistantError",
+    "ServiceValidationError",
+    "ConfigEntryAuthFailed",
+    "ConfigEntryError",
+    "ConfigEntryNotReady",
+    "UpdateFailed",
+}
+# Local helpers that build a translated exception: ``_error(key, **placeholders)``.
+EXCEPTION_HELPERS = {"_error", "_invalid"}
+ENTITY_PLATFORMS = {"sensor", "event", "notify"}
+
+HACS_KEYS = {
+    "name",
+    "homeassistant",
+    "hacs",
+    "content_in_root",
+    "zip_release",
+    "filename",
+    "hide_default_branch",
+    "country",
+    "persistent_directory",
+}
+MANIFEST_REQUIRED = {
+    "domain",
+    "name",
+    "codeowners",
+    "documentation",
+    "issue_tracker",
+    "version",
+    "iot_class",
+}
+
+QUALITY_RULES = {
+    # Bronze
+    "action-setup",
+    "appropriate-polling",
+    "brands",
+    "common-modules",
+    "config-flow-test-coverage",
+    "config-flow",
+    "dependency-transparency",
+    "docs-actions",
+    "docs-conditions",
+    "docs-high-level-description",
+    "docs-installation-instructions",
+    "docs-removal-instructions",
+    "docs-triggers",
+    "entity-event-setup",
+    "entity-unique-id",
+    "has-entity-name",
+    "runtime-data",
+    "test-before-configure",
+    "test-before-setup",
+    "unique-config-entry",
+    # Silver
+    "action-exceptions",
+    "config-entry-unloading",
+    "docs-configuration-parameters",
+    "docs-installation-parameters",
+    "entity-unavailable",
+    "integration-owner",
+    "log-when-unavailable",
+    "parallel-updates",
+    "reauthentication-flow",
+    "test-coverage",
+    # Gold
+    "devices",
+    "diagnostics",
+    "discovery-update-info",
+    "discovery",
+    "docs-data-update",
+    "docs-examples",
+    "docs-known-limitations",
+    "docs-supported-devices",
+    "docs-supported-functions",
+    "docs-troubleshooting",
+    "docs-use-cases",
+    "dynamic-devices",
+    "entity-category",
+    "entity-device-class",
+    "entity-disabled-by-default",
+    "entity-translations",
+    "exception-translations",
+    "icon-translations",
+    "reconfiguration-flow",
+    "repair-issues",
+    "stale-devices",
+    # Platinum
+    "async-dependency",
+    "inject-websession",
+    "strict-typing",
+}
+
+
+# --------------------------------------------------------------------- loading
+
+
+def _json(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _yaml(path: Path) -> Any:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def manifest() -> dict[str, Any]:
+    """``manifest.json``."""
+    return _json(INTEGRATION / "manifest.json")
+
+
+@pytest.fixture(scope="module")
+def strings() -> dict[str, Any]:
+    """``translations/en.json``."""
+    return _json(INTEGRATION / "translations" / "en.json")
+
+
+@pytest.fixture(scope="module")
+def services_yaml() -> dict[str, Any]:
+    """``services.yaml``."""
+    return _yaml(INTEGRATION / "services.yaml")
+
+
+@pytest.fixture(scope="module")
+def icons() -> dict[str, Any]:
+    """``icons.json``."""
+    return _json(INTEGRATION / "icons.json")
+
+
+def _sources() -> dict[str, ast.Module]:
+    """Every Python module of the integration outside the client package."""
+    return {
+        path.relative_to(INTEGRATION).as_posix(): ast.parse(
+            path.read_text(encoding="utf-8"), filename=str(path)
+        )
+        for path in sorted(INTEGRATION.rglob("*.py"))
+        if "api" not in path.relative_to(INTEGRATION).parts
+    }
+
+
+def _constants(modules: dict[str, ast.Module]) -> dict[str, str]:
+    """Module-level string constants of every module (``NAME = "x"``)."""
+    found: dict[str, str] = {}
+    for tree in modules.values():
+        for node in tree.body:
+            target: ast.expr | None = None
+            value: ast.expr | None = None
+            if isinstance(node, ast.Assign) and len(node.targets) == 1:
+                target, value = node.targets[0], node.value
+            elif isinstance(node, ast.AnnAssign):
+                target, value = node.target, node.value
+            if (
+                isinstance(target, ast.Name)
+                and isinstance(value, ast.Constant)
+                and isinstance(value.value, str)
+            ):
+                found[target.id] = value.value
+    return found
+
+
+def _string(node: ast.expr | None, constants: dict[str, str]) -> str | None:
+    """The string a node stands for, if it is a literal or a known constant."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.Name):
+        return constants.get(node.id)
+    if isinstance(node, ast.Attribute):
+        return constants.get(node.attr)
+    return None
+
+
+def _call_name(call: ast.Call) -> str:
+    func = call.func
+    if isinstance(func, ast.Name):
+        return func.id
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return ""
+
+
+def _keyword(call: ast.Call, name: str) -> ast.expr | None:
+    return next((kw.value for kw in call.keywords if kw.arg == name), None)
+
+
+def _dict_keys(node: ast.expr | None, constants: dict[str, str]) -> set[str] | None:
+    """Keys of a dict literal; ``None`` when they cannot be known statically."""
+    if node is None:
+        return set()
+    if not isinstance(node, ast.Dict):
+        return None
+    keys: set[str] = set()
+    for key in node.keys:
+        text = _string(key, constants)
+        if text is None:
+            return None
+        keys.add(text)
+    return keys
+
+
+def _placeholders(text: str) -> set[str]:
+    return set(RE_PLACEHOLDER.findall(text))
+
+
+def _walk_strings(node: Any, path: str = "") -> Iterator[tuple[str, str]]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _walk_strings(value, f"{path}.{key}" if path else str(key))
+    elif isinstance(node, str):
+        yield path, node
+
+
+class CodeKeys:
+    """Every translation key the code uses, by kind, with its placeholders."""
+
+    def __init__(self) -> None:
+        """Scan the integration's source."""
+        self.modules = _sources()
+        self.constants = _constants(self.modules)
+        # key -> one set of placeholder names per raise site (None: unknown)
+        self.exceptions: dict[str, list[set[str] | None]] = {}
+        self.issues: dict[str, list[set[str] | None]] = {}
+        self.selectors: dict[str, list[str]] = {}
+        self.entities: dict[str, set[str]] = {p: set() for p in ENTITY_PLATFORMS}
+        self.event_types: set[str] = set()
+        self.unclassified: list[str] = []
+        for name, tree in self.modules.items():
+            self._scan(name, tree)
+
+    def _scan(self, module: str, tree: ast.Module) -> None:
+        platform = module.removesuffix(".py")
+        local_classes = {n.name for n in tree.body if isinstance(n, ast.ClassDef)}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call):
+                self._scan_call(module, platform, local_classes, node)
+            elif isinstance(node, ast.Assign | ast.AnnAssign):
+                targets = (
+                    node.targets if isinstance(node, ast.Assign) else [node.target]
+                )
+                for target in targets:
+                    attr = target.id if isinstance(target, ast.Name) else None
+                    if isinstance(target, ast.Attribute):
+                        attr = target.attr
+                    if attr == "_attr_translation_key" and platform in ENTITY_PLATFORMS:
+                        if (key := _string(node.value, self.constants)) is not None:
+                            self.entities[platform].add(key)
+                    elif attr == "_attr_event_types" and isinstance(
+                        node.value, ast.List
+                    ):
+                        self.event_types |= {
+                            s
+                            for e in node.value.elts
+                            if (s := _string(e, self.constants)) is not None
+                        }
+
+    def _scan_call(
+        self, module: str, platform: str, local_classes: set[str], call: ast.Call
+    ) -> None:
+        name = _call_name(call)
+        if name in EXCEPTION_HELPERS and call.args:
+            key = _string(call.args[0], self.constants)
+            if key is not None:
+                self.exceptions.setdefault(key, []).append(
+                    {kw.arg for kw in call.keywords if kw.arg is not None}
+                )
+            return
+        # ``PushoverApplicationEntity`` subclasses take the key positionally.
+        if name in local_classes and platform in ENTITY_PLATFORMS:
+            for arg in call.args:
+                if (key := _string(arg, self.constants)) is not None:
+                    self.entities[platform].add(key)
+        key_node = _keyword(call, "translation_key")
+        if key_node is None:
+            return
+        key = _string(key_node, self.constants)
+        if key is None:
+            return  # e.g. the helpers themselves: ``translation_key=key``
+        placeholders = _dict_keys(
+            _keyword(call, "translation_placeholders"), self.constants
+        )
+        if name in EXCEPTION_CLASSES:
+            self.exceptions.setdefault(key, []).append(placeholders)
+        elif name == "async_create_issue":
+            self.issues.setdefault(key, []).append(placeholders)
+        elif name == "SelectSelectorConfig":
+            options = _keyword(call, "options")
+            values = []
+            if isinstance(options, ast.List):
+                values = [
+                    s
+                    for e in options.elts
+                    if (s := _string(e, self.constants)) is not None
+                ]
+            self.selectors.setdefault(key, []).extend(values)
+        elif name.endswith("Description") and platform in ENTITY_PLATFORMS:
+            self.entities[platform].add(key)
+        else:
+            self.unclassified.append(f"{module}: {name}(translation_key={key!r})")
+
+
+@pytest.fixture(scope="module")
+def code() -> CodeKeys:
+    """Translation keys used by the code."""
+    return CodeKeys()
+
+
+def _actions() -> set[str]:
+    return {"send_message", *services_module.ACTIONS}
+
+
+def _schema_fields(action: str) -> set[str]:
+    """The fields an action's voluptuous schema accepts (targets excluded)."""
+    if action == "send_message":
+        schema: dict[Any, Any] = services_module.SEND_MESSAGE_FIELDS
+    else:
+        schema = services_module.ACTIONS[action][1]
+    targets = {str(key) for key in cv.ENTITY_SERVICE_FIELDS}
+    return {str(key) for key in schema} - targets
+
+
+# -------------------------------------------------------------------- manifest
+
+
+def test_manifest_keys_sorted_like_hassfest(manifest: dict[str, Any]) -> None:
+    """``domain``, ``name``, then the rest alphabetically."""
+    keys = list(manifest)
+    assert keys[:2] == ["domain", "name"]
+    assert keys[2:] == sorted(keys[2:])
+
+
+def test_manifest_content(manifest: dict[str, Any]) -> None:
+    """The keys HACS and hassfest require, with the values of the contract."""
+    assert set(manifest) >= MANIFEST_REQUIRED
+    assert manifest["domain"] == DOMAIN == INTEGRATION.name
+    assert manifest["name"] == "Pushover Complete"
+    assert "webhook" in manifest["dependencies"]
+    assert manifest["iot_class"] == "cloud_push"
+    assert manifest["integration_type"] == "service"
+    assert manifest["config_flow"] is True
+    assert (INTEGRATION / "config_flow.py").is_file()
+    assert manifest["requirements"] == []
+    assert re.fullmatch(r"\d+\.\d+\.\d+.*", manifest["version"])
+    assert manifest["codeowners"]
+    for url_key in ("documentation", "issue_tracker"):
+        assert manifest[url_key].startswith("https://")
+    assert not {"homeassistant", "icon"} & set(manifest)
+
+
+def test_hacs_json() -> None:
+    """Only keys the HACS validator knows; the oldest supported release."""
+    hacs = _json(ROOT / "hacs.json")
+    assert set(hacs) <= HACS_KEYS, set(hacs) - HACS_KEYS
+    assert hacs["name"]
+    assert hacs["homeassistant"] == "2025.4.0"
+    if hacs.get("zip_release"):
+        assert hacs.get("filename")
+
+
+# -------------------------------------------------------------------- services
+
+
+def test_every_action_is_described(services_yaml: dict[str, Any]) -> None:
+    """Registered actions and ``services.yaml`` list the same actions."""
+    assert set(services_yaml) == _actions()
+
+
+@pytest.mark.parametrize("action", sorted(_actions()))
+def test_action_fields_match_schema(action: str, services_yaml: dict[str, Any]) -> None:
+    """Each schema field is described with a valid selector, and no other."""
+    fields = services_yaml[action].get("fields") or {}
+    assert set(fields) == _schema_fields(action)
+    for name, field in fields.items():
+        assert "selector" in field, f"{action}.{name} has no selector"
+        selector.validate_selector(field["selector"])
+        assert set(field) <= {
+            "selector",
+            "required",
+            "example",
+            "default",
+            "advanced",
+            "filter",
+        }, f"{action}.{name}"
+    assert fields["config_entry_id"]["selector"] == {
+        "config_entry": {"integration": DOMAIN}
+    }
+    required = {n for n, f in fields.items() if f.get("required")}
+    schema = (
+        services_module.SEND_MESSAGE_FIELDS
+        if action == "send_message"
+        else services_module.ACTIONS[action][1]
+    )
+    schema_required = {
+        str(key) for key in schema if type(key).__name__ == "Required"
+    } - {str(key) for key in cv.ENTITY_SERVICE_FIELDS}
+    assert required == schema_required
+
+
+def test_send_message_targets_our_notify_entities(
+    services_yaml: dict[str, Any],
+) -> None:
+    """``send_message`` targets this integration's notify entities."""
+    target = services_yaml["send_message"]["target"]["entity"]
+    assert target == {"integration": DOMAIN, "domain": "notify"}
+
+
+@pytest.mark.parametrize("action", sorted(_actions()))
+def test_action_translated_and_iconed(
+    action: str,
+    services_yaml: dict[str, Any],
+    strings: dict[str, Any],
+    icons: dict[str, Any],
+) -> None:
+    """Name and description for the action and every field; an icon."""
+    translated = strings["services"][action]
+    assert translated["name"]
+    assert translated["description"]
+    fields = services_yaml[action].get("fields") or {}
+    assert set(translated.get("fields", {})) == set(fields)
+    for name in fields:
+        assert translated["fields"][name]["name"], f"{action}.{name}"
+        assert translated["fields"][name]["description"], f"{action}.{name}"
+    assert icons["services"][action]["service"].startswith("mdi:")
+
+
+def test_no_translations_or_icons_for_unknown_actions(
+    strings: dict[str, Any], icons: dict[str, Any]
+) -> None:
+    """Stale entries would describe actions that do not exist."""
+    assert set(strings["services"]) == _actions()
+    assert set(icons["services"]) == _actions()
+
+
+def test_service_select_translations(
+    services_yaml: dict[str, Any], strings: dict[str, Any]
+) -> None:
+    """A select with ``translation_key`` has every option translated."""
+    for action, spec in services_yaml.items():
+        for name, field in (spec.get("fields") or {}).items():
+            select = field["selector"].get("select") or {}
+            if key := select.get("translation_key"):
+                options = {str(o) for o in select["options"]}
+                translated = set(strings["selector"][key]["options"])
+                assert options <= translated, (action, name, options - translated)
+
+
+# ---------------------------------------------------------------- translations
+
+
+def test_translations_have_no_urls_html_or_bad_placeholders(
+    strings: dict[str, Any],
+) -> None:
+    """hassfest: no HTML, no URLs, no padding, identifier placeholders."""
+    problems = []
+    for path, text in _walk_strings(strings):
+        if RE_URL.search(text):
+            problems.append(f"{path}: URL")
+        if RE_HTML.search(text):
+            problems.append(f"{path}: HTML")
+        if text != text.strip() or not text:
+            problems.append(f"{path}: empty or padded")
+        if RE_PLACEHOLDER_IN_SINGLE_QUOTES.search(text):
+            problems.append(f"{path}: placeholder in single quotes")
+        if "[%key:" in text:
+            problems.append(f"{path}: reference (core only)")
+        for name in _placeholders(text):
+            if not name.isidentifier():
+                problems.append(f"{path}: placeholder {{{name}}}")
+    assert not problems
+
+
+def test_translation_keys_are_valid(strings: dict[str, Any]) -> None:
+    """Keys of actions, fields, entities, states and exceptions are slugs."""
+    keys: list[str] = []
+    for action in strings["services"].values():
+        keys += list(action.get("fields", {}))
+    keys += list(strings["services"])
+    for platform in strings["entity"].values():
+        for key, entity in platform.items():
+            keys.append(key)
+            keys += list(entity.get("state", {}))
+            for attribute, spec in entity.get("state_attributes", {}).items():
+                keys.append(attribute)
+                keys += list(spec.get("state", {}))
+    keys += list(strings["exceptions"]) + list(strings["issues"])
+    bad = [key for key in keys if not RE_TRANSLATION_KEY.match(key)]
+    assert not bad
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "config_flow.PRIORITY_SELECTOR uses the option values '-2' and '-1'; "
+        "hassfest rejects selector option keys starting with '-'. Rename the "
+        "values (e.g. lowest/low/normal/high/emergency), update en.json, then "
+        "drop this marker."
+    ),
+)
+def test_selector_option_keys_are_valid(strings: dict[str, Any]) -> None:
+    """hassfest validates selector option keys like any translation key."""
+    bad = [
+        f"{name}.{option}"
+        for name, spec in strings["selector"].items()
+        for option in spec["options"]
+        if not RE_TRANSLATION_KEY.match(option)
+    ]
+    assert not bad
+
+
+def _flows(strings: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    yield "config", strings["config"]
+    yield "options", strings["options"]
+    for name, flow in strings.get("config_subentries", {}).items():
+        yield f"config_subentries.{name}", flow
+
+
+def test_data_description_keys_are_fields(strings: dict[str, Any]) -> None:
+    """hassfest: every ``data_description`` key is also in ``data``."""
+    for flow_name, flow in _flows(strings):
+        for step_id, step in flow["step"].items():
+            extra = set(step.get("data_description", {})) - set(step.get("data", {}))
+            assert not extra, f"{flow_name}.step.{step_id}: {extra}"
+            # Every field is explained, too.
+            missing = set(step.get("data", {})) - set(step.get("data_description", {}))
+            assert not missing, f"{flow_name}.step.{step_id}: {missing}"
+
+
+def test_subentry_types_are_named(strings: dict[str, Any]) -> None:
+    """hassfest: ``entry_type`` and ``initiate_flow.user`` per subentry type."""
+    subentries = strings["config_subentries"]
+    assert subentries
+    for name, flow in subentries.items():
+        assert flow["entry_type"], name
+        assert flow["initiate_flow"]["user"], name
+
+
+def test_exceptions_translated_with_their_placeholders(
+    code: CodeKeys, strings: dict[str, Any]
+) -> None:
+    """Every exception key the code raises has a message whose placeholders
+    every raise site provides."""
+    assert code.exceptions, "the scan found no exception at all"
+    translated = strings["exceptions"]
+    missing = sorted(set(code.exceptions) - set(translated))
+    assert not missing, missing
+    for key, sites in code.exceptions.items():
+        wanted = _placeholders(translated[key]["message"])
+        for given in sites:
+            if given is not None:
+                assert wanted <= given, (key, wanted - given)
+
+
+def test_no_unused_exception_translations(
+    code: CodeKeys, strings: dict[str, Any]
+) -> None:
+    """Stale messages hide renamed keys."""
+    assert not set(strings["exceptions"]) - set(code.exceptions)
+
+
+def test_issues_translated_with_their_placeholders(
+    code: CodeKeys, strings: dict[str, Any]
+) -> None:
+    """Repair issues: title and description, placeholders provided."""
+    assert code.issues, "the scan found no repair issue"
+    for key, sites in code.issues.items():
+        issue = strings["issues"][key]
+        wanted = _placeholders(issue["title"]) | _placeholders(issue["description"])
+        for given in sites:
+            if given is not None:
+                assert wanted <= given, (key, wanted - given)
+    assert set(strings["issues"]) == set(code.issues)
+
+
+def test_flow_selectors_translated(code: CodeKeys, strings: dict[str, Any]) -> None:
+    """Flow selects with ``translation_key`` have every option translated."""
+    assert code.selectors, "the scan found no translated selector"
+    for key, options in code.selectors.items():
+        translated = set(strings["selector"][key]["options"])
+        assert set(options) <= translated, (key, set(options) - translated)
+
+
+def test_translation_keys_all_classified(code: CodeKeys) -> None:
+    """A ``translation_key=`` this test cannot place is checked by nothing."""
+    assert not code.unclassified
+
+
+def test_entities_named_and_iconed(
+    code: CodeKeys, strings: dict[str, Any], icons: dict[str, Any]
+) -> None:
+    """Every entity translation key has a name and an icon, and no stale ones."""
+    for platform in ENTITY_PLATFORMS:
+        used = code.entities[platform]
+        assert used, f"no {platform} entity found"
+        assert set(strings["entity"].get(platform, {})) == used, platform
+        assert set(icons["entity"].get(platform, {})) == used, platform
+        for key in used:
+            assert strings["entity"][platform][key]["name"], (platform, key)
+            assert icons["entity"][platform][key]["default"].startswith("mdi:")
+    assert set(strings["entity"]) <= ENTITY_PLATFORMS
+    assert set(icons["entity"]) <= ENTITY_PLATFORMS
+
+
+def test_event_types_translated(code: CodeKeys, strings: dict[str, Any]) -> None:
+    """Event types show as words, not keys."""
+    assert code.event_types
+    for key in code.entities["event"]:
+        states = strings["entity"]["event"][key]["state_attributes"]["event_type"][
+            "state"
+        ]
+        assert set(states) == code.event_types
+
+
+def test_icons_are_mdi(icons: dict[str, Any]) -> None:
+    """hassfest: every icon is ``mdi:<name>``."""
+    bad = [
+        f"{path}={icon}"
+        for path, icon in _walk_strings(icons)
+        if not re.fullmatch(r"mdi:[a-z0-9]+(?:-[a-z0-9]+)*", icon)
+    ]
+    assert not bad
+
+
+# ------------------------------------------------------------------ config flow
+
+
+class FlowInfo:
+    """What one flow class of ``config_flow.py`` shows."""
+
+    def __init__(self) -> None:
+        """Nothing found yet."""
+        self.steps: set[str] = set()
+        self.errors: set[str] = set()
+        self.aborts: set[str] = set()
+        self.step_placeholders: dict[str, set[str]] = {}
+
+
+def _error_values(node: ast.AST) -> set[str]:
+    """Error keys in ``{field: "error"}`` literals returned or assigned."""
+    found: set[str] = set()
+    for sub in ast.walk(node):
+        candidates: list[ast.AST] = []
+        if isinstance(sub, ast.Return) and sub.value is not None:
+            candidates.append(sub.value)
+        elif isinstance(sub, ast.Assign | ast.AnnAssign):
+            targets = sub.targets if isinstance(sub, ast.Assign) else [sub.target]
+            for target in targets:
+                if isinstance(target, ast.Name) and target.id == "errors":
+                    candidates.append(sub.value)  # type: ignore[arg-type]
+                if (
+                    isinstance(target, ast.Subscript)
+                    and isinstance(target.value, ast.Name)
+                    and target.value.id == "errors"
+                    and isinstance(sub.value, ast.Constant)
+                    and isinstance(sub.value.value, str)
+                ):
+                    found.add(sub.value.value)
+        for candidate in candidates:
+            items = candidate.elts if isinstance(candidate, ast.Tuple) else [candidate]
+            for item in items:
+                if (
+                    isinstance(item, ast.Dict)
+                    and item.values
+                    and all(
+                        isinstance(v, ast.Constant) and isinstance(v.value, str)
+                        for v in item.values
+                    )
+                ):
+                    found |= {v.value for v in item.values}  # type: ignore[attr-defined]
+    return found
+
+
+def _config_flows() -> dict[str, FlowInfo]:
+    """Flow section name (``config``, ``options``, ``config_subentries.x``) → info."""
+    modules = _sources()
+    constants = _constants(modules)
+    tree = modules["config_flow.py"]
+    functions = {
+        node.name: node
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+    }
+    subentry_types: dict[str, str] = {}
+    sections: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef) and (
+            node.name == "async_get_supported_subentry_types"
+        ):
+            for ret in ast.walk(node):
+                if isinstance(ret, ast.Return) and isinstance(ret.value, ast.Dict):
+                    for key, value in zip(
+                        ret.value.keys, ret.value.values, strict=True
+                    ):
+                        name = _string(key, constants)
+                        if name and isinstance(value, ast.Name):
+                            subentry_types[value.id] = name
+    flows: dict[str, FlowInfo] = {}
+    for cls in tree.body:
+        if not isinstance(cls, ast.ClassDef):
+            continue
+        bases = {b.id for b in cls.bases if isinstance(b, ast.Name)}
+        if "ConfigFlow" in bases:
+            sections[cls.name] = "config"
+        elif "OptionsFlow" in bases:
+            sections[cls.name] = "options"
+        elif "ConfigSubentryFlow" in bases:
+            sections[cls.name] = f"config_subentries.{subentry_types[cls.name]}"
+        else:
+            continue
+        info = flows.setdefault(sections[cls.name], FlowInfo())
+        called: set[str] = set()
+        for node in ast.walk(cls):
+            if isinstance(node, ast.AsyncFunctionDef) and node.name.startswith(
+                "async_step_"
+            ):
+                body = [n for n in node.body if not isinstance(n, ast.Expr)]
+                redirect = (
+                    len(body) == 1
+                    and isinstance(body[0], ast.Return)
+                    and isinstance(body[0].value, ast.Await)
+                    and isinstance(body[0].value.value, ast.Call)
+                    and _call_name(body[0].value.value).startswith("async_step_")
+                )
+                if not redirect:
+                    info.steps.add(node.name.removeprefix("async_step_"))
+                if node.name == "async_step_reauth_confirm":
+                    info.aborts.add("reauth_successful")
+                if node.name == "async_step_reconfigure":
+                    info.aborts.add("reconfigure_successful")
+            if isinstance(node, ast.Call):
+                name = _call_name(node)
+                called.add(name)
+                if name == "_abort_if_unique_id_configured":
+                    info.aborts.add("already_configured")
+                if name == "async_update_and_abort":
+                    info.aborts.add("reconfigure_successful")
+                if name == "async_abort" and (
+                    reason := _string(_keyword(node, "reason"), constants)
+                ):
+                    info.aborts.add(reason)
+                if name == "async_show_form":
+                    step = _string(_keyword(node, "step_id"), constants)
+                    keys = _dict_keys(
+                        _keyword(node, "description_placeholders"), constants
+                    )
+                    if step is not None and keys is not None:
+                        info.step_placeholders[step] = keys
+        info.errors |= _error_values(cls)
+        for name in called & set(functions):
+            info.errors |= _error_values(functions[name])
+    return flows
+
+
+def _section(strings: dict[str, Any], dotted: str) -> dict[str, Any]:
+    node = strings
+    for part in dotted.split("."):
+        node = node[part]
+    return node
+
+
+def test_config_flow_strings_complete(strings: dict[str, Any]) -> None:
+    """Every step, error and abort of every flow is worded; placeholders given."""
+    flows = _config_flows()
+    assert {"config", "options"} <= set(flows)
+    assert any(name.startswith("config_subentries.") for name in flows)
+    for name, info in flows.items():
+        section = _section(strings, name)
+        assert info.steps, name
+        assert info.steps <= set(section["step"]), (name, info.steps)
+        assert info.errors <= set(section.get("error", {})), (
+            name,
+            info.errors - set(section.get("error", {})),
+        )
+        assert info.aborts <= set(section.get("abort", {})), (
+            name,
+            info.aborts - set(section.get("abort", {})),
+        )
+        for step_id, step in section["step"].items():
+            wanted = _placeholders(step.get("description", "")) | _placeholders(
+                step.get("title", "")
+            )
+            given = info.step_placeholders.get(step_id, set())
+            assert wanted <= given, (name, step_id, wanted - given)
+
+
+def test_config_flow_scan_finds_errors() -> None:
+    """The scan above sees the errors the contract names (so it can fail)."""
+    flows = _config_flows()
+    assert {"invalid_api_key", "invalid_user_key", "cannot_connect", "unknown"} <= (
+        flows["config"].errors
+    )
+    assert "invalid_encryption_key" in flows["config_subentries.recipient"].errors
+
+
+# ------------------------------------------------------------- brand & quality
+
+
+def _png_size(path: Path) -> tuple[int, int]:
+    data = path.read_bytes()[:24]
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", f"{path.name} is not a PNG"
+    assert data[12:16] == b"IHDR"
+    width, height = struct.unpack(">II", data[16:24])
+    return width, height
+
+
+@pytest.mark.parametrize(("name", "size"), [("icon.png", 256), ("icon@2x.png", 512)])
+def test_brand_icons(name: str, size: int) -> None:
+    """HACS' brands check and Home Assistant's local brand images."""
+    assert _png_size(INTEGRATION / "brand" / name) == (size, size)
+
+
+def test_quality_scale_checklist() -> None:
+    """All 54 rules, each done, todo or exempt with a reason."""
+    rules = _yaml(INTEGRATION / "quality_scale.yaml")["rules"]
+    assert set(rules) == QUALITY_RULES
+    assert len(QUALITY_RULES) == 54
+    for rule, value in rules.items():
+        status = value["status"] if isinstance(value, dict) else value
+        assert status in {"done", "todo", "exempt"}, rule
+        if status == "exempt":
+            assert isinstance(value, dict), rule
+            assert value.get("comment"), rule
