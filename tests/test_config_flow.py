@@ -257,12 +257,17 @@ async def test_options(
     assert "user_default" in values
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
-        {CONF_SOUND: "doorbell", CONF_PRIORITY: "1", CONF_RETRY: 90, CONF_EXPIRE: 600},
+        {
+            CONF_SOUND: "doorbell",
+            CONF_PRIORITY: "high",
+            CONF_RETRY: 90,
+            CONF_EXPIRE: 600,
+        },
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert loaded_entry.options == {
         CONF_SOUND: "doorbell",
-        CONF_PRIORITY: "1",
+        CONF_PRIORITY: 1,
         CONF_RETRY: 90,
         CONF_EXPIRE: 600,
     }
@@ -295,7 +300,7 @@ async def test_add_recipient_with_devices(
     assert devices == ["phone", "tablet"]
     result = await hass.config_entries.subentries.async_configure(
         result["flow_id"],
-        {CONF_DEVICES: ["tablet"], CONF_SOUND: "siren", CONF_PRIORITY: "1"},
+        {CONF_DEVICES: ["tablet"], CONF_SOUND: "siren", CONF_PRIORITY: "high"},
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
@@ -344,7 +349,7 @@ async def test_reconfigure_recipient(
     assert result["step_id"] == "defaults"
     result = await hass.config_entries.subentries.async_configure(
         result["flow_id"],
-        {CONF_DEVICES: ["phone"], CONF_SOUND: "user_default", CONF_PRIORITY: "-1"},
+        {CONF_DEVICES: ["phone"], CONF_SOUND: "user_default", CONF_PRIORITY: "low"},
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"

@@ -522,15 +522,6 @@ def test_translation_keys_are_valid(strings: dict[str, Any]) -> None:
     assert not bad
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "config_flow.PRIORITY_SELECTOR uses the option values '-2' and '-1'; "
-        "hassfest rejects selector option keys starting with '-'. Rename the "
-        "values (e.g. lowest/low/normal/high/emergency), update en.json, then "
-        "drop this marker."
-    ),
-)
 def test_selector_option_keys_are_valid(strings: dict[str, Any]) -> None:
     """hassfest validates selector option keys like any translation key."""
     bad = [

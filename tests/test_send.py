@@ -138,7 +138,7 @@ async def test_configured_user_key_uses_recipient_defaults(
     assert response["recipients"][0]["recipient"] == "Alice"
 
 
-@pytest.mark.parametrize("options", [{"sound": "cosmic", "priority": "-1"}])
+@pytest.mark.parametrize("options", [{"sound": "cosmic", "priority": -1}])
 async def test_options_defaults_and_call_wins(
     hass: HomeAssistant, sim: PushoverSimulator, loaded_entry: MockConfigEntry
 ) -> None:

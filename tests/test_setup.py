@@ -139,7 +139,7 @@ async def test_options_change_reloads(
     """New options apply to the next message."""
     hass.config_entries.async_update_entry(
         loaded_entry,
-        options={"sound": "alien", "priority": "default", "retry": 60, "expire": 3600},
+        options={"sound": "alien", "priority": None, "retry": 60, "expire": 3600},
     )
     await hass.async_block_till_done()
     await hass.services.async_call("notify", "alice", {"message": "x"}, blocking=True)

@@ -60,9 +60,11 @@ from .encryption import is_valid_key
 from .helpers import create_client, token_unique_id
 
 PASSWORD = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
+PRIORITIES = {"lowest": -2, "low": -1, "normal": 0, "high": 1, "emergency": 2}
+PRIORITY_NAMES: dict[int | None, str] = {v: k for k, v in PRIORITIES.items()}
 PRIORITY_SELECTOR = SelectSelector(
     SelectSelectorConfig(
-        options=[PRIORITY_DEFAULT, "-2", "-1", "0", "1", "2"],
+        options=[PRIORITY_DEFAULT, *PRIORITIES],
         mode=SelectSelectorMode.DROPDOWN,
         translation_key="priority",
     )
@@ -106,7 +108,9 @@ async def _check_user(
     try:
         result = await create_client(flow.hass, token).validate(user_key)
     except PushoverAuthError:
-        return None, {CONF_API_KEY: "invalid_api_key"}
+        # The recipient form has no token field: say it on the whole form.
+        field = CONF_API_KEY if isinstance(flow, ConfigFlow) else "base"
+        return None, {field: "invalid_api_key"}
     except (BadAPIRequestError, PushoverValidationError):
         return None, {CONF_USER_KEY: "invalid_user_key"}
     except PushoverConnectionError:
@@ -258,7 +262,7 @@ class PushoverCompleteOptionsFlow(OptionsFlow):
             return self.async_create_entry(
                 data={
                     CONF_SOUND: user_input[CONF_SOUND],
-                    CONF_PRIORITY: user_input[CONF_PRIORITY],
+                    CONF_PRIORITY: PRIORITIES.get(user_input[CONF_PRIORITY]),
                     CONF_RETRY: int(user_input[CONF_RETRY]),
                     CONF_EXPIRE: int(user_input[CONF_EXPIRE]),
                 }
@@ -274,7 +278,10 @@ class PushoverCompleteOptionsFlow(OptionsFlow):
                     CONF_SOUND, default=options.get(CONF_SOUND, SOUND_USER_DEFAULT)
                 ): sound_selector(sounds),
                 vol.Required(
-                    CONF_PRIORITY, default=options.get(CONF_PRIORITY, PRIORITY_DEFAULT)
+                    CONF_PRIORITY,
+                    default=PRIORITY_NAMES.get(
+                        options.get(CONF_PRIORITY), PRIORITY_DEFAULT
+                    ),
                 ): PRIORITY_SELECTOR,
                 vol.Required(
                     CONF_RETRY, default=options.get(CONF_RETRY, DEFAULT_RETRY)
@@ -373,11 +380,8 @@ class RecipientSubentryFlow(ConfigSubentryFlow):
             data[CONF_DEVICES] = list(user_input.get(CONF_DEVICES, []))
             if (sound := user_input.get(CONF_SOUND)) and sound != SOUND_USER_DEFAULT:
                 data[CONF_SOUND] = sound
-            if (priority := user_input.get(CONF_PRIORITY)) not in (
-                None,
-                PRIORITY_DEFAULT,
-            ):
-                data[CONF_PRIORITY] = int(priority)
+            if (priority := user_input.get(CONF_PRIORITY)) in PRIORITIES:
+                data[CONF_PRIORITY] = PRIORITIES[priority]
             if self.source == SOURCE_RECONFIGURE:
                 return self.async_update_and_abort(
                     self._get_entry(),
@@ -416,7 +420,10 @@ class RecipientSubentryFlow(ConfigSubentryFlow):
         ] = sound_selector(sounds)
         fields[
             vol.Optional(
-                CONF_PRIORITY, default=str(current.get(CONF_PRIORITY, PRIORITY_DEFAULT))
+                CONF_PRIORITY,
+                default=PRIORITY_NAMES.get(
+                    current.get(CONF_PRIORITY), PRIORITY_DEFAULT
+                ),
             )
         ] = PRIORITY_SELECTOR
         return self.async_show_form(step_id="defaults", data_schema=vol.Schema(fields))  # type: ignore[arg-type, unused-ignore]

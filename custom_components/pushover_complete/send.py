@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 import io
 from typing import Any
 
@@ -18,6 +17,7 @@ from homeassistant.config_entries import ConfigEntryState, ConfigSubentry
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.util import dt as dt_util
 
 from .api import (
     BadAPIRequestError,
@@ -46,7 +46,6 @@ from .const import (
     DEFAULT_RETRY,
     DOMAIN,
     LOGGER,
-    PRIORITY_DEFAULT,
     SOUND_USER_DEFAULT,
 )
 from .data import PushoverCompleteConfigEntry
@@ -185,7 +184,11 @@ def pushover_error(
         )
     if isinstance(err, PushoverQuotaError):
         reset = (
-            datetime.fromtimestamp(err.reset).isoformat() if err.reset else "unknown"
+            dt_util.as_local(dt_util.utc_from_timestamp(err.reset)).strftime(
+                "%Y-%m-%d %H:%M %Z"
+            )
+            if err.reset
+            else "the start of next month"
         )
         ir.async_create_issue(
             hass,
@@ -234,7 +237,7 @@ def plan(
             MAX_TITLE,
         )
     default_sound = options.get(CONF_SOUND)
-    default_priority = options.get(CONF_PRIORITY, PRIORITY_DEFAULT)
+    default_priority = options.get(CONF_PRIORITY)
     requests: list[PlannedRequest] = []
     shared: dict[tuple[Any, ...], PlannedRequest] = {}
     try:
@@ -252,7 +255,7 @@ def plan(
         priority = msg.priority
         if priority is None:
             priority = recipient.priority
-        if priority is None and default_priority != PRIORITY_DEFAULT:
+        if priority is None and default_priority is not None:
             priority = int(default_priority)
         fields: dict[str, Any] = {
             "message": message,
@@ -382,7 +385,7 @@ async def _async_deliver(
     except PushoverValidationError as err:
         raise validation_error(err) from err
     except PushoverConnectionError as err:
-        LOGGER.warning("Pushover cannot be reached (%s); the message is queued", err)
+        LOGGER.warning("Pushover did not take the message (%s); it is queued", err)
         return await runtime.outbox.async_enqueue(planned, msg)
     except BadAPIRequestError as err:
         raise pushover_error(hass, entry, err) from err
