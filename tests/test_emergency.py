@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
+from unittest.mock import patch
 
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -338,3 +339,35 @@ async def test_legacy_service_emergency_is_tracked(
     assert len(events) == 1
     assert events[0].data["notify_entity_id"] is None
     assert events[0].data["message"] == "Smoke"
+
+
+@pytest.mark.parametrize(
+    ("cloudhook", "expected"),
+    [("https://hooks.nabu.casa/abc", "https://hooks.nabu.casa/abc"), (None, None)],
+)
+async def test_cloud_webhook_used_when_subscribed(
+    hass: HomeAssistant,
+    sim: PushoverSimulator,
+    config_entry: MockConfigEntry,
+    cloudhook: str | None,
+    expected: str | None,
+) -> None:
+    """With Home Assistant Cloud, the callback is the cloud webhook."""
+    hass.config.components.add("cloud")
+    side_effect = None if cloudhook else RuntimeError("cloud down")
+    with (
+        patch(
+            "homeassistant.components.cloud.async_active_subscription",
+            return_value=True,
+        ),
+        patch(
+            "homeassistant.components.cloud.async_get_or_create_cloudhook",
+            return_value=cloudhook,
+            side_effect=side_effect,
+        ),
+    ):
+        config_entry.add_to_hass(hass)
+        assert await hass.config_entries.async_setup(config_entry.entry_id)
+        await hass.async_block_till_done()
+    await send_emergency(hass, entity_id="notify.alice")
+    assert sim.messages[0].get("callback") == expected

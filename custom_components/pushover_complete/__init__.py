@@ -79,6 +79,7 @@ async def async_setup_entry(
     await coordinator.async_refresh()
     await receipts.async_load()
     receipts.async_start()
+    await receipts.async_setup_cloudhook()
     entry.async_on_unload(receipts.async_stop)
     await outbox.async_load()
     entry.async_on_unload(outbox.async_stop)

@@ -111,6 +111,24 @@ class ReceiptTracker:
             allowed_methods=["POST"],
         )
 
+    async def async_setup_cloudhook(self) -> None:
+        """Use a Home Assistant Cloud webhook when the cloud is subscribed."""
+        if "cloud" not in self.hass.config.components:
+            return
+        from homeassistant.components import cloud
+
+        if not cloud.async_active_subscription(self.hass):
+            return
+        try:
+            self.cloudhook_url = await cloud.async_get_or_create_cloudhook(
+                self.hass, self.entry.data["webhook_id"]
+            )
+        except Exception as err:
+            LOGGER.info(
+                "No Home Assistant Cloud webhook (%s); using the URL",
+                type(err).__name__,
+            )
+
     @callback
     def async_stop(self) -> None:
         """Stop polling and listening."""
