@@ -18,7 +18,7 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import service as service_helper
 from homeassistant.util import dt as dt_util
-from pushover_simulator import DEMO_TOKEN, DEMO_USER, PushoverSimulator
+from pushover_simulator import DEMO_GROUP, DEMO_TOKEN, DEMO_USER, PushoverSimulator
 
 from .conftest import WEBHOOK_ID
 
@@ -165,3 +165,67 @@ async def test_remove_entry_forgets_stores(
     await hass.config_entries.async_remove(loaded_entry.entry_id)
     await hass.async_block_till_done()
     assert key not in hass_storage
+
+
+async def test_diagnostics_show_current_group_members(
+    hass: HomeAssistant, sim: PushoverSimulator, config_entry: MockConfigEntry
+) -> None:
+    """A group recipient's members in diagnostics follow group actions."""
+    config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_subentry(
+        config_entry,
+        config_entry.subentries["bob_subentry"],
+        title="Household",
+        data={"user_key": DEMO_GROUP, "devices": []},
+    )
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    diagnostics = await async_get_config_entry_diagnostics(hass, config_entry)
+    group = diagnostics["recipients"][1]["group"]
+    assert group["name"] == "Household"
+    assert len(group["members"]) == 2
+    assert diagnostics["recipients"][0]["group"] is None
+    await hass.services.async_call(
+        DOMAIN,
+        "group_disable_user",
+        {
+            "config_entry_id": config_entry.entry_id,
+            "group_key": DEMO_GROUP,
+            "user_key": DEMO_USER,
+        },
+        blocking=True,
+    )
+    diagnostics = await async_get_config_entry_diagnostics(hass, config_entry)
+    members = diagnostics["recipients"][1]["group"]["members"]
+    assert [m["disabled"] for m in members] == [True, False]
+    assert DEMO_USER not in repr(diagnostics)
+
+
+async def test_license_credits_sensor(
+    hass: HomeAssistant, sim: PushoverSimulator, config_entry: MockConfigEntry
+) -> None:
+    """Accounts with licence credits get a sensor that follows assignments."""
+    sim.set_license_credits(5)
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert hass.states.get("sensor.home_licence_credits").state == "5"
+    await hass.services.async_call(
+        DOMAIN,
+        "assign_license",
+        {"config_entry_id": config_entry.entry_id, "user_key": DEMO_USER},
+        blocking=True,
+    )
+    assert hass.states.get("sensor.home_licence_credits").state == "4"
+
+
+async def test_no_license_credits_no_sensor(
+    hass: HomeAssistant, sim: PushoverSimulator, config_entry: MockConfigEntry
+) -> None:
+    """Without credits there is no licence sensor."""
+    sim.set_license_credits(0)
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert hass.states.get("sensor.home_messages_remaining") is not None
+    assert hass.states.get("sensor.home_licence_credits") is None

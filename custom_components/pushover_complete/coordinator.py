@@ -41,10 +41,12 @@ class LimitsCoordinator(DataUpdateCoordinator[Limits]):
             update_interval=LIMITS_REFRESH,
         )
         self.client = client
+        self.credits: int | None = None
 
     async def _async_update_data(self) -> Limits:
         try:
             await self.client.get_limits()
+            self.credits = int((await self.client.get_license_credits())["credits"])
         except PushoverAuthError as err:
             raise ConfigEntryAuthFailed(
                 translation_domain=DOMAIN, translation_key="invalid_token"
@@ -57,6 +59,12 @@ class LimitsCoordinator(DataUpdateCoordinator[Limits]):
             ) from err
         assert self.client.limits is not None
         return self.client.limits
+
+    def async_credits_seen(self, credits: int | None) -> None:
+        """Take the licence credits from an answer."""
+        if credits is not None and credits != self.credits:
+            self.credits = int(credits)
+            self.async_update_listeners()
 
     def async_headers_seen(self) -> None:
         """Take the limits from the last answer's headers."""

@@ -87,10 +87,13 @@ async def async_setup_entry(
 ) -> None:
     """Add the application's sensors."""
     coordinator = entry.runtime_data.coordinator
-    async_add_entities(
-        [QuotaSensor(entry, coordinator, description) for description in QUOTA_SENSORS]
-        + [CounterSensor(entry, description) for description in COUNTER_SENSORS]
-    )
+    entities: list[SensorEntity] = [
+        QuotaSensor(entry, coordinator, description) for description in QUOTA_SENSORS
+    ]
+    entities += [CounterSensor(entry, description) for description in COUNTER_SENSORS]
+    if coordinator.credits:
+        entities.append(LicenseCreditsSensor(entry, coordinator, "license_credits"))
+    async_add_entities(entities)
 
 
 class QuotaSensor(
@@ -154,3 +157,27 @@ class CounterSensor(PushoverApplicationEntity, SensorEntity):
     def native_value(self) -> int:
         """The current count."""
         return self.entity_description.value_fn(self.entry.runtime_data)
+
+
+class LicenseCreditsSensor(
+    PushoverApplicationEntity, CoordinatorEntity[LimitsCoordinator], SensorEntity
+):
+    """Licence credits left (only for accounts that bought some)."""
+
+    _attr_state_class = SensorStateClass.MEASUREMENT
+    _attr_entity_category = EntityCategory.DIAGNOSTIC
+
+    def __init__(
+        self,
+        entry: PushoverCompleteConfigEntry,
+        coordinator: LimitsCoordinator,
+        key: str,
+    ) -> None:
+        """Follow the quota coordinator, which also reads the credits."""
+        PushoverApplicationEntity.__init__(self, entry, key)
+        CoordinatorEntity.__init__(self, coordinator)
+
+    @property
+    def native_value(self) -> int | None:
+        """Credits left."""
+        return self.coordinator.credits

@@ -409,6 +409,7 @@ async def _assign_license(
             translation_domain=DOMAIN, translation_key="user_key_or_email"
         )
     answer = await entry.runtime_data.client.assign_license(identifier, data.get("os"))
+    entry.runtime_data.coordinator.async_credits_seen(answer.get("credits"))
     return {"credits": answer.get("credits")}
 
 
