@@ -19,7 +19,7 @@ from custom_components.pushover_complete.const import (
     SUBENTRY_RECIPIENT,
 )
 from custom_components.pushover_complete.helpers import token_unique_id
-from homeassistant.config_entries import SOURCE_USER, ConfigSubentry
+from homeassistant.config_entries import SOURCE_RECONFIGURE, SOURCE_USER, ConfigSubentry
 from homeassistant.const import CONF_API_KEY, CONF_NAME
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
@@ -339,8 +339,9 @@ async def test_reconfigure_recipient(
     hass: HomeAssistant, sim: PushoverSimulator, loaded_entry: MockConfigEntry
 ) -> None:
     """A recipient's key, name and defaults can change."""
-    result = await loaded_entry.start_subentry_reconfigure_flow(
-        hass, SUBENTRY_RECIPIENT, ALICE
+    result = await hass.config_entries.subentries.async_init(
+        (loaded_entry.entry_id, SUBENTRY_RECIPIENT),
+        context={"source": SOURCE_RECONFIGURE, "subentry_id": ALICE},
     )
     assert result["step_id"] == "reconfigure"
     result = await hass.config_entries.subentries.async_configure(

@@ -366,7 +366,8 @@ class RecipientSubentryFlow(ConfigSubentryFlow):
         return self.async_show_form(
             step_id=step_id,
             data_schema=self.add_suggested_values_to_schema(  # type: ignore[arg-type, unused-ignore]
-                schema, user_input or current
+                schema,  # type: ignore[arg-type, unused-ignore]  # probatio on 2026.x
+                user_input or current,
             ),
             errors=errors,
         )

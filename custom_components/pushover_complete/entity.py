@@ -58,5 +58,4 @@ class PushoverRecipientEntity(Entity):
             manufacturer=MANUFACTURER,
             model="Recipient",
             entry_type=DeviceEntryType.SERVICE,
-            via_device=(DOMAIN, entry.entry_id),
         )

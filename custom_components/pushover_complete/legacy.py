@@ -97,7 +97,12 @@ async def async_load_legacy_services(
             msg = await async_message_from_data(hass, call.data["message"], data)
             await async_send(hass, entry, [recipient_from_subentry(current)], msg)
 
-        hass.services.async_register(NOTIFY_DOMAIN, name, _handle, schema=LEGACY_SCHEMA)
+        hass.services.async_register(
+            NOTIFY_DOMAIN,
+            name,
+            _handle,
+            schema=LEGACY_SCHEMA,  # type: ignore[arg-type, unused-ignore]  # probatio
+        )
         async_set_service_schema(
             hass,
             NOTIFY_DOMAIN,

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from homeassistant.components.notify import NotifyEntity, NotifyEntityFeature
+from homeassistant.components.notify import (  # type: ignore[attr-defined, unused-ignore]
+    NotifyEntity,
+    NotifyEntityFeature,
+)
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 

@@ -562,7 +562,7 @@ def async_setup_services(hass: HomeAssistant) -> None:
         DOMAIN,
         "send_message",
         _async_send_message,
-        schema=SEND_MESSAGE_SCHEMA,
+        schema=SEND_MESSAGE_SCHEMA,  # type: ignore[arg-type, unused-ignore]  # probatio
         supports_response=SupportsResponse.OPTIONAL,
     )
     for name, (handler, schema, supports) in ACTIONS.items():
@@ -570,6 +570,6 @@ def async_setup_services(hass: HomeAssistant) -> None:
             DOMAIN,
             name,
             _entry_action(handler),
-            schema=vol.Schema(schema),
+            schema=vol.Schema(schema),  # type: ignore[arg-type, unused-ignore]  # probatio
             supports_response=supports,
         )
