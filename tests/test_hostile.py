@@ -81,7 +81,7 @@ def test_random_action_data_is_refused_or_valid(data: dict[str, Any]) -> None:
         ttl=valid.get("ttl"),
     )
     try:
-        requests, _ = plan(None, FAKE_ENTRY, [Recipient(user_key=DEMO_USER)], msg)  # type: ignore[arg-type]
+        requests, _ = plan(FAKE_ENTRY, [Recipient(user_key=DEMO_USER)], msg)
     except ServiceValidationError as err:
         assert err.translation_key
         return

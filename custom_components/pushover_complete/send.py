@@ -212,7 +212,6 @@ def pushover_error(
 
 
 def plan(
-    hass: HomeAssistant,
     entry: PushoverCompleteConfigEntry,
     recipients: Sequence[Recipient],
     msg: Message,
@@ -352,7 +351,7 @@ async def async_send(
     """Send ``msg`` to ``recipients`` through ``entry``; the action's response."""
     if entry.state is not ConfigEntryState.LOADED:
         raise _invalid("entry_not_loaded", name=entry.title)
-    requests, truncated = plan(hass, entry, recipients, msg)
+    requests, truncated = plan(entry, recipients, msg)
     runtime = entry.runtime_data
     results: list[Any]
     if runtime.outbox.pending:
