@@ -609,3 +609,19 @@ async def test_two_attachments_refused(
             camera="camera.porch",
         )
     assert err.value.translation_key == "one_attachment"
+
+
+async def test_malformed_user_key_refused_before_sending(
+    hass: HomeAssistant, sim: PushoverSimulator, loaded_entry: MockConfigEntry
+) -> None:
+    """A key that cannot be a Pushover key is refused before anything is sent."""
+    with pytest.raises(ServiceValidationError) as err:
+        await send(
+            hass,
+            config_entry_id=loaded_entry.entry_id,
+            user_key="not-a-key",
+            message="x",
+        )
+    assert err.value.translation_key == "invalid_field"
+    assert err.value.translation_placeholders["field"] == "user_key"
+    assert not any(r["path"].endswith("messages.json") for r in sim.requests)

@@ -31,6 +31,7 @@ from .api.validation import (
     MAX_TITLE,
     MAX_URL,
     MAX_USERS,
+    check_key,
     check_message,
     join_devices,
 )
@@ -244,6 +245,10 @@ def plan(
     except PushoverValidationError as err:
         raise validation_error(err) from err
     for recipient in recipients:
+        try:
+            check_key("user_key", recipient.user_key)
+        except PushoverValidationError as err:
+            raise validation_error(err) from err
         sound = msg.sound or recipient.sound or default_sound
         if sound == SOUND_USER_DEFAULT:
             sound = None
