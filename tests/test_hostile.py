@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 import logging
 import random
@@ -31,9 +32,16 @@ from custom_components.pushover_complete.services import (
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from pushover_simulator import BUILTIN_SOUNDS, DEMO_TOKEN, DEMO_USER, PushoverSimulator
+from pushover_simulator import (
+    BUILTIN_SOUNDS,
+    DEMO_TOKEN,
+    DEMO_USER,
+    DEMO_USER2,
+    PushoverSimulator,
+    random_key,
+)
 
-from .conftest import WEBHOOK_ID
+from .conftest import WEBHOOK_ID, recipient
 
 FIELD_NAMES = [str(key) for key in MESSAGE_FIELDS] + ["message", "bogus"]
 VALUES = st.one_of(
@@ -216,3 +224,54 @@ async def test_no_secret_in_any_log_record(
                 assert secret not in record.exc_text
         for text in shown:
             assert secret not in text
+
+
+async def test_two_in_flight_across_entries_polling_and_groups(
+    hass: HomeAssistant, sim: PushoverSimulator, loaded_entry: MockConfigEntry
+) -> None:
+    """Pushover's 2-connection rule holds for everything this Home Assistant sends."""
+    token = random_key()
+    sim.add_app(token)
+    other = MockConfigEntry(
+        domain=DOMAIN,
+        title="Office",
+        data={"api_key": token, "webhook_id": "c" * 64},
+        unique_id="office",
+        subentries_data=[recipient("carol", "Carol", DEMO_USER2)],
+    )
+    other.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(other.entry_id)
+    await hass.async_block_till_done()
+    sim.latency = 0.05
+    sim.peak_in_flight = 0
+
+    async def send(entity_id: str, priority: int = 0) -> None:
+        await hass.services.async_call(
+            DOMAIN,
+            "send_message",
+            {"entity_id": entity_id, "message": "x", "priority": priority},
+            blocking=True,
+        )
+
+    async def groups(entry: MockConfigEntry) -> None:
+        await hass.services.async_call(
+            DOMAIN,
+            "group_list",
+            {"config_entry_id": entry.entry_id},
+            blocking=True,
+            return_response=True,
+        )
+
+    await asyncio.gather(
+        *(send("notify.alice") for _ in range(5)),
+        *(send("notify.carol", 2) for _ in range(5)),
+        *(groups(loaded_entry) for _ in range(3)),
+        *(groups(other) for _ in range(3)),
+    )
+    receipts = other.runtime_data.receipts.receipts
+    await asyncio.gather(
+        *(other.runtime_data.client.check_receipt(r) for r in receipts),
+        *(send("notify.alice") for _ in range(3)),
+    )
+    assert len(sim.messages) == 13
+    assert sim.peak_in_flight == 2
