@@ -23,6 +23,8 @@ CURRENT_VENV="$REPO_ROOT/.venv-current"
 BOOTSTRAP_VENV="$REPO_ROOT/.venv-bootstrap"
 UV_PIN="uv==0.13.9"
 HA_OLDEST_CONSTRAINTS="ha-2025.4.4-constraints.txt"
+# Home Assistant 2026.10.4's homeassistant/package_constraints.txt, as shipped in its wheel.
+HA_CURRENT_CONSTRAINTS="ha-2026.10.4-constraints.txt"
 # Bump to force every environment to be rebuilt on next use.
 HARNESS_VERSION=1
 HASH_FILE_NAME=".pushover-complete-env-hash"
@@ -45,6 +47,10 @@ env_hash() { # target python-description
     {
         echo "harness=$HARNESS_VERSION target=$target python=$pydesc"
         cat "$REPO_ROOT/requirements_test.txt" "$REPO_ROOT/requirements_test_$target.txt"
+        # requirements_test_current.txt includes it (the e2e test starts a real Home Assistant).
+        if [ "$target" = current ]; then
+            cat "$REPO_ROOT/requirements_develop_current.txt" "$REPO_ROOT/$HA_CURRENT_CONSTRAINTS"
+        fi
         if [ "$target" = oldest ]; then cat "$REPO_ROOT/$HA_OLDEST_CONSTRAINTS"; fi
     } | sha256sum | cut -d' ' -f1
 }
@@ -134,7 +140,7 @@ ensure_host_venv() { # target venv python
     if [ -n "$have" ] || [ -d "$venv" ]; then log "$target: requirements changed, rebuilding ${venv#"$REPO_ROOT"/}"; fi
     t0=$(now)
     log "$target: creating ${venv#"$REPO_ROOT"/} with $py"
-    [ "$target" = oldest ] && cons=(-c "$REPO_ROOT/$HA_OLDEST_CONSTRAINTS")
+    if [ "$target" = oldest ]; then cons=(-c "$REPO_ROOT/$HA_OLDEST_CONSTRAINTS"); else cons=(-c "$REPO_ROOT/$HA_CURRENT_CONSTRAINTS"); fi
     rm -rf "$venv"
     "$UV" venv -q --python "$py" "$venv" &&
         (cd "$REPO_ROOT" && "$UV" pip install --python "$venv/bin/python" --compile-bytecode \
@@ -216,6 +222,23 @@ ensure_rootfs() {
     log "current: rootfs ready in $(($(now) - t0)) s"
 }
 
+# Debian's headless Chromium and chromedriver in the rootfs, for the browser test in
+# tests/e2e (Selenium drives them; no browser is ever downloaded by pip or a driver manager).
+ROOTFS_BROWSER_PACKAGES="chromium chromium-driver fonts-dejavu-core"
+ensure_rootfs_browser() {
+    if [ -x "$ROOTFS/usr/bin/chromium" ] && [ -x "$ROOTFS/usr/bin/chromedriver" ]; then return 0; fi
+    local t0
+    t0=$(now)
+    log "current: installing $ROOTFS_BROWSER_PACKAGES into the rootfs (about 30-60 s)"
+    "$REPO_ROOT/scripts/_chroot.sh" /bin/sh -euc "
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq
+        apt-get install -y -qq --no-install-recommends $ROOTFS_BROWSER_PACKAGES >/dev/null
+        apt-get clean
+    " || { err "current: installing Chromium into the rootfs failed"; return 1; }
+    log "current: Chromium ready in $(($(now) - t0)) s"
+}
+
 py_version_ok_chroot() {
     chroot "$ROOTFS" /usr/bin/python3.14 -c \
         'import sys; sys.exit(0 if (3, 14, 2) <= sys.version_info[:3] < (3, 15) else 1)'
@@ -238,8 +261,9 @@ ensure_chroot_venv() {
     "$REPO_ROOT/scripts/_chroot.sh" /bin/sh -euc '
         rm -rf /opt/venv
         uv venv -q --python /usr/bin/python3.14 /opt/venv
-        uv pip install --python /opt/venv/bin/python --compile-bytecode -r requirements_test_current.txt
-    ' || { err "current: installing the test requirements in the rootfs failed"; return 1; }
+        uv pip install --python /opt/venv/bin/python --compile-bytecode \
+            -c "$1" -r requirements_test_current.txt
+    ' sh "$HA_CURRENT_CONSTRAINTS" || { err "current: installing the test requirements in the rootfs failed"; return 1; }
     echo "$want" >"$ROOTFS/opt/venv/$HASH_FILE_NAME"
     log "current: environment ready in $(($(now) - t0)) s"
 }
@@ -254,7 +278,7 @@ setup_current() {
     fi
     rootfs_lock -x
     local rc=0
-    ensure_rootfs && ensure_chroot_venv || rc=1
+    ensure_rootfs && ensure_rootfs_browser && ensure_chroot_venv || rc=1
     rootfs_lock -s
     return $rc
 }
