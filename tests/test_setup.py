@@ -159,6 +159,7 @@ async def test_remove_entry_forgets_stores(
         {"entity_id": "notify.alice", "message": "x", "priority": 2},
         blocking=True,
     )
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=2))
     await hass.async_block_till_done()
     key = f"{DOMAIN}.{loaded_entry.entry_id}.receipts"
     assert key in hass_storage

@@ -25,10 +25,10 @@ from .api import (
 from .const import DOMAIN, LOGGER, SOUNDS_REFRESH
 from .coordinator import LimitsCoordinator
 from .data import PushoverCompleteConfigEntry, PushoverCompleteData
-from .emergency import ReceiptTracker
+from .emergency import ReceiptTracker, async_remove_receipts
 from .helpers import create_client
 from .legacy import async_load_legacy_services, async_unload_legacy_services
-from .outbox import Outbox
+from .outbox import Outbox, async_remove_outbox
 from .services import async_setup_services, async_update_sound_suggestions
 
 PLATFORMS = [Platform.EVENT, Platform.NOTIFY, Platform.SENSOR]
@@ -124,6 +124,8 @@ async def async_unload_entry(
 ) -> bool:
     """Stop everything this entry started."""
     await async_unload_legacy_services(hass, entry)
+    await entry.runtime_data.receipts.async_flush()
+    await entry.runtime_data.outbox.async_flush()
     unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
     if unloaded:
         hass.async_create_task(async_update_sound_suggestions(hass), eager_start=False)
@@ -134,9 +136,5 @@ async def async_remove_entry(
     hass: HomeAssistant, entry: PushoverCompleteConfigEntry
 ) -> None:
     """Forget stored receipts and queued messages of a removed entry."""
-    from homeassistant.helpers.storage import Store
-
-    for kind in ("receipts", "outbox"):
-        await Store[dict[str, object]](
-            hass, 1, f"{DOMAIN}.{entry.entry_id}.{kind}"
-        ).async_remove()
+    await async_remove_receipts(hass, entry.entry_id)
+    await async_remove_outbox(hass, entry.entry_id)

@@ -196,9 +196,14 @@ class PushoverCompleteConfigFlow(ConfigFlow, domain=DOMAIN):
     ) -> ConfigFlowResult:
         """Ask for a new token."""
         entry = self._get_reauth_entry()
-        schema = vol.Schema({vol.Required(CONF_API_KEY): PASSWORD})
-        return await self._async_step_new_token(
-            entry, "reauth_confirm", user_input, schema, {"name": entry.title}
+        result, errors = await self._async_replace_token(entry, user_input)
+        if result is not None:
+            return result
+        return self.async_show_form(
+            step_id="reauth_confirm",
+            data_schema=vol.Schema({vol.Required(CONF_API_KEY): PASSWORD}),  # type: ignore[arg-type, unused-ignore]
+            description_placeholders={"name": entry.title},
+            errors=errors,
         )
 
     async def async_step_reconfigure(
@@ -206,42 +211,37 @@ class PushoverCompleteConfigFlow(ConfigFlow, domain=DOMAIN):
     ) -> ConfigFlowResult:
         """Change the application's name or token."""
         entry = self._get_reconfigure_entry()
+        result, errors = await self._async_replace_token(entry, user_input)
+        if result is not None:
+            return result
         schema = vol.Schema(
             {
                 vol.Required(CONF_NAME, default=entry.title): str,
                 vol.Required(CONF_API_KEY): PASSWORD,
             }
         )
-        return await self._async_step_new_token(
-            entry, "reconfigure", user_input, schema
-        )
-
-    async def _async_step_new_token(
-        self,
-        entry: ConfigEntry,
-        step_id: str,
-        user_input: dict[str, Any] | None,
-        schema: vol.Schema,
-        placeholders: dict[str, str] | None = None,
-    ) -> ConfigFlowResult:
-        """Check a replacement token; store it (and a new name) and reload."""
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            token = user_input[CONF_API_KEY].strip()
-            errors = await self._async_check_new_token(entry, token)
-            if not errors:
-                return self.async_update_reload_and_abort(
-                    entry,
-                    title=user_input.get(CONF_NAME, entry.title),
-                    unique_id=token_unique_id(token),
-                    data_updates={CONF_API_KEY: token},
-                )
         return self.async_show_form(
-            step_id=step_id,
+            step_id="reconfigure",
             data_schema=schema,  # type: ignore[arg-type, unused-ignore]
-            description_placeholders=placeholders,
             errors=errors,
         )
+
+    async def _async_replace_token(
+        self, entry: ConfigEntry, user_input: dict[str, Any] | None
+    ) -> tuple[ConfigFlowResult | None, dict[str, str]]:
+        """Check a replacement token; store it (and a new name) and reload."""
+        if user_input is None:
+            return None, {}
+        token = user_input[CONF_API_KEY].strip()
+        errors = await self._async_check_new_token(entry, token)
+        if errors:
+            return None, errors
+        return self.async_update_reload_and_abort(
+            entry,
+            title=user_input.get(CONF_NAME, entry.title),
+            unique_id=token_unique_id(token),
+            data_updates={CONF_API_KEY: token},
+        ), {}
 
     async def _async_check_new_token(
         self, entry: ConfigEntry, token: str

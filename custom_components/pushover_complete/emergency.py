@@ -196,14 +196,16 @@ class ReceiptTracker:
 
     @callback
     def _async_changed(self) -> None:
-        self.hass.async_create_task(self._async_save(), eager_start=True)
+        self._store.async_delay_save(self._data_to_save, 1.0)
         async_dispatcher_send(self.hass, signal_updated(self.entry.entry_id))
         self._async_schedule()
 
-    async def _async_save(self) -> None:
-        await self._store.async_save(
-            {"receipts": [asdict(r) for r in self.receipts.values()]}
-        )
+    async def async_flush(self) -> None:
+        """Write the open receipts now (before an unload)."""
+        await self._store.async_save(self._data_to_save())
+
+    def _data_to_save(self) -> dict[str, Any]:
+        return {"receipts": [asdict(r) for r in self.receipts.values()]}
 
     @callback
     def _async_schedule(self) -> None:
@@ -355,3 +357,10 @@ async def _read_form(request: web.Request) -> dict[str, str]:
     except (UnicodeDecodeError, ValueError):
         return {}
     return {key: values[-1][:200] for key, values in parsed.items() if values}
+
+
+async def async_remove_receipts(hass: HomeAssistant, entry_id: str) -> None:
+    """Forget a removed entry's open receipts."""
+    await Store[dict[str, Any]](
+        hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.receipts"
+    ).async_remove()

@@ -43,6 +43,7 @@ FIRST_RETRY: Final = 5.0
 MAX_RETRY: Final = 300.0
 MAX_AGE: Final = 3600.0
 STORAGE_VERSION: Final = 1
+SAVE_DELAY: Final = 1.0
 
 
 class Outbox:
@@ -56,9 +57,7 @@ class Outbox:
         self._store: Store[dict[str, Any]] = Store(
             hass, STORAGE_VERSION, f"{DOMAIN}.{entry.entry_id}.outbox", private=True
         )
-        self._dir = Path(
-            hass.config.path(".storage", f"{DOMAIN}_outbox", entry.entry_id)
-        )
+        self._dir = _folder(hass, entry.entry_id)
         self._delay = FIRST_RETRY
         self._unsub: Callable[[], None] | None = None
         self._job = HassJob(self._async_flush, cancel_on_shutdown=True)
@@ -122,7 +121,7 @@ class Outbox:
             }
         first = not self.items
         self.items.append(item)
-        await self._async_save()
+        self._async_save()
         if first:
             LOGGER.warning(
                 "Pushover cannot be reached; messages are queued and retried"
@@ -137,8 +136,10 @@ class Outbox:
             self._unsub()
         self._unsub = async_call_later(self.hass, max(delay, FIRST_RETRY), self._job)
 
-    async def _async_save(self) -> None:
-        await self._store.async_save({"items": self.items})
+    @callback
+    def _async_save(self) -> None:
+        """Store the queue soon; bursts of changes make one write."""
+        self._store.async_delay_save(lambda: {"items": self.items}, SAVE_DELAY)
         async_dispatcher_send(self.hass, signal_updated(self.entry.entry_id))
 
     async def _async_flush(self, _now: Any = None) -> None:
@@ -221,11 +222,24 @@ class Outbox:
         self.items.remove(item)
         if meta := item.get("attachment"):
             await self.hass.async_add_executor_job(_remove_file, Path(meta["file"]))
-        await self._async_save()
+        self._async_save()
 
-    async def async_clear_files(self) -> None:
-        """Remove the attachment folder (entry removed)."""
-        await self.hass.async_add_executor_job(shutil.rmtree, self._dir, True)
+    async def async_flush(self) -> None:
+        """Write the queue now (before an unload)."""
+        await self._store.async_save({"items": self.items})
+
+
+async def async_remove_outbox(hass: HomeAssistant, entry_id: str) -> None:
+    """Forget a removed entry's queue and its attachment files."""
+    await Store[dict[str, Any]](
+        hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.outbox"
+    ).async_remove()
+    await hass.async_add_executor_job(shutil.rmtree, _folder(hass, entry_id), True)
+
+
+def _folder(hass: HomeAssistant, entry_id: str) -> Path:
+    """Where an entry's queued attachments are kept."""
+    return Path(hass.config.path(".storage", f"{DOMAIN}_outbox", entry_id))
 
 
 def _write_file(path: Path, data: bytes) -> None:
