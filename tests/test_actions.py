@@ -13,6 +13,7 @@ from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from pushover_simulator import (
     DEMO_GROUP,
     DEMO_SUBSCRIPTION,
+    DEMO_TOKEN,
     DEMO_USER,
     DEMO_USER2,
     PushoverSimulator,
@@ -282,3 +283,13 @@ async def test_target_must_be_our_notify_entity(
             blocking=True,
         )
     assert err.value.translation_key == "invalid_target"
+
+
+async def test_validate_user_rejected_token_is_an_error(
+    hass: HomeAssistant, sim: PushoverSimulator, loaded_entry: MockConfigEntry
+) -> None:
+    """A rejected token is an error for validate_user, not an invalid key."""
+    del sim.apps[DEMO_TOKEN]
+    with pytest.raises(HomeAssistantError) as err:
+        await call(hass, loaded_entry, "validate_user", user_key=DEMO_USER)
+    assert err.value.translation_key == "invalid_token"

@@ -31,7 +31,13 @@ from homeassistant.helpers.translation import async_get_translations
 from homeassistant.util import dt as dt_util
 from homeassistant.util.yaml import load_yaml_dict
 
-from .api import BadAPIRequestError, PushoverConnectionError, PushoverValidationError
+from .api import (
+    BadAPIRequestError,
+    PushoverAuthError,
+    PushoverConnectionError,
+    PushoverQuotaError,
+    PushoverValidationError,
+)
 from .attachments import async_resolve_attachment
 from .const import CONF_CONFIG_ENTRY_ID, CONF_USER_KEY, DOMAIN, SUBENTRY_RECIPIENT
 from .data import PushoverCompleteConfigEntry
@@ -319,7 +325,7 @@ async def _validate_user(
     except PushoverValidationError as err:
         return {"valid": False, "reason": str(err)}
     except BadAPIRequestError as err:
-        if err.http_status == 429 or "application token" in str(err):
+        if isinstance(err, PushoverAuthError | PushoverQuotaError):
             raise
         return {"valid": False, "reason": str(err)}
     return {
