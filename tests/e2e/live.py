@@ -12,6 +12,7 @@ import argparse
 from collections.abc import Iterator
 import contextlib
 from dataclasses import dataclass, field
+import importlib.util
 import json
 import os
 from pathlib import Path
@@ -51,10 +52,7 @@ homeassistant:
   currency: EUR
   # Lets the integration use its webhook as the emergency callback (the simulator calls it).
   external_url: "http://{host}:{port}"
-http:
-  server_host: {host}
-  server_port: {port}
-logger:
+{http}logger:
   default: info
   logs:
     custom_components.{domain}: debug
@@ -62,6 +60,53 @@ api:
 config:
 onboarding:
 """
+
+
+HTTP_YAML = """\
+http:
+  server_host: {host}
+  server_port: {port}
+"""
+
+
+def http_config_in_storage() -> bool:
+    """Whether this Home Assistant keeps the HTTP settings in .storage/http (2026.x).
+
+    It then migrates ``http:`` from YAML once, as a *pending* trial that it reverts five
+    minutes later, unless confirmed, by restarting on the stable settings (port 8123 on
+    every interface). So the settings are written as the stable ones instead.
+    """
+    spec = importlib.util.find_spec("homeassistant")
+    assert spec is not None
+    assert spec.submodule_search_locations is not None
+    return any(
+        (Path(loc) / "components" / "http" / "config.py").exists()
+        for loc in spec.submodule_search_locations
+    )
+
+
+def write_http_storage(config_dir: Path, port: int) -> None:
+    """.storage/http: 127.0.0.1:port as the confirmed config, nothing pending."""
+    storage = config_dir / ".storage"
+    storage.mkdir(exist_ok=True)
+    stable = {
+        "server_port": port,
+        "server_host": [HOST],
+        "cors_allowed_origins": ["https://cast.home-assistant.io"],
+        "login_attempts_threshold": -1,
+        "ip_ban_enabled": True,
+        "ssl_profile": "modern",
+        "use_x_frame_options": True,
+        "created_at": "2026-01-01T00:00:00+00:00",
+        "error": None,
+        "error_message": None,
+    }
+    data = {"stable": stable, "pending": None, "yaml_migration_done": True}
+    (storage / "http").write_text(
+        json.dumps(
+            {"version": 2, "minor_version": 2, "key": "http", "data": data}, indent=2
+        )
+    )
 
 
 def free_port() -> int:
@@ -86,9 +131,19 @@ def write_config(
     yaml = config_dir / "configuration.yaml"
     ours = yaml.exists() and yaml.read_text().startswith("# Written by scripts/develop")
     if overwrite or ours or not yaml.exists():
-        yaml.write_text(
-            CONFIGURATION_YAML.format(name=name, host=HOST, port=port, domain=DOMAIN)
+        in_storage = http_config_in_storage()
+        http_yaml = (
+            f"# http: kept in .storage/http (rewritten at each start): {HOST}:{port}\n"
+            if in_storage
+            else HTTP_YAML.format(host=HOST, port=port)
         )
+        yaml.write_text(
+            CONFIGURATION_YAML.format(
+                name=name, host=HOST, port=port, domain=DOMAIN, http=http_yaml
+            )
+        )
+    if http_config_in_storage():
+        write_http_storage(config_dir, port)
     links = config_dir / "custom_components"
     links.mkdir(exist_ok=True)
     link = links / DOMAIN
