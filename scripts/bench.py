@@ -50,7 +50,7 @@ LATENCY = 0.050
 BURST_COUNT = 1000
 BURST_LATENCY = 0.020
 OUTBOX_COUNT = 10_000
-OUTBOX_TIME_BOX = 150.0
+OUTBOX_TIME_BOX = 120.0
 WARMUP = 5
 
 
@@ -527,6 +527,20 @@ async def worker_main(args: argparse.Namespace) -> dict[str, Any]:
                     add(name, "s3_missing", cnt["missing"])
                     add(name, "s3_dups", cnt["duplicates"])
                     add(name, "s3_peak", cnt["peak_in_flight"])
+                # S3 again without the per-connection (handshake) delay
+                for ci, name in enumerate(order):
+                    await ctl.reset(LATENCY, 0.0)
+                    prefix = tag("s3n", rep, ci)
+                    gc.collect()
+                    w0 = time.monotonic()
+                    await run_s3(name, prefix)
+                    await hass.async_block_till_done()
+                    wall = time.monotonic() - w0
+                    cnt = await check(prefix, N_RECIPIENTS)
+                    add(name, "s3n_wall_s", wall)
+                    add(name, "s3n_missing", cnt["missing"])
+                    add(name, "s3n_dups", cnt["duplicates"])
+                    add(name, "s3n_peak", cnt["peak_in_flight"])
             result["rows"] = rows
 
         if "profile" in args.phases:
@@ -671,13 +685,17 @@ async def extras(
             steps.append((k, time.monotonic() - w0))
     wall = time.monotonic() - w0
     cpu = time.process_time() - c0
+    # Let a delayed (coalesced) store write happen before measuring the file and memory.
+    store = Path(
+        hass.config.path(".storage", f"pushover_complete.{ours.entry_id}.outbox")
+    )
+    from custom_components.pushover_complete import outbox as outbox_module
+
+    await asyncio.sleep(float(getattr(outbox_module, "SAVE_DELAY", 0.0)) + 0.5)
     await hass.async_block_till_done()
     gc.collect()
     current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    store = Path(
-        hass.config.path(".storage", f"pushover_complete.{ours.entry_id}.outbox")
-    )
     out["outbox"] = {
         "target": OUTBOX_COUNT,
         "queued": outbox.pending,
@@ -860,9 +878,9 @@ def orchestrate(args: argparse.Namespace) -> int:
         env["NO_PROXY"] = "127.0.0.1,localhost"
         results: dict[str, Any] = {}
         plan = [
-            ("http", http_url, "main", 200.0),
-            ("https", https_url, "main", 240.0),
-            ("extra", http_url, "extra", 240.0),
+            ("http", http_url, "main", 150.0),
+            ("https", https_url, "main", 200.0),
+            ("extra", http_url, "extra", 220.0),
         ]
         if args.profile:
             plan = [("profile", http_url, "profile", 200.0)]
@@ -943,18 +961,21 @@ def render(info: dict[str, str], results: dict[str, Any], reps: int) -> str:
             f"### {scheme.upper()}",
             "",
             "| client | S1 median ms | S1 p95 ms | S1 CPU ms/msg | S2 wall s | S2 CPU ms/msg "
-            "| S2 peak in flight | S2 conns | S3 wall s | S3 requests | S3 conns | lost/dup |",
-            "|---|---|---|---|---|---|---|---|---|---|---|---|",
+            "| S2 peak in flight | S2 new conns | S3 wall s | S3 wall s, no handshake delay "
+            "| S3 requests | S3 new conns | lost/dup |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
         ]
         for name, r in rows.items():
-            lost = sum(sum(r.get(f"s{i}_missing", [])) for i in (1, 2, 3))
-            dup = sum(sum(r.get(f"s{i}_dups", [])) for i in (1, 2, 3))
+            lost = sum(
+                sum(r.get(f"{s}_missing", [])) for s in ("s1", "s2", "s3", "s3n")
+            )
+            dup = sum(sum(r.get(f"{s}_dups", [])) for s in ("s1", "s2", "s3", "s3n"))
             lines.append(
                 f"| {name} | {fmt(med(r['s1_median_ms']))} | {fmt(med(r['s1_p95_ms']))} "
                 f"| {fmt(med(r['s1_cpu_ms']))} | {fmt(med(r['s2_wall_s']))} "
                 f"| {fmt(med(r['s2_cpu_ms']))} | {max(r['s2_peak'])} "
                 f"| {fmt(med(r['s2_conns']), 0)} | {fmt(med(r['s3_wall_s']), 3)} "
-                f"| {max(r['s3_requests'])} | {fmt(med(r['s3_conns']), 0)} | {lost}/{dup} |"
+                f"| {fmt(med(r['s3n_wall_s']), 3)} | {max(r['s3_requests'])} | {fmt(med(r['s3_conns']), 0)} | {lost}/{dup} |"
             )
         lines.append("")
     # targets
@@ -982,19 +1003,20 @@ def render(info: dict[str, str], results: dict[str, Any], reps: int) -> str:
             f"{fmt(o_cpu)} vs {fmt(f_cpu)} ms ({fmt(o_cpu / f_cpu)}×)",
             o_cpu <= 1.5 * f_cpu,
         )
-        b3, o3 = med(rows[BUILTIN]["s3_wall_s"]), med(rows[OURS]["s3_wall_s"])
         label = "no slower than" if s3_ratio == 1 else f"≤ 1/{s3_ratio} of"
-        row(
-            f"{scheme.upper()} S3 wall {label} built-in",
-            f"{fmt(o3, 3)} vs {fmt(b3, 3)} s ({fmt(o3 / b3)}×)",
-            o3 <= b3 / s3_ratio,
-        )
+        for key, variant in (("s3_wall_s", ""), ("s3n_wall_s", ", no handshake delay")):
+            b3, o3 = med(rows[BUILTIN][key]), med(rows[OURS][key])
+            row(
+                f"{scheme.upper()} S3 wall {label} built-in{variant}",
+                f"{fmt(o3, 3)} vs {fmt(b3, 3)} s ({fmt(o3 / b3)}×)",
+                o3 <= b3 / s3_ratio,
+            )
         req = max(rows[OURS]["s3_requests"])
         row(
             f"{scheme.upper()} S3 fan-out in one request", f"{req} request(s)", req == 1
         )
         peaks = {
-            n: max(*r["s1_peak"], *r["s2_peak"], *r["s3_peak"])
+            n: max(*r["s1_peak"], *r["s2_peak"], *r["s3_peak"], *r["s3n_peak"])
             for n, r in rows.items()
             if n.startswith("ours")
         }
@@ -1053,9 +1075,23 @@ def render(info: dict[str, str], results: dict[str, Any], reps: int) -> str:
             "",
         ]
     lines += [
-        "Notes: the built-in breaks Pushover's 2-in-flight rule (S2 peak above), so its S2 wall "
+        "Notes:",
+        "",
+        "- S1: 200 sends one after the other to one recipient, no added latency. S2: 100 "
+        "sends fired at once to one recipient. S3: one script (what an automation runs) "
+        "notifying ten recipients: the built-in and our legacy services as ten "
+        "`notify.<name>` actions under `parallel:`; `pushover_complete.send_message` and "
+        "`notify.send_message` as one action with ten notify entities as target; the "
+        "floors as one request with ten user keys.",
+        "- Every send is confirmed at the simulator: lost/dup counts messages that never "
+        'arrived or arrived twice. "new conns" are connections the simulator saw opened '
+        "during the window (each client was warmed up first; keep-alive connections are "
+        "reused).",
+        "- The built-in breaks Pushover's 2-in-flight rule (S2 peak above), so its S2 wall "
         "time is not reachable by a compliant client; judge ours against the floor there. "
-        "The floor rows are the physical limit of a compliant client on this machine.",
+        "The floor rows are the physical limit of a compliant client on this machine: a "
+        "bare aiohttp loop (keep-alive session, at most 2 in flight) in the same event loop, "
+        "alone and inside a no-op Home Assistant action.",
         "",
     ]
     return "\n".join(lines)
