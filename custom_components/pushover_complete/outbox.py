@@ -62,6 +62,7 @@ class Outbox:
         self._unsub: Callable[[], None] | None = None
         self._job = HassJob(self._async_flush, cancel_on_shutdown=True)
         self._flushing = False
+        self._queued = 0
         self.max_age = MAX_AGE
 
     @property
@@ -72,12 +73,13 @@ class Outbox:
     @property
     def queued_messages(self) -> int:
         """How many recipients' messages wait."""
-        return sum(len(item["recipients"]) for item in self.items)
+        return self._queued
 
     async def async_load(self) -> None:
         """Read what a previous run left and retry it soon."""
         stored = await self._store.async_load() or {}
         self.items = list(stored.get("items", []))
+        self._queued = sum(len(item["recipients"]) for item in self.items)
         if self.items:
             LOGGER.warning(
                 "%d queued Pushover message(s) from before will be retried",
@@ -121,6 +123,7 @@ class Outbox:
             }
         first = not self.items
         self.items.append(item)
+        self._queued += len(item["recipients"])
         self._async_save()
         if first:
             LOGGER.warning(
@@ -220,6 +223,7 @@ class Outbox:
 
     async def _async_remove(self, item: dict[str, Any]) -> None:
         self.items.remove(item)
+        self._queued -= len(item["recipients"])
         if meta := item.get("attachment"):
             await self.hass.async_add_executor_job(_remove_file, Path(meta["file"]))
         self._async_save()

@@ -113,11 +113,23 @@ class QuotaSensor(
         PushoverApplicationEntity.__init__(self, entry, description.key)
         CoordinatorEntity.__init__(self, coordinator)
         self.entity_description = description
+        self._shown: tuple[bool, int | datetime | None] | None = None
 
     @property
     def available(self) -> bool:
         """Unavailable, not wrong, while the quota is unknown."""
         return super().available and self.coordinator.data is not None
+
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        """Write the state only when this sensor's value or availability moved.
+
+        Every send brings new quota headers; usually only "remaining" changes.
+        """
+        shown = (self.available, self.native_value)
+        if shown != self._shown:
+            self._shown = shown
+            self.async_write_ha_state()
 
     @property
     def native_value(self) -> int | datetime | None:

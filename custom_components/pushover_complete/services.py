@@ -168,12 +168,16 @@ def _loaded_entry(hass: HomeAssistant, entry_id: str) -> PushoverCompleteConfigE
     return cast(PushoverCompleteConfigEntry, entry)
 
 
+# The helper takes (hass, call) up to 2025.x and (call) later.
+_EXTRACT: Any = service_helper.async_extract_entity_ids
+_EXTRACT_TAKES_HASS = "hass" in inspect.signature(_EXTRACT).parameters
+
+
 async def _async_entity_ids(hass: HomeAssistant, call: ServiceCall) -> set[str]:
-    """Entity ids a call targets (the helper's signature changed in 2025.x)."""
-    extract: Any = service_helper.async_extract_entity_ids
-    if "hass" in inspect.signature(extract).parameters:
-        return cast(set[str], await extract(hass, call))
-    return cast(set[str], await extract(call))
+    """Entity ids a call targets."""
+    if _EXTRACT_TAKES_HASS:
+        return cast(set[str], await _EXTRACT(hass, call))
+    return cast(set[str], await _EXTRACT(call))
 
 
 async def _async_targets(
