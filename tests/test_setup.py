@@ -91,6 +91,23 @@ async def test_quota_sensors_unavailable_while_unreachable(
     assert hass.states.get("sensor.home_messages_remaining").state != "unavailable"
 
 
+async def test_quota_sensors_recover_from_a_send(
+    hass: HomeAssistant, sim: PushoverSimulator, loaded_entry: MockConfigEntry
+) -> None:
+    """After an outage, the headers of the next send make the sensors right again."""
+    sim.inject_fault("limits.json", "503")
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(hours=1, seconds=5))
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert hass.states.get("sensor.home_messages_remaining").state == "unavailable"
+    await hass.services.async_call(
+        "notify",
+        "send_message",
+        {"entity_id": "notify.alice", "message": "x"},
+        blocking=True,
+    )
+    assert hass.states.get("sensor.home_messages_remaining").state == "9999"
+
+
 async def test_sound_list_refreshed_and_suggested(
     hass: HomeAssistant, sim: PushoverSimulator, loaded_entry: MockConfigEntry
 ) -> None:

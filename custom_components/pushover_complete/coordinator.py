@@ -68,5 +68,13 @@ class LimitsCoordinator(DataUpdateCoordinator[Limits]):
 
     def async_headers_seen(self) -> None:
         """Take the limits from the last answer's headers."""
-        if self.client.limits is not None and self.client.limits != self.data:
-            self.async_set_updated_data(self.client.limits)
+        limits = self.client.limits
+        if limits is None or limits == self.data:
+            return
+        if not self.last_update_success:
+            # Pushover answers again: recover fully (and reschedule the poll).
+            self.async_set_updated_data(limits)
+            return
+        # Hot path, once per send: keep the hourly schedule, just tell the sensors.
+        self.data = limits
+        self.async_update_listeners()

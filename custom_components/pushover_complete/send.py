@@ -361,6 +361,8 @@ async def async_send(
     results: list[Any]
     if runtime.outbox.pending:
         results = [await runtime.outbox.async_enqueue(p, msg) for p in requests]
+    elif len(requests) == 1:
+        results = [await _async_deliver(hass, entry, requests[0], msg)]
     else:
         results = await asyncio.gather(
             *(_async_deliver(hass, entry, planned, msg) for planned in requests),

@@ -10,7 +10,7 @@ import mimetypes
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, Self, cast
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 from weakref import WeakKeyDictionary
 
 import aiohttp
@@ -52,6 +52,7 @@ from .validation import (
 PUSHOVER_API_URL = "https://api.pushover.net/1/"
 MAX_IN_FLIGHT = 2
 DEFAULT_TIMEOUT = aiohttp.ClientTimeout(total=30, connect=10)
+_FORM_HEADERS = {"Content-Type": "application/x-www-form-urlencoded"}
 
 type Image = str | Path | bytes | bytearray | IO[bytes]
 type Payload = Mapping[str, Any]
@@ -208,7 +209,8 @@ class PushoverAPI:
                 form.add_field(name, data, filename=filename, content_type=content_type)
             kwargs["data"] = form
         else:
-            kwargs["data"] = fields
+            kwargs["data"] = urlencode(fields)
+            kwargs["headers"] = _FORM_HEADERS
         try:
             async with (
                 request_limiter(self._host),
