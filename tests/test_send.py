@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from unittest.mock import patch
 
 from aiohttp import web
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
 
 from custom_components.pushover_complete.const import CONF_ENCRYPTION_KEY, DOMAIN
 from custom_components.pushover_complete.encryption import decrypt_field
@@ -16,6 +20,7 @@ from homeassistant.components.camera import Image
 from homeassistant.core import HomeAssistant, ServiceCall
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.util import dt as dt_util
 from pushover_simulator import (
     DEMO_TOKEN,
     DEMO_USER,
@@ -306,6 +311,8 @@ async def test_quota_exhausted_opens_repair_until_sending_works(
         registry.async_get_issue(DOMAIN, f"quota_exceeded_{loaded_entry.entry_id}")
         is None
     )
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=2))
+    await hass.async_block_till_done()
     state = hass.states.get("sensor.home_messages_remaining")
     assert state.state == "49"
 

@@ -75,6 +75,8 @@ async def test_quota_sensors_follow_simulator(
         {"entity_id": "notify.bob", "message": "x", "priority": 1},
         blocking=True,
     )
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=2))
+    await hass.async_block_till_done()
     assert hass.states.get("sensor.home_messages_remaining").state == "496"
 
 
@@ -105,6 +107,7 @@ async def test_quota_sensors_recover_from_a_send(
         {"entity_id": "notify.alice", "message": "x"},
         blocking=True,
     )
+    # Recovery from an outage shows at once, not a second later.
     assert hass.states.get("sensor.home_messages_remaining").state == "9999"
 
 

@@ -77,6 +77,7 @@ async def async_setup_entry(
         settings=_settings(entry),
     )
     await coordinator.async_refresh()
+    entry.async_on_unload(coordinator.async_stop)
     await receipts.async_load()
     receipts.async_start()
     await receipts.async_setup_cloudhook()

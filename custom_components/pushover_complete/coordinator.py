@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Final
 
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HassJob, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
+from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
 from .api import (
@@ -16,6 +19,8 @@ from .api import (
     PushoverConnectionError,
 )
 from .const import DOMAIN, LIMITS_REFRESH, LOGGER
+
+PUBLISH_DELAY: Final = 1.0
 
 if TYPE_CHECKING:
     from .data import PushoverCompleteConfigEntry
@@ -42,6 +47,8 @@ class LimitsCoordinator(DataUpdateCoordinator[Limits]):
         )
         self.client = client
         self.credits: int | None = None
+        self._unsub_publish: Callable[[], None] | None = None
+        self._publish_job = HassJob(self._async_publish, cancel_on_shutdown=True)
 
     async def _async_update_data(self) -> Limits:
         try:
@@ -75,6 +82,22 @@ class LimitsCoordinator(DataUpdateCoordinator[Limits]):
             # Pushover answers again: recover fully (and reschedule the poll).
             self.async_set_updated_data(limits)
             return
-        # Hot path, once per send: keep the hourly schedule, just tell the sensors.
+        # Hot path, once per send: keep the hourly schedule, and tell the
+        # sensors at most once a second (a burst makes one state change).
         self.data = limits
+        if self._unsub_publish is None:
+            self._unsub_publish = async_call_later(
+                self.hass, PUBLISH_DELAY, self._publish_job
+            )
+
+    @callback
+    def _async_publish(self, _now: datetime) -> None:
+        self._unsub_publish = None
         self.async_update_listeners()
+
+    @callback
+    def async_stop(self) -> None:
+        """Cancel a pending publication (unload)."""
+        if self._unsub_publish is not None:
+            self._unsub_publish()
+            self._unsub_publish = None
