@@ -60,6 +60,12 @@ from .encryption import is_valid_key
 from .helpers import create_client, token_unique_id
 
 PASSWORD = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
+# Emergency retry/expire: Pushover takes retry >= 30 s and expire <= 10800 s.
+SECONDS_SELECTOR = NumberSelector(
+    NumberSelectorConfig(
+        min=30, max=10800, step=1, unit_of_measurement="s", mode=NumberSelectorMode.BOX
+    )
+)
 PRIORITIES = {"lowest": -2, "low": -1, "normal": 0, "high": 1, "emergency": 2}
 PRIORITY_NAMES: dict[int | None, str] = {v: k for k, v in PRIORITIES.items()}
 PRIORITY_SELECTOR = SelectSelector(
@@ -289,26 +295,10 @@ class PushoverCompleteOptionsFlow(OptionsFlow):
                 ): PRIORITY_SELECTOR,
                 vol.Required(
                     CONF_RETRY, default=options.get(CONF_RETRY, DEFAULT_RETRY)
-                ): NumberSelector(
-                    NumberSelectorConfig(
-                        min=30,
-                        max=10800,
-                        step=1,
-                        unit_of_measurement="s",
-                        mode=NumberSelectorMode.BOX,
-                    )
-                ),
+                ): SECONDS_SELECTOR,
                 vol.Required(
                     CONF_EXPIRE, default=options.get(CONF_EXPIRE, DEFAULT_EXPIRE)
-                ): NumberSelector(
-                    NumberSelectorConfig(
-                        min=30,
-                        max=10800,
-                        step=1,
-                        unit_of_measurement="s",
-                        mode=NumberSelectorMode.BOX,
-                    )
-                ),
+                ): SECONDS_SELECTOR,
             }
         )
         return self.async_show_form(step_id="init", data_schema=schema)  # type: ignore[arg-type, unused-ignore]
