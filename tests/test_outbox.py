@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 
+from aiohttp import ClientTimeout
 from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -16,6 +18,7 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.pushover_complete.const import DOMAIN, EVENT_ACKNOWLEDGED
 from homeassistant.core import HomeAssistant
+from homeassistant.util import dt as dt_util
 from pushover_simulator import DEMO_USER, PushoverSimulator
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -227,3 +230,26 @@ async def test_refused_on_retry_is_dropped(
     assert "Dropped a queued Pushover message" in caplog.text
     await tick(hass, freezer, 60)
     assert len([r for r in sim.requests if r["path"].endswith("messages.json")]) == 2
+
+
+async def test_hanging_pushover_times_out_into_the_outbox(
+    hass: HomeAssistant, sim: PushoverSimulator, config_entry: MockConfigEntry
+) -> None:
+    """A request that gets no answer times out; the message is queued, then sent.
+
+    (No frozen clock here: the client's timeout runs on the event loop's time.)
+    """
+    sim.hang_timeout = 2
+    with patch(
+        "custom_components.pushover_complete.helpers.CLIENT_TIMEOUT",
+        ClientTimeout(total=0.3),
+    ):
+        config_entry.add_to_hass(hass)
+        assert await hass.config_entries.async_setup(config_entry.entry_id)
+        await hass.async_block_till_done()
+    sim.inject_fault("messages.json", "hang")
+    response = await send(hass, "no answer")
+    assert response["recipients"][0]["queued"] is True
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=6))
+    await hass.async_block_till_done()
+    assert delivered(sim) == ["no answer"]

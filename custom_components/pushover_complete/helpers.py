@@ -9,9 +9,12 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
 from .api import PUSHOVER_API_URL, PushoverAPI
+from .api.client import DEFAULT_TIMEOUT
 from .const import ENV_API_URL, LOGGER
 
 _warned: set[str] = set()
+# Connect within 10 s, answer within 30 s; after that the message is queued.
+CLIENT_TIMEOUT = DEFAULT_TIMEOUT
 
 
 def api_base_url() -> str:
@@ -27,7 +30,12 @@ def api_base_url() -> str:
 
 def create_client(hass: HomeAssistant, token: str) -> PushoverAPI:
     """A client on Home Assistant's shared session."""
-    return PushoverAPI(token, async_get_clientsession(hass), base_url=api_base_url())
+    return PushoverAPI(
+        token,
+        async_get_clientsession(hass),
+        base_url=api_base_url(),
+        timeout=CLIENT_TIMEOUT,
+    )
 
 
 def token_unique_id(token: str) -> str:
