@@ -498,7 +498,15 @@ async def image_server(socket_enabled: None) -> Any:
     async def missing(request: web.Request) -> web.Response:
         return web.Response(status=404)
 
+    async def loop(request: web.Request) -> web.Response:
+        raise web.HTTPFound("/loop")
+
+    async def to_file(request: web.Request) -> web.Response:
+        raise web.HTTPFound("file:///etc/passwd")
+
     app = web.Application()
+    app.router.add_get("/loop", loop)
+    app.router.add_get("/to-file", to_file)
     app.router.add_get("/cam.png", image)
     app.router.add_get("/notes", text)
     app.router.add_get("/missing.png", missing)
@@ -536,6 +544,8 @@ async def test_attachment_url(
         ("/cam.png", False, "attachment_url_not_allowed"),
         ("/notes", True, "attachment_not_image"),
         ("/missing.png", True, "attachment_url_failed"),
+        ("/loop", True, "attachment_url_failed"),
+        ("/to-file", True, "attachment_url_failed"),
     ],
 )
 async def test_attachment_url_errors(
