@@ -18,7 +18,13 @@ from custom_components.pushover_complete.const import (
 from custom_components.pushover_complete.helpers import token_unique_id
 from homeassistant.const import CONF_API_KEY
 from homeassistant.core import HomeAssistant
-from pushover_simulator import DEMO_TOKEN, DEMO_USER, DEMO_USER2, PushoverSimulator
+from pushover_simulator import (
+    DEMO_TOKEN,
+    DEMO_USER,
+    DEMO_USER2,
+    PushoverSimulator,
+    random_key,
+)
 
 pytest_plugins = ["pushover_simulator.pytest_plugin"]
 
@@ -95,3 +101,23 @@ async def loaded_entry(
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
     return config_entry
+
+
+@pytest.fixture
+async def office_entry(
+    hass: HomeAssistant, sim: PushoverSimulator, loaded_entry: MockConfigEntry
+) -> MockConfigEntry:
+    """A second application ("Office", its own token) with recipient Carol."""
+    token = random_key()
+    sim.add_app(token)
+    other = MockConfigEntry(
+        domain=DOMAIN,
+        title="Office",
+        data={CONF_API_KEY: token, "webhook_id": "c" * 64},
+        unique_id=token_unique_id(token),
+        subentries_data=[recipient("carol", "Carol", DEMO_USER2)],
+    )
+    other.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(other.entry_id)
+    await hass.async_block_till_done()
+    return other

@@ -36,12 +36,10 @@ from pushover_simulator import (
     BUILTIN_SOUNDS,
     DEMO_TOKEN,
     DEMO_USER,
-    DEMO_USER2,
     PushoverSimulator,
-    random_key,
 )
 
-from .conftest import WEBHOOK_ID, recipient
+from .conftest import WEBHOOK_ID
 
 FIELD_NAMES = [str(key) for key in MESSAGE_FIELDS] + ["message", "bogus"]
 VALUES = st.one_of(
@@ -227,21 +225,13 @@ async def test_no_secret_in_any_log_record(
 
 
 async def test_two_in_flight_across_entries_polling_and_groups(
-    hass: HomeAssistant, sim: PushoverSimulator, loaded_entry: MockConfigEntry
+    hass: HomeAssistant,
+    sim: PushoverSimulator,
+    loaded_entry: MockConfigEntry,
+    office_entry: MockConfigEntry,
 ) -> None:
     """Pushover's 2-connection rule holds for everything this Home Assistant sends."""
-    token = random_key()
-    sim.add_app(token)
-    other = MockConfigEntry(
-        domain=DOMAIN,
-        title="Office",
-        data={"api_key": token, "webhook_id": "c" * 64},
-        unique_id="office",
-        subentries_data=[recipient("carol", "Carol", DEMO_USER2)],
-    )
-    other.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(other.entry_id)
-    await hass.async_block_till_done()
+    other = office_entry
     sim.latency = 0.05
     sim.peak_in_flight = 0
 

@@ -392,21 +392,13 @@ async def test_legacy_name_taken(
 
 
 async def test_unload_keeps_other_entries_services(
-    hass: HomeAssistant, sim: PushoverSimulator, loaded_entry: MockConfigEntry
+    hass: HomeAssistant,
+    sim: PushoverSimulator,
+    loaded_entry: MockConfigEntry,
+    office_entry: MockConfigEntry,
 ) -> None:
     """Unloading one entry leaves the other entry's legacy services."""
-    token = random_key()
-    sim.add_app(token)
-    other = MockConfigEntry(
-        domain=DOMAIN,
-        title="Office",
-        data={"api_key": token, "webhook_id": "b" * 64},
-        unique_id="other",
-        subentries_data=[recipient("carol", "Carol", DEMO_USER2)],
-    )
-    other.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(other.entry_id)
-    await hass.async_block_till_done()
+    other = office_entry
     assert hass.services.has_service("notify", "carol")
     assert await hass.config_entries.async_unload(other.entry_id)
     assert not hass.services.has_service("notify", "carol")
