@@ -7,7 +7,10 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.pushover_complete.const import DOMAIN
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 from pushover_simulator import PushoverSimulator
+
+from .conftest import BOB
 
 
 async def test_setup_and_unload(
@@ -26,3 +29,19 @@ async def test_setup_and_unload(
     await hass.async_block_till_done()
     assert loaded_entry.state is ConfigEntryState.NOT_LOADED
     assert not hass.services.has_service("notify", "alice")
+
+
+async def test_removing_a_recipient_removes_its_entity_device_and_action(
+    hass: HomeAssistant, sim: PushoverSimulator, loaded_entry: MockConfigEntry
+) -> None:
+    """A removed recipient leaves no entity, device or legacy action behind."""
+    assert hass.services.has_service("notify", "bob")
+    assert hass.config_entries.async_remove_subentry(loaded_entry, BOB)
+    await hass.async_block_till_done()
+    assert not hass.services.has_service("notify", "bob")
+    assert hass.services.has_service("notify", "alice")
+    assert er.async_get(hass).async_get("notify.bob") is None
+    devices = dr.async_entries_for_config_entry(
+        dr.async_get(hass), loaded_entry.entry_id
+    )
+    assert sorted(d.name for d in devices) == ["Alice", "Home"]
