@@ -18,8 +18,9 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.pushover_complete.const import DOMAIN, EVENT_ACKNOWLEDGED
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
-from pushover_simulator import DEMO_USER, PushoverSimulator
+from pushover_simulator import DEMO_TOKEN, DEMO_USER, PushoverSimulator
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
@@ -253,3 +254,28 @@ async def test_hanging_pushover_times_out_into_the_outbox(
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=6))
     await hass.async_block_till_done()
     assert delivered(sim) == ["no answer"]
+
+
+async def test_quota_or_token_refusal_on_retry(
+    hass: HomeAssistant,
+    sim: PushoverSimulator,
+    loaded_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Refusals on retry act as on a direct send: repair issue, reauth."""
+    sim.inject_fault("messages.json", "503", count=1)
+    await send(hass, "quota")
+    sim.set_quota(limit=10, remaining=0)
+    await tick(hass, freezer, 6)
+    assert ir.async_get(hass).async_get_issue(
+        DOMAIN, f"quota_exceeded_{loaded_entry.entry_id}"
+    )
+    sim.set_quota(limit=10, remaining=10)
+    sim.inject_fault("messages.json", "503", count=1)
+    await send(hass, "token")
+    del sim.apps[DEMO_TOKEN]
+    await tick(hass, freezer, 6)
+    assert loaded_entry.runtime_data.outbox.pending == 0
+    flows = hass.config_entries.flow.async_progress()
+    assert [f["context"]["source"] for f in flows] == ["reauth"]
+    assert delivered(sim) == []

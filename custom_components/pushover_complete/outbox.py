@@ -23,7 +23,6 @@ from homeassistant.helpers.storage import Store
 
 from .api import (
     BadAPIRequestError,
-    PushoverAuthError,
     PushoverConnectionError,
     PushoverValidationError,
 )
@@ -36,6 +35,7 @@ from .send import (
     Recipient,
     RecipientResult,
     async_delivered,
+    pushover_error,
     request_kwargs,
 )
 
@@ -190,12 +190,10 @@ class Outbox:
                 )
                 self._async_schedule(self._delay)
                 return
-            except PushoverAuthError:
-                self.entry.async_start_reauth(self.hass)
-                LOGGER.error("Dropped a queued Pushover message: token rejected")
-                await self._async_remove(item)
-                continue
             except (BadAPIRequestError, PushoverValidationError) as err:
+                if isinstance(err, BadAPIRequestError):
+                    # The same side effects as a direct send: reauth, repair issue.
+                    pushover_error(self.hass, self.entry, err)
                 LOGGER.error("Dropped a queued Pushover message: Pushover said %s", err)
                 await self._async_remove(item)
                 continue
