@@ -361,3 +361,23 @@ async def test_reconfigure_recipient(
         CONF_DEVICES: ["phone"],
         CONF_PRIORITY: -1,
     }
+
+
+async def test_options_of_an_entry_that_is_not_loaded(
+    hass: HomeAssistant, sim: PushoverSimulator, config_entry: MockConfigEntry
+) -> None:
+    """Options still offer the account's sounds when the entry is not loaded."""
+    config_entry.add_to_hass(hass)
+    result = await hass.config_entries.options.async_init(config_entry.entry_id)
+    values = [
+        option["value"]
+        for option in result["data_schema"].schema[CONF_SOUND].config["options"]
+    ]
+    assert "bugle" in values
+    sim.inject_fault("sounds.json", "503")
+    result = await hass.config_entries.options.async_init(config_entry.entry_id)
+    values = [
+        option["value"]
+        for option in result["data_schema"].schema[CONF_SOUND].config["options"]
+    ]
+    assert values == ["user_default"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 import voluptuous as vol
 
@@ -11,6 +11,7 @@ from homeassistant.components.webhook import async_generate_id
 from homeassistant.config_entries import (
     SOURCE_RECONFIGURE,
     ConfigEntry,
+    ConfigEntryState,
     ConfigFlow,
     ConfigFlowResult,
     ConfigSubentryFlow,
@@ -18,7 +19,7 @@ from homeassistant.config_entries import (
     SubentryFlowResult,
 )
 from homeassistant.const import CONF_API_KEY, CONF_NAME
-from homeassistant.core import callback
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.selector import (
     NumberSelector,
     NumberSelectorConfig,
@@ -35,6 +36,7 @@ from homeassistant.helpers.selector import (
 from .api import (
     BadAPIRequestError,
     PushoverAuthError,
+    PushoverCompleteError,
     PushoverConnectionError,
     PushoverValidationError,
     ValidateResponse,
@@ -87,6 +89,16 @@ def sound_selector(sounds: Mapping[str, str]) -> SelectSelector:
     return SelectSelector(
         SelectSelectorConfig(options=options, mode=SelectSelectorMode.DROPDOWN)
     )
+
+
+async def _async_sounds(hass: HomeAssistant, entry: ConfigEntry) -> Mapping[str, str]:
+    """The application's sounds: known when loaded, else asked for now."""
+    if entry.state is ConfigEntryState.LOADED:
+        return cast(Mapping[str, str], entry.runtime_data.sounds)
+    try:
+        return await create_client(hass, entry.data[CONF_API_KEY]).get_sounds()
+    except PushoverCompleteError:
+        return {}
 
 
 async def _check_token(
@@ -278,9 +290,7 @@ class PushoverCompleteOptionsFlow(OptionsFlow):
                 }
             )
         entry = self.config_entry
-        sounds: Mapping[str, str] = getattr(
-            getattr(entry, "runtime_data", None), "sounds", {}
-        )
+        sounds = await _async_sounds(self.hass, entry)
         options = entry.options
         schema = vol.Schema(
             {
@@ -386,9 +396,7 @@ class RecipientSubentryFlow(ConfigSubentryFlow):
                 )
             return self.async_create_entry(title=self._title, data=data)
         entry = self._get_entry()
-        sounds: Mapping[str, str] = getattr(
-            getattr(entry, "runtime_data", None), "sounds", {}
-        )
+        sounds = await _async_sounds(self.hass, entry)
         current: Mapping[str, Any] = {}
         if self.source == SOURCE_RECONFIGURE:
             current = self._get_reconfigure_subentry().data
