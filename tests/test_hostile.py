@@ -25,10 +25,11 @@ from custom_components.pushover_complete.api.validation import (
     join_devices,
 )
 from custom_components.pushover_complete.const import DOMAIN, EVENT_ACKNOWLEDGED
-from custom_components.pushover_complete.send import Message, Recipient, plan
+from custom_components.pushover_complete.send import Recipient, plan
 from custom_components.pushover_complete.services import (
     LEGACY_DATA_SCHEMA,
     MESSAGE_FIELDS,
+    message_from_data,
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
@@ -71,21 +72,7 @@ def test_random_action_data_is_refused_or_valid(data: dict[str, Any]) -> None:
         valid = SCHEMA(data)
     except vol.Invalid:
         return
-    msg = Message(
-        message=valid["message"],
-        title=valid.get("title"),
-        device=valid.get("device"),
-        url=valid.get("url"),
-        url_title=valid.get("url_title"),
-        priority=valid.get("priority"),
-        retry=valid.get("retry"),
-        expire=valid.get("expire"),
-        tags=valid.get("tags") or [],
-        sound=valid.get("sound"),
-        html=bool(valid.get("html")),
-        monospace=bool(valid.get("monospace")),
-        ttl=valid.get("ttl"),
-    )
+    msg = message_from_data(valid["message"], valid)
     try:
         requests, _ = plan(FAKE_ENTRY, [Recipient(user_key=DEMO_USER)], msg)
     except ServiceValidationError as err:

@@ -42,6 +42,7 @@ from .attachments import async_resolve_attachment
 from .const import CONF_CONFIG_ENTRY_ID, CONF_USER_KEY, DOMAIN, SUBENTRY_RECIPIENT
 from .data import PushoverCompleteConfigEntry
 from .send import (
+    Attachment,
     Message,
     Recipient,
     async_send,
@@ -131,6 +132,13 @@ async def async_message_from_data(
         url=data.get(ATTR_ATTACHMENT_URL),
         camera=data.get(ATTR_CAMERA),
     )
+    return message_from_data(message, data, attachment)
+
+
+def message_from_data(
+    message: str, data: Mapping[str, Any], attachment: Attachment | None = None
+) -> Message:
+    """A :class:`Message` from fields validated by ``MESSAGE_FIELDS``."""
     return Message(
         message=message,
         title=data.get(ATTR_TITLE) or None,
