@@ -40,6 +40,8 @@ GLANCE_TEXT_FIELDS = ("title", "text", "subtext")
 GLANCE_FIELDS = (*GLANCE_TEXT_FIELDS, "count", "percent")
 LICENSE_OSES = ("Android", "iOS", "Desktop")
 JSON_CT = "application/json"
+# Endpoints whose answers (errors included) carry the X-Limit-App-* headers.
+LIMIT_HEADER_PATHS = ("messages.json", "glances.json")
 _INT_RE = re.compile(r"^-?\d+$")
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -436,7 +438,9 @@ class Api:
         if user is None:
             raise ApiError(["user key is invalid"], {"user": "invalid"})
         if not user.devices:
-            raise ApiError(["user has no active devices"], {"user": "invalid"})
+            raise ApiError(
+                ["user is valid but has no active devices"], {"user": "invalid"}
+            )
         device = params.get("device", "")
         if device and device not in user.devices:
             raise bad_device()
@@ -687,6 +691,8 @@ def _api_middleware(sim: PushoverSimulator) -> Any:
             PARAMS.set(params)
             entry["params"] = {k: v for k, v in params.items() if not k.startswith("_")}
             fault = sim.take_fault(request.path)
+            if fault is None and (fault := sim.take_storm(request.path)):
+                entry["storm"] = True
             if fault is not None:
                 entry["fault"] = fault
                 resp = await _apply_fault(sim, request, fault)
@@ -709,32 +715,81 @@ def _api_middleware(sim: PushoverSimulator) -> Any:
     return middleware
 
 
+HTML_REASONS = {
+    "500": "Internal Server Error",
+    "502": "Bad Gateway",
+    "503": "Service Unavailable",
+}
+OVERSIZED_PADDING = 2_000_000
+
+
+async def _hang(sim: PushoverSimulator, request: web.Request) -> None:
+    """Hold the request until the client gives up, the simulator stops or time runs out."""
+    waited = 0.0
+    while waited < sim.hang_timeout and not sim.stopping:
+        transport = request.transport
+        if transport is None or transport.is_closing():
+            return
+        await sim.pause(0.02)
+        waited += 0.02
+
+
+def _fault_account(sim: PushoverSimulator, params: dict[str, Any]) -> Account:
+    """Return the account of the request's token, or the default account."""
+    app = sim.apps.get(params.get("token") or "")
+    return sim.account(app.account if app else "default")
+
+
+def _refusal(sim: PushoverSimulator, kind: str, path: str) -> web.Response:
+    """Answer a 4xx fault with Pushover's real body (and its limit headers)."""
+    acc = _fault_account(sim, PARAMS.get({}))
+    if kind == "quota":
+        err = ApiError(
+            [f"application has exceeded current limit of {acc.limit} messages"],
+            {"token": "invalid"},
+            status=429,
+            headers={**limit_headers(acc), "X-Limit-App-Remaining": "0"},
+        )
+    elif kind == "invalid_token":
+        err = bad_token()
+    elif kind == "not_found":
+        err = receipt_not_found()
+        err.status = 404
+    else:
+        err = bad_user()
+    if kind != "quota" and path.endswith(LIMIT_HEADER_PATHS):
+        err.headers = limit_headers(acc)
+    return error_response(err)
+
+
+def _success_fault(kind: str) -> web.Response:
+    """Answer 200 with only `status` and `request`, or with a ~2 MB padded body."""
+    if kind == "oversized":
+        return api_response({"padding": "x" * OVERSIZED_PADDING})
+    return api_response()
+
+
 async def _apply_fault(
     sim: PushoverSimulator, request: web.Request, kind: str
 ) -> web.StreamResponse:
+    """Answer the request as the injected fault `kind` says."""
     if kind == "hang":
-        waited = 0.0
-        while waited < sim.hang_timeout and not sim.stopping:
-            transport = request.transport
-            if transport is None or transport.is_closing():
-                break
-            await sim.pause(0.02)
-            waited += 0.02
-        kind = "drop"
-    if kind == "drop":
+        await _hang(sim, request)
+    if kind in ("hang", "drop"):
         request.protocol.force_close()
         return web.Response(status=499)  # never reaches the client
-    reasons = {
-        "500": "Internal Server Error",
-        "502": "Bad Gateway",
-        "503": "Service Unavailable",
-    }
-    status = int(kind)
-    return web.Response(
-        status=status,
-        text=f"<html><body><h1>{status} {reasons[kind]}</h1></body></html>",
-        content_type="text/html",
-    )
+    if kind in HTML_REASONS:
+        status = int(kind)
+        return web.Response(
+            status=status,
+            text=f"<html><body><h1>{status} {HTML_REASONS[kind]}</h1></body></html>",
+            content_type="text/html",
+        )
+    if kind == "408":
+        return web.Response(status=408, text="408 Request Timeout")
+    if kind in ("missing_field", "oversized"):
+        return _success_fault(kind)
+    return _refusal(sim, kind, request.path)
 
 
 def create_app(sim: PushoverSimulator) -> web.Application:
@@ -794,6 +849,15 @@ def _add_control_routes(app: web.Application, sim: PushoverSimulator) -> None:
         )
         return web.json_response({"status": 1, "faults": len(sim.faults)})
 
+    async def storm(request: web.Request) -> web.Response:
+        data = await body(request)
+        sim.set_storm(
+            float(data.get("fraction", 0.0)),
+            seed=int(data.get("seed", 0)),
+            path_suffix=str(data.get("path", "messages.json")),
+        )
+        return web.json_response({"status": 1})
+
     async def latency(request: web.Request) -> web.Response:
         data = await body(request)
         if "latency" in data:
@@ -812,3 +876,4 @@ def _add_control_routes(app: web.Application, sim: PushoverSimulator) -> None:
     app.router.add_post("/_sim/reset", reset)
     app.router.add_post("/_sim/fault", fault)
     app.router.add_post("/_sim/latency", latency)
+    app.router.add_post("/_sim/storm", storm)

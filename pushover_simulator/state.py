@@ -8,11 +8,12 @@ import contextlib
 from dataclasses import asdict, dataclass, field
 import datetime as dt
 import logging
+import random
 import secrets
 import ssl
 import string
 import time
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, get_args
 import weakref
 
 import aiohttp
@@ -54,8 +55,21 @@ BUILTIN_SOUNDS: dict[str, str] = {
     "none": "None (silent)",
 }
 
-FaultKind = Literal["500", "502", "503", "hang", "drop"]
-FAULT_KINDS: tuple[str, ...] = ("500", "502", "503", "hang", "drop")
+FaultKind = Literal[
+    "500",
+    "502",
+    "503",
+    "hang",
+    "drop",
+    "invalid_token",
+    "quota",
+    "408",
+    "not_found",
+    "bad_request",
+    "missing_field",
+    "oversized",
+]
+FAULT_KINDS: tuple[str, ...] = get_args(FaultKind)
 MAX_EMERGENCY_RETRIES = 50
 RECEIPT_LIFETIME = 7 * 24 * 3600
 DEFAULT_LIMIT = 10_000
@@ -146,6 +160,16 @@ class Fault:
     path_suffix: str
     kind: FaultKind
     count: int
+
+
+@dataclass
+class Storm:
+    """A seeded random storm of 503s and dropped connections on one path."""
+
+    fraction: float
+    seed: int
+    path_suffix: str
+    rng: random.Random = field(repr=False, compare=False)
 
 
 @dataclass
@@ -276,6 +300,8 @@ class PushoverSimulator:
         self.glances: dict[tuple[str, str], dict[str, str]] = {}
         self.license_assignments: list[dict[str, str]] = []
         self.faults: list[Fault] = []
+        self.storm: Storm | None = None
+        self.storm_failures = 0
         self.in_flight = 0
         self.peak_in_flight = 0
         self.connections_opened = 0
@@ -404,6 +430,34 @@ class PushoverSimulator:
                 return fault.kind
         return None
 
+    def set_storm(
+        self, fraction: float, *, seed: int, path_suffix: str = "messages.json"
+    ) -> None:
+        """Fail each request on `path_suffix` with probability `fraction` (0 turns it off).
+
+        The draws come from `random.Random(seed)`, so a run repeats: half of the
+        failures answer 503, the other half drop the connection; neither delivers.
+        """
+        if not 0.0 <= fraction <= 1.0:
+            raise ValueError(f"storm fraction {fraction} is not within 0..1")
+        self.storm_failures = 0
+        self.storm = (
+            Storm(fraction, seed, path_suffix, random.Random(seed))
+            if fraction > 0
+            else None
+        )
+
+    def take_storm(self, path: str) -> FaultKind | None:
+        """Draw the storm's verdict for `path`: "503", "drop" or None (answer normally)."""
+        storm = self.storm
+        if storm is None or not path.endswith(storm.path_suffix):
+            return None
+        draw = storm.rng.random()
+        if draw >= storm.fraction:
+            return None
+        self.storm_failures += 1
+        return "503" if draw < storm.fraction / 2 else "drop"
+
     def note_connection(self, transport: Any) -> bool:
         """Count a connection the first time it is seen; True if it is new."""
         if transport is None or transport in self._seen_transports:
@@ -521,6 +575,14 @@ class PushoverSimulator:
             ],
             "license_assignments": self.license_assignments,
             "faults": [asdict(f) for f in self.faults],
+            "storm": None
+            if self.storm is None
+            else {
+                "fraction": self.storm.fraction,
+                "seed": self.storm.seed,
+                "path_suffix": self.storm.path_suffix,
+            },
+            "storm_failures": self.storm_failures,
             "requests": self.requests,
             "in_flight": self.in_flight,
             "peak_in_flight": self.peak_in_flight,

@@ -22,6 +22,7 @@ from pushover_simulator import (
     DEMO_TOKEN,
     DEMO_USER,
     DEMO_USER2,
+    FaultKind,
     GroupMember,
     PushoverSimulator,
 )
@@ -897,6 +898,212 @@ async def test_fault_5xx(sim: PushoverSimulator, api: Api, kind: str) -> None:
     status, _ = await api.get("sounds.json")
     assert status == 200
     assert len(sim.faults) == 1
+
+
+QUOTA_ERROR = "application has exceeded current limit of 10000 messages"
+BAD_USER_ERROR = "user identifier is not a valid user, group, or subscribed user key"
+
+
+@pytest.mark.parametrize(
+    ("kind", "path", "http_status", "fields", "error"),
+    [
+        (
+            "invalid_token",
+            "sounds.json",
+            400,
+            {"token": "invalid"},
+            "application token is invalid",
+        ),
+        ("quota", "messages.json", 429, {"token": "invalid"}, QUOTA_ERROR),
+        (
+            "not_found",
+            f"receipts/{'r' * 30}.json",
+            404,
+            {"receipt": "not found"},
+            "receipt not found; may be invalid or expired",
+        ),
+        (
+            "bad_request",
+            "users/validate.json",
+            400,
+            {"user": "invalid"},
+            BAD_USER_ERROR,
+        ),
+    ],
+)
+async def test_fault_refusals_have_real_bodies(
+    sim: PushoverSimulator,
+    api: Api,
+    kind: FaultKind,
+    path: str,
+    http_status: int,
+    fields: dict[str, str],
+    error: str,
+) -> None:
+    sim.inject_fault(path.rsplit("/", maxsplit=1)[-1], kind)
+    method = "POST" if path.endswith(("messages.json", "validate.json")) else "GET"
+    status, body, headers = await api.call(method, path, user=DEMO_USER, message="m")
+    assert status == http_status
+    assert headers["Content-Type"] == "application/json; charset=utf-8"
+    assert body == {
+        **fields,
+        "errors": [error],
+        "status": 0,
+        "request": body["request"],
+    }
+    assert headers["X-Request-Id"] == body["request"]
+    assert sim.messages == []
+    assert sim.requests[-1]["status"] == http_status
+    assert sim.requests[-1]["fault"] == kind
+    assert sim.faults == []
+
+
+async def test_fault_quota_headers_say_nothing_remains(
+    sim: PushoverSimulator, api: Api
+) -> None:
+    sim.set_quota(7500, 42, reset=4_102_444_800)
+    sim.inject_fault("messages.json", "quota")
+    status, body, headers = await api.call("POST", "messages.json", user=DEMO_USER)
+    assert status == 429
+    assert body["errors"] == ["application has exceeded current limit of 7500 messages"]
+    assert headers["X-Limit-App-Limit"] == "7500"
+    assert headers["X-Limit-App-Remaining"] == "0"
+    assert headers["X-Limit-App-Reset"] == "4102444800"
+    assert sim.accounts["default"].remaining == 42
+
+
+async def test_fault_bad_request_on_messages_carries_limit_headers(
+    sim: PushoverSimulator, api: Api
+) -> None:
+    sim.inject_fault("messages.json", "bad_request")
+    sim.inject_fault("sounds.json", "bad_request")
+    status, body, headers = await api.call(
+        "POST", "messages.json", user=DEMO_USER, message="m"
+    )
+    assert (status, body["errors"]) == (400, [BAD_USER_ERROR])
+    assert headers["X-Limit-App-Remaining"] == "10000"
+    status, _, headers = await api.call("GET", "sounds.json")
+    assert status == 400
+    assert "X-Limit-App-Remaining" not in headers
+
+
+async def test_fault_408_is_a_plain_small_body(
+    sim: PushoverSimulator, api: Api
+) -> None:
+    sim.inject_fault("messages.json", "408")
+    async with api.session.post(
+        api.base + "messages.json",
+        data={"token": DEMO_TOKEN, "user": DEMO_USER, "message": "m"},
+    ) as resp:
+        assert resp.status == 408
+        assert resp.content_type == "text/plain"
+        assert await resp.text() == "408 Request Timeout"
+    assert sim.messages == []
+
+
+async def test_fault_missing_field_and_oversized(
+    sim: PushoverSimulator, api: Api
+) -> None:
+    sim.inject_fault("limits.json", "missing_field")
+    status, body = await api.get("apps/limits.json")
+    assert status == 200
+    assert body == {"status": 1, "request": body["request"]}
+    sim.inject_fault("messages.json", "oversized")
+    async with api.session.post(
+        api.base + "messages.json",
+        data={"token": DEMO_TOKEN, "user": DEMO_USER, "message": "m"},
+    ) as resp:
+        assert resp.status == 200
+        raw = await resp.read()
+    assert 1_900_000 < len(raw) < 2_200_000
+    body = json.loads(raw)
+    assert body["status"] == 1
+    assert set(body) == {"status", "request", "padding"}
+    # The fault answered instead of the endpoint: nothing was delivered.
+    assert sim.messages == []
+
+
+async def test_validate_user_without_devices(sim: PushoverSimulator, api: Api) -> None:
+    sim.add_user("n" * 30, devices=[])
+    status, body = await api.post("users/validate.json", user="n" * 30)
+    assert status == 400
+    assert_error(body, user="invalid")
+    assert body["errors"] == ["user is valid but has no active devices"]
+
+
+async def _storm_outcomes(sim: PushoverSimulator, sends: int) -> list[int]:
+    """Send `sends` messages one after another; return each HTTP status (0: dropped)."""
+    assert sim.base_url is not None
+    outcomes: list[int] = []
+    async with aiohttp.ClientSession() as session:
+        for number in range(sends):
+            form = {"token": DEMO_TOKEN, "user": DEMO_USER, "message": f"m{number}"}
+            try:
+                async with session.post(
+                    sim.base_url + "messages.json", data=form
+                ) as resp:
+                    await resp.read()
+                    outcomes.append(resp.status)
+            except aiohttp.ClientError:
+                outcomes.append(0)
+    return outcomes
+
+
+async def test_storm_is_seeded_and_delivers_nothing_on_failure(
+    sim: PushoverSimulator,
+) -> None:
+    sim.set_storm(0.5, seed=7)
+    first = await _storm_outcomes(sim, 40)
+    assert set(first) == {0, 200, 503}
+    assert sim.storm_failures == first.count(0) + first.count(503)
+    delivered = [m["message"] for m in sim.messages]
+    assert delivered == [f"m{n}" for n, status in enumerate(first) if status == 200]
+    assert [r["status"] for r in sim.requests] == first
+    assert all(r.get("storm") for r in sim.requests if r["status"] != 200)
+
+    sim.reset()
+    sim.set_storm(0.5, seed=7)
+    assert await _storm_outcomes(sim, 40) == first
+    sim.reset()
+    sim.set_storm(0.5, seed=8)
+    assert await _storm_outcomes(sim, 40) != first
+
+
+async def test_storm_only_on_its_path_and_off_at_zero(
+    sim: PushoverSimulator, api: Api
+) -> None:
+    sim.set_storm(1.0, seed=1, path_suffix="sounds.json")
+    status, _ = await api.send()
+    assert status == 200
+    sim.set_storm(0.0, seed=0)
+    assert sim.storm is None
+    for _ in range(5):
+        status, _ = await api.get("sounds.json")
+        assert status == 200
+    assert sim.storm_failures == 0
+    with pytest.raises(ValueError, match=r"within 0\.\.1"):
+        sim.set_storm(1.5, seed=0)
+
+
+async def test_storm_control_endpoint(sim: PushoverSimulator, api: Api) -> None:
+    async with api.session.post(
+        api.root + "_sim/storm", json={"fraction": 1.0, "seed": 3}
+    ) as resp:
+        assert resp.status == 200
+    assert sim.storm is not None
+    assert sim.storm.path_suffix == "messages.json"
+    async with api.session.get(api.root + "_sim/state") as resp:
+        state = await resp.json()
+    assert state["storm"] == {
+        "fraction": 1.0,
+        "seed": 3,
+        "path_suffix": "messages.json",
+    }
+    async with api.session.post(
+        api.root + "_sim/fault", json={"path": "limits.json", "kind": "quota"}
+    ) as resp:
+        assert resp.status == 200
+    assert sim.faults[0].kind == "quota"
 
 
 async def test_fault_drop(sim: PushoverSimulator) -> None:
