@@ -15,6 +15,9 @@
 #   PUSHOVER_PYTHON_OLDEST   interpreter for the oldest target (must be 3.13.x)
 #   PUSHOVER_PYTHON_CURRENT  interpreter for the current target (>= 3.14.2); skips the chroot
 #   PUSHOVER_FORCE_CHROOT=1  use the chroot even when a native python3.14 exists
+#   PUSHOVER_E2E_CHROMIUM, PUSHOVER_E2E_CHROMEDRIVER
+#                            the browser test's Chromium and chromedriver next to a native
+#                            python3.14 (default: found on PATH; the chroot has its own)
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ROOTFS="${PUSHOVER_ROOTFS:-/var/cache/pushover-complete/rootfs}"
@@ -40,6 +43,26 @@ log() { printf '%s==> %s%s\n' "$_B" "$*" "$_N" >&2; }
 warn() { printf '%sWARNING: %s%s\n' "$_R" "$*" "$_N" >&2; }
 err() { printf '%sERROR: %s%s\n' "$_R" "$*" "$_N" >&2; }
 now() { date +%s; }
+
+# Variables through which the calling environment could change what the checks check: extra
+# pytest options (-k, --deselect, --no-cov, -p no:...), extra or no plugins, a default
+# timeout, another coverage configuration, other type stubs. scripts/test unsets them, and
+# says so, so that a run on any machine checks what CI checks.
+CHECK_OVERRIDE_VARS=(
+    PYTEST_ADDOPTS PYTEST_PLUGINS PYTEST_DISABLE_PLUGIN_AUTOLOAD PYTEST_TIMEOUT
+    COVERAGE_RCFILE COVERAGE_PROCESS_START COV_CORE_SOURCE COV_CORE_CONFIG COV_CORE_DATAFILE
+    MYPYPATH
+)
+drop_check_overrides() {
+    local v
+    for v in "${CHECK_OVERRIDE_VARS[@]}"; do
+        [ -n "${!v+set}" ] || continue
+        if [ -n "${!v}" ]; then
+            warn "IGNORED $v=${!v@Q} from the environment: scripts/test runs exactly the checks CI runs"
+        fi
+        unset "$v"
+    done
+}
 
 # Hash of everything an environment is built from.
 env_hash() { # target python-description
@@ -268,12 +291,44 @@ ensure_chroot_venv() {
     log "current: environment ready in $(($(now) - t0)) s"
 }
 
+# Chromium and chromedriver on the host, for the browser test next to a native python3.14
+# (the chroot gets Debian's through ensure_rootfs_browser). Exports the paths the test reads.
+find_host_browser() {
+    local c
+    HOST_CHROMIUM="${PUSHOVER_E2E_CHROMIUM:-}" HOST_CHROMEDRIVER="${PUSHOVER_E2E_CHROMEDRIVER:-}"
+    for c in chromium chromium-browser google-chrome; do
+        [ -n "$HOST_CHROMIUM" ] || HOST_CHROMIUM="$(command -v "$c" 2>/dev/null || true)"
+    done
+    [ -n "$HOST_CHROMEDRIVER" ] || HOST_CHROMEDRIVER="$(command -v chromedriver 2>/dev/null || true)"
+    [ -n "$HOST_CHROMIUM" ] && [ -x "$HOST_CHROMIUM" ] &&
+        [ -n "$HOST_CHROMEDRIVER" ] && [ -x "$HOST_CHROMEDRIVER" ]
+}
+
+ensure_host_browser() {
+    if ! find_host_browser && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 &&
+        grep -qx 'ID=debian' /etc/os-release 2>/dev/null; then
+        log "current: installing chromium chromium-driver with apt-get (for the browser test)"
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+            chromium chromium-driver fonts-dejavu-core >/dev/null || true
+    fi
+    if ! find_host_browser; then
+        err "current: the browser test (tests/e2e) needs Chromium and chromedriver, found neither pair."
+        err "         Install them (Debian: apt-get install chromium chromium-driver), point"
+        err "         PUSHOVER_E2E_CHROMIUM and PUSHOVER_E2E_CHROMEDRIVER at them, or use the"
+        err "         Debian chroot, which installs them itself (PUSHOVER_FORCE_CHROOT=1, as root)."
+        return 1
+    fi
+    export PUSHOVER_E2E_CHROMIUM="$HOST_CHROMIUM" PUSHOVER_E2E_CHROMEDRIVER="$HOST_CHROMEDRIVER"
+}
+
 # Everything needed before running the current target.  Leaves the rootfs lock
 # (if any) held shared, so a concurrent setup cannot rebuild under a running test.
 setup_current() {
     select_current_mode || return 1
     if [ "$CURRENT_MODE" = native ]; then
-        ensure_host_venv current "$CURRENT_VENV" "$CURRENT_PY"
+        ensure_host_venv current "$CURRENT_VENV" "$CURRENT_PY" || return 1
+        # scripts/develop sets SETUP_BROWSER=0: Home Assistant alone needs no browser.
+        if [ "${SETUP_BROWSER:-1}" = 1 ]; then ensure_host_browser; fi
         return
     fi
     rootfs_lock -x

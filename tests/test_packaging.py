@@ -392,6 +392,105 @@ def test_hacs_json() -> None:
         assert hacs.get("filename")
 
 
+# ------------------------------------------------------- workflows & changelog
+
+WORKFLOWS = ROOT / ".github" / "workflows"
+RE_CHANGELOG_HEADING = re.compile(r"^## \[(?P<version>[^\]]+)\](?: - (?P<date>.+))?$")
+RE_SEMVER = re.compile(r"(\d+)\.(\d+)\.(\d+)")
+
+
+def _workflow(name: str) -> dict[Any, Any]:
+    """A workflow file; PyYAML reads the bare key ``on`` as ``True``."""
+    workflow = _yaml(WORKFLOWS / name)
+    assert isinstance(workflow, dict), name
+    workflow["on"] = workflow.pop(True, workflow.get("on"))
+    return workflow
+
+
+def _steps(workflow: dict[Any, Any]) -> list[dict[str, Any]]:
+    return [step for job in workflow["jobs"].values() for step in job["steps"]]
+
+
+def _semver(version: str) -> tuple[int, int, int]:
+    match = RE_SEMVER.fullmatch(version)
+    assert match, f"{version!r} is not MAJOR.MINOR.PATCH"
+    major, minor, patch = (int(part) for part in match.groups())
+    return major, minor, patch
+
+
+def _changelog_sections() -> list[tuple[str, str | None]]:
+    """(version, date) of each ``## [version] - date`` heading, top to bottom."""
+    text = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    sections = []
+    for line in text.splitlines():
+        if match := RE_CHANGELOG_HEADING.match(line):
+            sections.append((match["version"], match["date"]))
+    return sections
+
+
+@pytest.mark.parametrize(
+    ("name", "action", "inputs"),
+    [
+        ("hassfest.yaml", "home-assistant/actions/hassfest@master", {}),
+        ("hacs.yaml", "hacs/action@main", {"category": "integration"}),
+    ],
+)
+def test_validation_workflow(name: str, action: str, inputs: dict[str, str]) -> None:
+    """hassfest and the HACS action run on pushes and pull requests, nothing ignored."""
+    workflow = _workflow(name)
+    assert {"push", "pull_request"} <= set(workflow["on"])
+    steps = [step for step in _steps(workflow) if step.get("uses") == action]
+    assert len(steps) == 1, f"{name} does not use {action}"
+    assert steps[0].get("with", {}) == inputs
+    assert "continue-on-error" not in steps[0]
+
+
+def test_test_workflow_runs_scripts_test_on_both_targets() -> None:
+    """The README's test command, once per Home Assistant target, the chroot one as root."""
+    workflow = _workflow("tests.yaml")
+    assert {"push", "pull_request"} <= set(workflow["on"])
+    (job,) = workflow["jobs"].values()
+    matrix = job["strategy"]["matrix"]
+    assert matrix["target"] == ["oldest", "current"]
+    assert job["strategy"]["fail-fast"] is False
+    run_as = {item["target"]: item["run-as"] for item in matrix["include"]}
+    assert run_as["oldest"] == ""
+    assert run_as["current"].startswith("sudo ")
+    runs = [step["run"] for step in job["steps"] if "run" in step]
+    assert runs == ["${{ matrix.run-as }} scripts/test ${{ matrix.target }}"]
+    text = (WORKFLOWS / "tests.yaml").read_text(encoding="utf-8")
+    assert "continue-on-error" not in text
+    assert "PYTEST_ADDOPTS" not in text
+
+
+def test_changelog_matches_manifest_version(manifest: dict[str, Any]) -> None:
+    """Keep a Changelog headings; the manifest's version is listed or still Unreleased."""
+    sections = _changelog_sections()
+    assert sections, "CHANGELOG.md has no '## [version] - date' heading"
+    versions = [version for version, _ in sections]
+    assert versions.count("Unreleased") <= 1
+    if "Unreleased" in versions:
+        assert versions[0] == "Unreleased", "Unreleased goes first"
+        assert sections[0][1] is None
+    released = [
+        (version, date) for version, date in sections if version != "Unreleased"
+    ]
+    for version, date in released:
+        _semver(version)
+        assert date and re.fullmatch(r"\d{4}-\d{2}-\d{2}", date), version
+    ordered = sorted(released, key=lambda item: _semver(item[0]), reverse=True)
+    assert released == ordered, "releases go newest first"
+    current = manifest["version"]
+    if current in versions:
+        assert released[0][0] == current, "the manifest names an older release"
+    else:
+        assert "Unreleased" in versions, (
+            f"CHANGELOG.md lists neither {current} nor Unreleased"
+        )
+        if released:
+            assert _semver(current) > _semver(released[0][0])
+
+
 # -------------------------------------------------------------------- services
 
 
