@@ -2,6 +2,7 @@
 
 from .app import ApiError, create_app
 from .inbox import render_inbox
+from .server import PushoverSimulator
 from .state import (
     BUILTIN_SOUNDS,
     DEMO_GROUP,
@@ -16,8 +17,9 @@ from .state import (
     FaultKind,
     Group,
     GroupMember,
-    PushoverSimulator,
     Receipt,
+    SimulatorState,
+    Storm,
     User,
     random_key,
 )
@@ -39,6 +41,8 @@ __all__ = [
     "GroupMember",
     "PushoverSimulator",
     "Receipt",
+    "SimulatorState",
+    "Storm",
     "User",
     "create_app",
     "random_key",

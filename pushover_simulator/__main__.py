@@ -7,7 +7,8 @@ import asyncio
 import signal
 import sys
 
-from .state import DEMO_GROUP, DEMO_TOKEN, DEMO_USER, DEMO_USER2, PushoverSimulator
+from .server import PushoverSimulator
+from .state import DEMO_GROUP, DEMO_TOKEN, DEMO_USER, DEMO_USER2
 
 
 async def serve(host: str, port: int, latency: float) -> None:

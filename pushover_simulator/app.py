@@ -8,29 +8,28 @@ from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 import json
 import re
-from typing import Any, cast
+from typing import Any
 from urllib.parse import parse_qsl
 import uuid
 
 from aiohttp import BodyPartReader, web
 from multidict import MultiDict
 
+from .control import add_control_routes
 from .inbox import add_ui_routes
 from .state import (
-    FAULT_KINDS,
     RECEIPT_LIFETIME,
     Account,
     App,
-    FaultKind,
     Group,
     GroupMember,
-    PushoverSimulator,
     Receipt,
+    SimulatorState,
     User,
     random_key,
 )
 
-SIM_KEY = web.AppKey("pushover_simulator", PushoverSimulator)
+SIM_KEY = web.AppKey("pushover_simulator", SimulatorState)
 # The current request's merged parameters (set by the middleware, same task).
 PARAMS: ContextVar[dict[str, Any]] = ContextVar("pushover_simulator_params")
 MAX_ATTACHMENT = 5_242_880
@@ -207,10 +206,115 @@ def _int(params: dict[str, str], name: str) -> int | None:
     return int(value)
 
 
+def _check_format(params: dict[str, Any]) -> None:
+    """Refuse html and monospace together."""
+    if params.get("html") == "1" and params.get("monospace") == "1":
+        raise ApiError(
+            ["html and monospace are mutually exclusive"],
+            {
+                "html": "cannot be set with monospace",
+                "monospace": "cannot be set with html",
+            },
+        )
+
+
+def _priority(params: dict[str, Any]) -> int:
+    """Return the priority, -2 to 2 (0 when absent)."""
+    try:
+        priority = _int(params, "priority") or 0
+    except ApiError:
+        priority = 99
+    if priority not in range(-2, 3):
+        raise ApiError(
+            ["priority is invalid"],
+            {"priority": "is invalid, can only be -2, -1, 0, 1, or 2"},
+        )
+    return priority
+
+
+def _emergency_timing(params: dict[str, Any]) -> tuple[int, int]:
+    """Return an emergency message's `retry` and `expire`, both required."""
+    for name in ("retry", "expire"):
+        if not params.get(name, "").strip():
+            raise _field_error(
+                name,
+                "must be supplied with priority=2",
+                f"{name} must be supplied with priority=2",
+            )
+    retry, expire = _int(params, "retry") or 0, _int(params, "expire") or 0
+    if retry < 30:
+        raise ApiError(
+            ["retry is invalid"],
+            {"retry": "is too small, must be at least 30 seconds"},
+        )
+    if expire > 10800:
+        raise ApiError(
+            ["expire is invalid"],
+            {"expire": "is too large, must be at most 10800 seconds"},
+        )
+    if expire <= 0:
+        raise ApiError(
+            ["expire is invalid"], {"expire": "is too small, must be at least 1 second"}
+        )
+    return retry, expire
+
+
+def _check_schedule(params: dict[str, Any]) -> None:
+    """Refuse a non-integer `timestamp` and a non-positive `ttl`."""
+    _int(params, "timestamp")
+    ttl = _int(params, "ttl")
+    if ttl is not None and ttl <= 0:
+        raise _field_error("ttl", "must be a positive integer")
+
+
+def _check_lengths(params: dict[str, Any]) -> None:
+    """Refuse over-long text fields (not checked for encrypted messages)."""
+    if params.get("encrypted") == "1":
+        return
+    for name, limit in FIELD_LIMITS.items():
+        if len(params.get(name, "")) > limit:
+            raise _field_error(
+                name,
+                f"is too long, must be at most {limit} characters",
+                f"{name} is too long, must be at most {limit} characters",
+            )
+
+
+def _attachment(params: dict[str, Any]) -> tuple[bytes | None, str | None]:
+    """Return the attachment (multipart part or base64) and its content type."""
+    attachment: bytes | None = params["_attachment"]
+    content_type: str | None = params["_content_type"]
+    if attachment is None and params.get("attachment_base64"):
+        try:
+            attachment = base64.b64decode(params["attachment_base64"], validate=True)
+        except (binascii.Error, ValueError):
+            raise _field_error("attachment_base64", "is invalid") from None
+    if attachment is not None and params.get("attachment_type"):
+        content_type = params["attachment_type"]
+    if attachment is not None and len(attachment) > MAX_ATTACHMENT:
+        raise _field_error(
+            "attachment",
+            f"is too large, must be at most {MAX_ATTACHMENT} bytes",
+            f"attachment is too large, must be at most {MAX_ATTACHMENT} bytes",
+        )
+    return attachment, content_type
+
+
+def _charge(acc: Account, count: int) -> None:
+    """Take one message per recipient from the account, or answer 429."""
+    if acc.remaining < count:
+        raise ApiError(
+            [f"application has exceeded current limit of {acc.limit} messages"],
+            {"token": "invalid"},
+            status=429,
+        )
+    acc.remaining -= count
+
+
 class Api:
     """Handlers for the /1/ endpoints."""
 
-    def __init__(self, sim: PushoverSimulator) -> None:
+    def __init__(self, sim: SimulatorState) -> None:
         self.sim = sim
 
     # ---------------------------------------------------------------- helpers
@@ -298,107 +402,22 @@ class Api:
             raise
 
     def _send(self, params: dict[str, Any], app: App, acc: Account) -> web.Response:
-        sim = self.sim
+        """Validate a send as Pushover does, charge the quota and record the message."""
         recipients = self.recipients(params.get("user", ""), params.get("device", ""))
-        if params.get("html") == "1" and params.get("monospace") == "1":
-            raise ApiError(
-                ["html and monospace are mutually exclusive"],
-                {
-                    "html": "cannot be set with monospace",
-                    "monospace": "cannot be set with html",
-                },
-            )
-        try:
-            priority = _int(params, "priority") or 0
-        except ApiError:
-            priority = 99
-        if priority not in range(-2, 3):
-            raise ApiError(
-                ["priority is invalid"],
-                {"priority": "is invalid, can only be -2, -1, 0, 1, or 2"},
-            )
-        retry = expire = 0
-        if priority == 2:
-            for name in ("retry", "expire"):
-                if not params.get(name, "").strip():
-                    raise _field_error(
-                        name,
-                        "must be supplied with priority=2",
-                        f"{name} must be supplied with priority=2",
-                    )
-            retry, expire = _int(params, "retry") or 0, _int(params, "expire") or 0
-            if retry < 30:
-                raise ApiError(
-                    ["retry is invalid"],
-                    {"retry": "is too small, must be at least 30 seconds"},
-                )
-            if expire > 10800 or expire <= 0:
-                raise ApiError(
-                    ["expire is invalid"],
-                    {"expire": "is too large, must be at most 10800 seconds"}
-                    if expire > 0
-                    else {"expire": "is too small, must be at least 1 second"},
-                )
-        for name in ("timestamp", "ttl"):
-            value = _int(params, name)
-            if name == "ttl" and value is not None and value <= 0:
-                raise _field_error("ttl", "must be a positive integer")
-        if params.get("encrypted") != "1":
-            for name, limit in FIELD_LIMITS.items():
-                if len(params.get(name, "")) > limit:
-                    raise _field_error(
-                        name,
-                        f"is too long, must be at most {limit} characters",
-                        f"{name} is too long, must be at most {limit} characters",
-                    )
-        sound = params.get("sound", "")
-        if sound and sound not in sim.sounds(app.token):
-            raise _field_error("sound", "is not a valid sound", "sound is invalid")
-        attachment: bytes | None = params["_attachment"]
-        content_type: str | None = params["_content_type"]
-        if attachment is None and params.get("attachment_base64"):
-            try:
-                attachment = base64.b64decode(
-                    params["attachment_base64"], validate=True
-                )
-            except (binascii.Error, ValueError):
-                raise _field_error("attachment_base64", "is invalid") from None
-        if attachment is not None and params.get("attachment_type"):
-            content_type = params["attachment_type"]
-        if attachment is not None and len(attachment) > MAX_ATTACHMENT:
-            raise _field_error(
-                "attachment",
-                f"is too large, must be at most {MAX_ATTACHMENT} bytes",
-                f"attachment is too large, must be at most {MAX_ATTACHMENT} bytes",
-            )
-        if acc.remaining < len(recipients):
-            raise ApiError(
-                [f"application has exceeded current limit of {acc.limit} messages"],
-                {"token": "invalid"},
-                status=429,
-            )
-        acc.remaining -= len(recipients)
-        now = sim.clock()
-        data: dict[str, Any] = {"status": 1}
-        receipt: Receipt | None = None
-        if priority == 2:
-            receipt = Receipt(
-                receipt=random_key(),
-                token=app.token,
-                sent_at=int(now),
-                retry=retry,
-                expire=expire,
-                expires_at=int(now) + expire,
-                title=params.get("title"),
-                message=params["message"],
-                users=[user for user, _ in recipients],
-                deliveries=dict(recipients),
-                tags=[t for t in params.get("tags", "").split(",") if t],
-                callback=params.get("callback") or None,
-            )
-            sim.receipts[receipt.receipt] = receipt
-            data["receipt"] = receipt.receipt
-        sim.messages.append(
+        _check_format(params)
+        priority = _priority(params)
+        retry, expire = _emergency_timing(params) if priority == 2 else (0, 0)
+        _check_schedule(params)
+        _check_lengths(params)
+        self._check_sound(params, app)
+        attachment, content_type = _attachment(params)
+        _charge(acc, len(recipients))
+        receipt = (
+            self._new_receipt(params, app, recipients, retry, expire)
+            if priority == 2
+            else None
+        )
+        self.sim.messages.append(
             {
                 **{k: v for k, v in params.items() if not k.startswith("_")},
                 "attachment": attachment,
@@ -407,13 +426,45 @@ class Api:
                 "users": [user for user, _ in recipients],
                 "deliveries": dict(recipients),
                 "receipt": receipt.receipt if receipt else None,
-                "received_at": now,
+                "received_at": self.sim.clock(),
                 "account": app.account,
             }
         )
-        return api_response(
-            {k: v for k, v in data.items() if k != "status"}, headers=limit_headers(acc)
+        data = {"receipt": receipt.receipt} if receipt else {}
+        return api_response(data, headers=limit_headers(acc))
+
+    def _check_sound(self, params: dict[str, Any], app: App) -> None:
+        """Refuse a sound that is neither built in nor one of the account's own."""
+        sound = params.get("sound", "")
+        if sound and sound not in self.sim.sounds(app.token):
+            raise _field_error("sound", "is not a valid sound", "sound is invalid")
+
+    def _new_receipt(
+        self,
+        params: dict[str, Any],
+        app: App,
+        recipients: list[tuple[str, list[str]]],
+        retry: int,
+        expire: int,
+    ) -> Receipt:
+        """Create and store the receipt of an emergency message."""
+        now = int(self.sim.clock())
+        receipt = Receipt(
+            receipt=random_key(),
+            token=app.token,
+            sent_at=now,
+            retry=retry,
+            expire=expire,
+            expires_at=now + expire,
+            title=params.get("title"),
+            message=params["message"],
+            users=[user for user, _ in recipients],
+            deliveries=dict(recipients),
+            tags=[t for t in params.get("tags", "").split(",") if t],
+            callback=params.get("callback") or None,
         )
+        self.sim.receipts[receipt.receipt] = receipt
+        return receipt
 
     # ---------------------------------------------------------------- lookups
     async def sounds(self, request: web.Request) -> web.Response:
@@ -663,7 +714,33 @@ class Api:
         return user, device, present
 
 
-def _api_middleware(sim: PushoverSimulator) -> Any:
+async def _answer(
+    sim: SimulatorState, request: web.Request, handler: Handler, entry: dict[str, Any]
+) -> web.StreamResponse:
+    """Answer an API request with its fault (injected or storm) or its handler."""
+    fault = sim.take_fault(request.path)
+    if fault is None and (fault := sim.take_storm(request.path)):
+        entry["storm"] = True
+    if fault is not None:
+        entry["fault"] = fault
+        resp = await _apply_fault(sim, request, fault)
+        entry["status"] = 0 if fault in ("hang", "drop") else resp.status
+        return resp
+    try:
+        resp = await handler(request)
+    except ApiError as err:
+        resp = error_response(err)
+    except web.HTTPException as exc:
+        resp = api_response(
+            {"errors": [exc.reason.lower()]}, status=0, http_status=exc.status
+        )
+    entry["status"] = resp.status
+    return resp
+
+
+def _api_middleware(sim: SimulatorState) -> Any:
+    """Record, count, delay and parse every /1/ request, then answer it."""
+
     @web.middleware
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
         if not request.path.startswith("/1/"):
@@ -687,28 +764,9 @@ def _api_middleware(sim: PushoverSimulator) -> Any:
             except ValueError:
                 entry["status"] = 400
                 return error_response(ApiError(["request body could not be parsed"]))
-            resp: web.StreamResponse
             PARAMS.set(params)
             entry["params"] = {k: v for k, v in params.items() if not k.startswith("_")}
-            fault = sim.take_fault(request.path)
-            if fault is None and (fault := sim.take_storm(request.path)):
-                entry["storm"] = True
-            if fault is not None:
-                entry["fault"] = fault
-                resp = await _apply_fault(sim, request, fault)
-            else:
-                try:
-                    resp = await handler(request)
-                except ApiError as err:
-                    resp = error_response(err)
-                except web.HTTPException as exc:
-                    resp = api_response(
-                        {"errors": [exc.reason.lower()]},
-                        status=0,
-                        http_status=exc.status,
-                    )
-            entry["status"] = 0 if fault in ("hang", "drop") else resp.status
-            return resp
+            return await _answer(sim, request, handler, entry)
         finally:
             sim.in_flight -= 1
 
@@ -723,7 +781,7 @@ HTML_REASONS = {
 OVERSIZED_PADDING = 2_000_000
 
 
-async def _hang(sim: PushoverSimulator, request: web.Request) -> None:
+async def _hang(sim: SimulatorState, request: web.Request) -> None:
     """Hold the request until the client gives up, the simulator stops or time runs out."""
     waited = 0.0
     while waited < sim.hang_timeout and not sim.stopping:
@@ -734,13 +792,13 @@ async def _hang(sim: PushoverSimulator, request: web.Request) -> None:
         waited += 0.02
 
 
-def _fault_account(sim: PushoverSimulator, params: dict[str, Any]) -> Account:
+def _fault_account(sim: SimulatorState, params: dict[str, Any]) -> Account:
     """Return the account of the request's token, or the default account."""
     app = sim.apps.get(params.get("token") or "")
     return sim.account(app.account if app else "default")
 
 
-def _refusal(sim: PushoverSimulator, kind: str, path: str) -> web.Response:
+def _refusal(sim: SimulatorState, kind: str, path: str) -> web.Response:
     """Answer a 4xx fault with Pushover's real body (and its limit headers)."""
     acc = _fault_account(sim, PARAMS.get({}))
     if kind == "quota":
@@ -770,7 +828,7 @@ def _success_fault(kind: str) -> web.Response:
 
 
 async def _apply_fault(
-    sim: PushoverSimulator, request: web.Request, kind: str
+    sim: SimulatorState, request: web.Request, kind: str
 ) -> web.StreamResponse:
     """Answer the request as the injected fault `kind` says."""
     if kind == "hang":
@@ -792,7 +850,7 @@ async def _apply_fault(
     return _refusal(sim, kind, request.path)
 
 
-def create_app(sim: PushoverSimulator) -> web.Application:
+def create_app(sim: SimulatorState) -> web.Application:
     """Build the aiohttp application serving `sim`."""
     app = web.Application(
         middlewares=[_api_middleware(sim)], client_max_size=4 * MAX_ATTACHMENT
@@ -818,62 +876,6 @@ def create_app(sim: PushoverSimulator) -> web.Application:
     app.router.add_post("/1/licenses/assign.json", api.license_assign)
     app.router.add_get("/1/licenses.json", api.license_credits)
     app.router.add_post("/1/glances.json", api.glances)
-    _add_control_routes(app, sim)
+    add_control_routes(app, sim)
     add_ui_routes(app, sim)
     return app
-
-
-def _add_control_routes(app: web.Application, sim: PushoverSimulator) -> None:
-    async def state(request: web.Request) -> web.Response:
-        return web.json_response(sim.snapshot())
-
-    async def reset(request: web.Request) -> web.Response:
-        sim.reset()
-        return web.json_response({"status": 1})
-
-    async def body(request: web.Request) -> dict[str, Any]:
-        if not request.can_read_body:
-            return {}
-        data = await request.json()
-        if not isinstance(data, dict):
-            raise web.HTTPBadRequest(text="expected a JSON object")
-        return data
-
-    async def fault(request: web.Request) -> web.Response:
-        data = await body(request)
-        kind = str(data.get("kind", ""))
-        if kind not in FAULT_KINDS or not data.get("path"):
-            raise web.HTTPBadRequest(text=f"need path and kind in {FAULT_KINDS}")
-        sim.inject_fault(
-            str(data["path"]), cast(FaultKind, kind), int(data.get("count", 1))
-        )
-        return web.json_response({"status": 1, "faults": len(sim.faults)})
-
-    async def storm(request: web.Request) -> web.Response:
-        data = await body(request)
-        sim.set_storm(
-            float(data.get("fraction", 0.0)),
-            seed=int(data.get("seed", 0)),
-            path_suffix=str(data.get("path", "messages.json")),
-        )
-        return web.json_response({"status": 1})
-
-    async def latency(request: web.Request) -> web.Response:
-        data = await body(request)
-        if "latency" in data:
-            sim.latency = float(data["latency"])
-        if "connect_latency" in data:
-            sim.connect_latency = float(data["connect_latency"])
-        return web.json_response(
-            {
-                "status": 1,
-                "latency": sim.latency,
-                "connect_latency": sim.connect_latency,
-            }
-        )
-
-    app.router.add_get("/_sim/state", state)
-    app.router.add_post("/_sim/reset", reset)
-    app.router.add_post("/_sim/fault", fault)
-    app.router.add_post("/_sim/latency", latency)
-    app.router.add_post("/_sim/storm", storm)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 if TYPE_CHECKING:
-    from .state import PushoverSimulator
+    from .state import Receipt, SimulatorState
 
 PRIORITY_NAMES = {
     "-2": "lowest",
@@ -46,8 +46,49 @@ def _when(timestamp: float) -> str:
     )
 
 
-def _render_message(sim: PushoverSimulator, msg: dict[str, Any]) -> str:
-    now = sim.clock()
+def _render_attachment(data: bytes, declared: str | None) -> str:
+    """Show an image attachment inline, anything else as its size."""
+    image_type = _image_type(data, declared)
+    if not image_type:
+        return f"<p>attachment: {len(data)} bytes</p>"
+    uri = f"data:{image_type};base64,{base64.b64encode(data).decode()}"
+    return f'<img alt="attachment" src="{escape(uri)}">'
+
+
+def _receipt_state(sim: SimulatorState, receipt: Receipt) -> str:
+    """Describe where an emergency receipt stands."""
+    if receipt.acknowledged:
+        state = (
+            f"acknowledged by {receipt.acknowledged_by} "
+            f"({receipt.acknowledged_by_device}) at {_when(receipt.acknowledged_at)}"
+        )
+    elif receipt.canceled:
+        state = "canceled"
+    elif receipt.expired(sim.clock()):
+        state = "expired"
+    else:
+        state = f"awaiting acknowledgement until {_when(receipt.expires_at)}"
+    if receipt.called_back:
+        state += ", callback delivered"
+    return state
+
+
+def _render_receipt(sim: SimulatorState, receipt: Receipt) -> str:
+    """Show a receipt's state and, while it is active, the Acknowledge button."""
+    rid = escape(receipt.receipt)
+    html = (
+        f'<div class="meta">receipt {rid}: {escape(_receipt_state(sim, receipt))}</div>'
+    )
+    if receipt.active(sim.clock()):
+        html += (
+            f'<form method="post" action="/_sim/acknowledge/{rid}">'
+            f'<button type="submit" data-receipt="{rid}">Acknowledge</button></form>'
+        )
+    return html
+
+
+def _render_message(sim: SimulatorState, msg: dict[str, Any]) -> str:
+    """Render one delivered message as a card."""
     priority = msg.get("priority") or "0"
     parts = [f'<div class="msg p{escape(priority)}">']
     parts.append(f"<h2>{escape(msg.get('title') or '(application name)')}</h2>")
@@ -55,14 +96,10 @@ def _render_message(sim: PushoverSimulator, msg: dict[str, Any]) -> str:
     if msg.get("url"):
         label = msg.get("url_title") or msg["url"]
         parts.append(f'<a href="{escape(msg["url"])}">{escape(label)}</a>')
-    data: bytes | None = msg.get("attachment")
-    if data is not None:
-        image_type = _image_type(data, msg.get("attachment_content_type"))
-        if image_type:
-            uri = f"data:{image_type};base64,{base64.b64encode(data).decode()}"
-            parts.append(f'<img alt="attachment" src="{escape(uri)}">')
-        else:
-            parts.append(f"<p>attachment: {len(data)} bytes</p>")
+    if msg.get("attachment") is not None:
+        parts.append(
+            _render_attachment(msg["attachment"], msg.get("attachment_content_type"))
+        )
     devices = "; ".join(
         f"{user}: {', '.join(devs) or '(no devices)'}"
         for user, devs in msg.get("deliveries", {}).items()
@@ -79,31 +116,12 @@ def _render_message(sim: PushoverSimulator, msg: dict[str, Any]) -> str:
     parts.append(f'<div class="meta">{" · ".join(meta)}</div>')
     receipt = sim.receipts.get(msg.get("receipt") or "")
     if receipt is not None:
-        if receipt.acknowledged:
-            state = (
-                f"acknowledged by {receipt.acknowledged_by} "
-                f"({receipt.acknowledged_by_device}) at {_when(receipt.acknowledged_at)}"
-            )
-        elif receipt.canceled:
-            state = "canceled"
-        elif receipt.expired(now):
-            state = "expired"
-        else:
-            state = f"awaiting acknowledgement until {_when(receipt.expires_at)}"
-        if receipt.called_back:
-            state += ", callback delivered"
-        rid = escape(receipt.receipt)
-        parts.append(f'<div class="meta">receipt {rid}: {escape(state)}</div>')
-        if receipt.active(now):
-            parts.append(
-                f'<form method="post" action="/_sim/acknowledge/{rid}">'
-                f'<button type="submit" data-receipt="{rid}">Acknowledge</button></form>'
-            )
+        parts.append(_render_receipt(sim, receipt))
     parts.append("</div>")
     return "".join(parts)
 
 
-def render_inbox(sim: PushoverSimulator) -> str:
+def render_inbox(sim: SimulatorState) -> str:
     """The inbox page: every delivered message, newest first."""
     body = "".join(_render_message(sim, m) for m in reversed(sim.messages))
     return (
@@ -115,7 +133,7 @@ def render_inbox(sim: PushoverSimulator) -> str:
     )
 
 
-def add_ui_routes(app: web.Application, sim: PushoverSimulator) -> None:
+def add_ui_routes(app: web.Application, sim: SimulatorState) -> None:
     """Register GET / and POST /_sim/acknowledge/{receipt}."""
 
     async def inbox(request: web.Request) -> web.Response:

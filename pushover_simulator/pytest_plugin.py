@@ -15,7 +15,7 @@ import contextlib
 import pytest
 import pytest_asyncio
 
-from .state import PushoverSimulator
+from .server import PushoverSimulator
 
 
 @contextlib.asynccontextmanager

@@ -10,16 +10,12 @@ import datetime as dt
 import logging
 import random
 import secrets
-import ssl
 import string
 import time
-from typing import TYPE_CHECKING, Any, Literal, get_args
+from typing import Any, Literal, get_args
 import weakref
 
 import aiohttp
-
-if TYPE_CHECKING:
-    from aiohttp import web
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -241,7 +237,7 @@ class Receipt:
 class _LicenseCredits(MutableMapping[str, int]):
     """A write-through view of every account's licence credits."""
 
-    def __init__(self, sim: PushoverSimulator) -> None:
+    def __init__(self, sim: SimulatorState) -> None:
         self._sim = sim
 
     def __getitem__(self, account: str) -> int:
@@ -262,8 +258,8 @@ class _LicenseCredits(MutableMapping[str, int]):
         return len(self._sim.accounts)
 
 
-class PushoverSimulator:
-    """A faithful, inspectable stand-in for api.pushover.net."""
+class SimulatorState:
+    """The simulated Pushover: accounts, messages, receipts and test hooks (no HTTP)."""
 
     def __init__(
         self, *, seed: bool = True, clock: Callable[[], float] = time.time
@@ -279,7 +275,6 @@ class PushoverSimulator:
         self.callback_max_attempts = 5
         self.callback_timeout = 10.0
         self.callback_sender: CallbackSender | None = None
-        self._runner: web.AppRunner | None = None
         self._stopping = asyncio.Event()
         self._callback_tasks: set[asyncio.Task[None]] = set()
         self._seen_transports: weakref.WeakSet[Any] = weakref.WeakSet()
@@ -592,48 +587,15 @@ class PushoverSimulator:
         }
 
     # ------------------------------------------------------------ lifecycle
-    async def start(
-        self,
-        host: str = "127.0.0.1",
-        port: int = 0,
-        ssl_context: ssl.SSLContext | None = None,
-    ) -> str:
-        """Serve on host:port (0 = ephemeral); return the base URL ending in /1/."""
-        from aiohttp import web
-
-        from .app import create_app
-
-        if self._runner is not None:
-            raise RuntimeError("simulator already started")
+    def resume(self) -> None:
+        """Clear the stopping flag so that pauses wait again (before serving)."""
         self._stopping = asyncio.Event()
-        runner = web.AppRunner(
-            create_app(self),
-            handle_signals=False,
-            access_log=None,
-            shutdown_timeout=1.0,
-        )
-        await runner.setup()
-        site = web.TCPSite(runner, host, port, ssl_context=ssl_context)
-        try:
-            await site.start()
-        except BaseException:
-            await runner.cleanup()
-            raise
-        self._runner = runner
-        bound_port = runner.addresses[0][1]
-        shown = f"[{host}]" if ":" in host else host
-        scheme = "https" if ssl_context else "http"
-        self.base_url = f"{scheme}://{shown}:{bound_port}/1/"
-        return self.base_url
 
-    async def stop(self) -> None:
-        """Stop serving: end hangs and sleeps, cancel callbacks, close connections."""
+    async def shutdown(self) -> None:
+        """End hangs and pauses and cancel pending callback deliveries."""
         self._stopping.set()
         tasks = list(self._callback_tasks)
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         self._callback_tasks.clear()
-        if self._runner is not None:
-            runner, self._runner = self._runner, None
-            await runner.cleanup()
