@@ -28,6 +28,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
+import pushover_simulator as simulator
 from pushover_simulator import DEMO_TOKEN, DEMO_USER
 
 REPO = Path(__file__).resolve().parents[2]
@@ -59,6 +60,11 @@ homeassistant:
 api:
 config:
 onboarding:
+# Entity history and the logbook (both read the recorder's database in this folder).
+recorder:
+  purge_keep_days: 3
+history:
+logbook:
 """
 
 
@@ -158,6 +164,108 @@ def write_config(
             return
         link.unlink()
     link.symlink_to(rel if config_dir.resolve().is_relative_to(REPO) else target)
+
+
+# ------------------------------------------------------------- demo identities
+OPEN_CLIENT_LOGIN = ("DEMO_EMAIL", "DEMO_PASSWORD")
+OPEN_CLIENT_2FA_PREFIX = "DEMO_2FA_"
+
+
+@dataclass(frozen=True)
+class Identity:
+    """One credential the simulator seeds, and what it is for."""
+
+    label: str
+    value: str
+    purpose: str
+
+
+def seeded_identities() -> list[Identity]:
+    """The application, users, groups and subscription codes of a seeded simulator."""
+    sim = simulator.PushoverSimulator()
+    found = [
+        Identity(
+            "application token",
+            app.token,
+            f"Application API token in the first flow (application {app.name!r})",
+        )
+        for app in sim.apps.values()
+    ]
+    for number, user in enumerate(sim.users.values(), start=1):
+        devices = ", ".join(user.devices) or "none"
+        role = "the first flow's" if number == 1 else "Add recipient:"
+        found.append(
+            Identity(
+                f"user key {number}",
+                user.key,
+                f"{role} User or group key (devices: {devices})",
+            )
+        )
+    found.extend(
+        Identity(
+            "group key",
+            group.key,
+            f"Add recipient: delivery group {group.name!r} of {len(group.members)} users",
+        )
+        for group in sim.groups.values()
+    )
+    found.extend(
+        Identity("subscription code", code, "the Migrate to subscription action")
+        for code in sim.subscriptions
+    )
+    return found
+
+
+def open_client_identities() -> list[Identity]:
+    """The Open Client demo logins, where this simulator has them."""
+    found = []
+    if all(hasattr(simulator, name) for name in OPEN_CLIENT_LOGIN):
+        email, password = (str(getattr(simulator, name)) for name in OPEN_CLIENT_LOGIN)
+        found.append(
+            Identity(
+                "device login",
+                f"{email} / {password}",
+                "Add device: Home Assistant as a Pushover device (Open Client)",
+            )
+        )
+    for name in sorted(vars(simulator)):
+        if name.startswith(OPEN_CLIENT_2FA_PREFIX):
+            what = name.removeprefix(OPEN_CLIENT_2FA_PREFIX).lower().replace("_", " ")
+            found.append(
+                Identity(
+                    f"two-factor {what}",
+                    str(getattr(simulator, name)),
+                    "Add device with a login that asks for a two-factor code",
+                )
+            )
+    return found
+
+
+def demo_identities() -> list[Identity]:
+    """Every demo identity the simulator seeds."""
+    return [*seeded_identities(), *open_client_identities()]
+
+
+def actions_menu() -> str:
+    """Where this Home Assistant keeps the action form."""
+    from homeassistant.const import MAJOR_VERSION, MINOR_VERSION
+
+    if (MAJOR_VERSION, MINOR_VERSION) >= (2026, 10):
+        return "Settings → Tools → Actions"
+    return "Developer tools → Actions"
+
+
+def print_demo_identities() -> None:
+    """The demo identities as a table, with what each is for."""
+    identities = demo_identities()
+    label = max(len(identity.label) for identity in identities)
+    value = max(len(identity.value) for identity in identities)
+    print("  demo identities (the simulator seeds them at every start):", flush=True)
+    for identity in identities:
+        print(
+            f"    {identity.label:<{label}}  {identity.value:<{value}}  {identity.purpose}",
+            flush=True,
+        )
 
 
 # ------------------------------------------------------------------------ processes
@@ -553,6 +661,11 @@ def smoke(stack: Stack, api_key: str, user_key: str) -> list[str]:
     ha = stack.ha
     ha.onboard()
     done.append("onboarded (owner created, tokens issued)")
+    components = set(ha.request("GET", "/api/config")["components"])
+    missing = {"recorder", "history", "logbook"} - components
+    if missing:
+        raise RuntimeError(f"not loaded: {', '.join(sorted(missing))}")
+    done.append("recorder, history and logbook loaded")
     before = {s["entity_id"] for s in ha.states()}
     entry = ha.create_entry("Pushover", api_key or DEMO_TOKEN, user_key or DEMO_USER)
     done.append(f"config entry {entry['entry_id']} created through the flow and loaded")
@@ -638,10 +751,10 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"SMOKE TEST PASSED in {time.monotonic() - t0:.1f} s", flush=True)
                 return 0
             print(f"  Home Assistant:  {stack.ha_url}/", flush=True)
+            print(f"  actions:         {actions_menu()}", flush=True)
             if stack.sim_url:
                 print(f"  simulator inbox: {stack.sim_url}", flush=True)
-                print(f"  application token (api_key): {DEMO_TOKEN}", flush=True)
-                print(f"  user key (user_key):         {DEMO_USER}", flush=True)
+                print_demo_identities()
             else:
                 print(
                     "  talking to the real Pushover (PUSHOVER_TOKEN is set)", flush=True

@@ -1,0 +1,58 @@
+"""What ``scripts/develop`` prints and writes (``tests/e2e/live.py``), without starting it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from homeassistant.const import MAJOR_VERSION, MINOR_VERSION
+import pushover_simulator
+
+from .live import actions_menu, demo_identities, print_demo_identities, write_config
+
+DEMO_CONSTANTS = sorted(
+    name for name in vars(pushover_simulator) if name.startswith("DEMO_")
+)
+
+
+@pytest.mark.parametrize("name", DEMO_CONSTANTS)
+def test_every_demo_constant_is_printed(
+    name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Each ``DEMO_*`` value of the simulator is in the table, with what it is for."""
+    value = str(getattr(pushover_simulator, name))
+    (identity,) = [item for item in demo_identities() if value in item.value]
+    assert identity.purpose
+    print_demo_identities()
+    (line,) = [line for line in capsys.readouterr().out.splitlines() if value in line]
+    assert line.rstrip().endswith(identity.purpose)
+
+
+def test_demo_identities_cover_the_seed() -> None:
+    """Both demo users, the group and the token, as a fresh simulator seeds them."""
+    labels = [identity.label for identity in demo_identities()]
+    assert labels[:4] == ["application token", "user key 1", "user key 2", "group key"]
+    assert len(set(labels)) == len(labels)
+    assert {"DEMO_TOKEN", "DEMO_USER", "DEMO_USER2", "DEMO_GROUP"} <= set(
+        DEMO_CONSTANTS
+    )
+
+
+def test_development_configuration(tmp_path: Path) -> None:
+    """History and logbook with their recorder; no default_config; our integration linked."""
+    write_config(tmp_path, 8123)
+    config = yaml.safe_load((tmp_path / "configuration.yaml").read_text())
+    assert {"recorder", "history", "logbook", "api", "config"} <= set(config)
+    assert "default_config" not in config
+    link = tmp_path / "custom_components" / "pushover_complete"
+    assert (link / "manifest.json").is_file()
+
+
+def test_actions_menu_follows_the_version() -> None:
+    """Developer tools moved under Settings → Tools in Home Assistant 2026.10."""
+    moved = (MAJOR_VERSION, MINOR_VERSION) >= (2026, 10)
+    assert actions_menu() == (
+        "Settings → Tools → Actions" if moved else "Developer tools → Actions"
+    )
