@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from homeassistant.const import CONF_API_KEY, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import (
@@ -12,19 +10,17 @@ from homeassistant.exceptions import (
     ConfigEntryNotReady,
 )
 from homeassistant.helpers import config_validation as cv
-from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.typing import ConfigType
 
 from .api import (
     BadAPIRequestError,
     PushoverAuthError,
-    PushoverCompleteError,
     PushoverConnectionError,
     PushoverValidationError,
 )
-from .const import DOMAIN, LOGGER, SOUNDS_REFRESH
-from .coordinator import LimitsCoordinator
-from .data import PushoverCompleteConfigEntry, PushoverCompleteData
+from .const import DOMAIN
+from .coordinator import AccountCoordinator, SoundsCoordinator
+from .data import EntrySettings, PushoverCompleteConfigEntry, PushoverCompleteData
 from .emergency import ReceiptTracker, async_remove_receipts
 from .helpers import create_client
 from .legacy import async_load_legacy_services, async_unload_legacy_services
@@ -65,13 +61,14 @@ async def async_setup_entry(
             translation_placeholders={"error": str(err)},
         ) from err
 
-    coordinator = LimitsCoordinator(hass, entry, client)
+    coordinator = AccountCoordinator(hass, entry, client)
+    sounds_coordinator = SoundsCoordinator(hass, entry, client, sounds)
     receipts = ReceiptTracker(hass, entry, client)
     outbox = Outbox(hass, entry)
     entry.runtime_data = PushoverCompleteData(
         client=client,
-        sounds=sounds,
         coordinator=coordinator,
+        sounds_coordinator=sounds_coordinator,
         receipts=receipts,
         outbox=outbox,
         settings=_settings(entry),
@@ -89,26 +86,19 @@ async def async_setup_entry(
     await async_load_legacy_services(hass, entry)
     entry.async_on_unload(entry.add_update_listener(_async_update_listener))
 
-    async def _async_refresh_sounds(_now: datetime) -> None:
-        try:
-            entry.runtime_data.sounds = await client.get_sounds()
-        except PushoverCompleteError as err:
-            LOGGER.debug("Keeping the known sounds; refresh failed: %s", err)
-            return
-        await async_update_sound_suggestions(hass)
-
-    entry.async_on_unload(
-        async_track_time_interval(hass, _async_refresh_sounds, SOUNDS_REFRESH)
-    )
+    entry.async_on_unload(sounds_coordinator.async_start())
     await async_update_sound_suggestions(hass, entry)
     return True
 
 
-def _settings(entry: PushoverCompleteConfigEntry) -> object:
+def _settings(entry: PushoverCompleteConfigEntry) -> EntrySettings:
     """What a reload must follow: options and recipients."""
-    return (
-        dict(entry.options),
-        {sid: (s.title, dict(s.data)) for sid, s in entry.subentries.items()},
+    return EntrySettings(
+        options=tuple(sorted(entry.options.items())),
+        recipients=tuple(
+            (sid, sub.title, tuple(sorted(sub.data.items())))
+            for sid, sub in sorted(entry.subentries.items())
+        ),
     )
 
 

@@ -2,30 +2,59 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 from homeassistant.config_entries import ConfigEntry
 
 from .api import PushoverAPI
 
 if TYPE_CHECKING:
-    from .coordinator import LimitsCoordinator
+    from .coordinator import AccountCoordinator, SoundsCoordinator
     from .emergency import ReceiptTracker
     from .outbox import Outbox
 
 
+class SentRecorder(Protocol):
+    """A notify entity that can record the time it last sent."""
+
+    def async_record_sent(self) -> None:
+        """Set the entity's state to now."""
+
+
+@dataclass(frozen=True, slots=True)
+class EntrySettings:
+    """What a reload must follow: the options and the recipients."""
+
+    options: tuple[tuple[str, Any], ...]
+    # (subentry id, title, data items) per recipient.
+    recipients: tuple[tuple[str, str, tuple[tuple[str, Any], ...]], ...]
+
+
 @dataclass
 class PushoverCompleteData:
-    """What a loaded entry keeps: client, sounds, trackers."""
+    """What a loaded entry keeps: client, coordinators, trackers."""
 
     client: PushoverAPI
-    sounds: dict[str, str]
-    coordinator: LimitsCoordinator
+    coordinator: AccountCoordinator
+    sounds_coordinator: SoundsCoordinator
     receipts: ReceiptTracker
     outbox: Outbox
-    settings: object = None
+    settings: EntrySettings
     legacy_services: list[str] = field(default_factory=list)
+    notify_entities: dict[str, SentRecorder] = field(default_factory=dict)
+
+    @property
+    def sounds(self) -> dict[str, str]:
+        """The application's sounds (id → display name), refreshed daily."""
+        return self.sounds_coordinator.data
+
+    def async_record_sent(self, entity_ids: Iterable[str | None]) -> None:
+        """Record a send on the notify entities it went through."""
+        for entity_id in set(entity_ids):
+            if entity_id and (entity := self.notify_entities.get(entity_id)):
+                entity.async_record_sent()
 
 
 type PushoverCompleteConfigEntry = ConfigEntry[PushoverCompleteData]

@@ -1,25 +1,34 @@
-"""Diagnostics with every secret redacted."""
+"""Diagnostics with every secret and personal note left out."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from homeassistant.components.diagnostics import REDACTED, async_redact_data
+from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.const import CONF_API_KEY
 from homeassistant.core import HomeAssistant
 
 from .api import PushoverAPI, PushoverCompleteError
 from .const import CONF_ENCRYPTION_KEY, CONF_USER_KEY
+from .coordinator import AccountCoordinator, SoundsCoordinator
 from .data import PushoverCompleteConfigEntry
 
-TO_REDACT = {CONF_API_KEY, CONF_USER_KEY, CONF_ENCRYPTION_KEY, "webhook_id", "token"}
+TO_REDACT = {
+    CONF_API_KEY,
+    CONF_USER_KEY,
+    CONF_ENCRYPTION_KEY,
+    "webhook_id",
+    "token",
+    # An Open Client device's credential (device subentries).
+    "secret",
+}
 
 
 async def _async_group(
     client: PushoverAPI, data: Mapping[str, Any]
 ) -> dict[str, Any] | None:
-    """A group recipient's current members (read now, so never stale)."""
+    """Read a group recipient's members now (never stale), without keys or memos."""
     try:
         info = await client.group_info(data[CONF_USER_KEY])
     except PushoverCompleteError:
@@ -28,9 +37,7 @@ async def _async_group(
         "name": info.get("name"),
         "members": [
             {
-                "user": REDACTED,
                 "device": member.get("device"),
-                "memo": member.get("memo"),
                 "disabled": bool(member.get("disabled")),
             }
             for member in info.get("users", [])
@@ -38,12 +45,31 @@ async def _async_group(
     }
 
 
+def _account(coordinator: AccountCoordinator) -> dict[str, Any]:
+    """Describe the account's quota and licence credits as last known."""
+    data = coordinator.data
+    return {
+        "last_update_success": coordinator.last_update_success,
+        "limit": None if data is None else data.limits.limit,
+        "remaining": None if data is None else data.limits.remaining,
+        "reset": None if data is None else data.limits.reset,
+        "license_credits": None if data is None else data.license_credits,
+    }
+
+
+def _sounds(coordinator: SoundsCoordinator) -> dict[str, Any]:
+    """Describe the known sounds and whether the last refresh worked."""
+    return {
+        "last_update_success": coordinator.last_update_success,
+        "ids": sorted(coordinator.data),
+    }
+
+
 async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: PushoverCompleteConfigEntry
 ) -> dict[str, Any]:
-    """What helps a bug report, nothing that lets anyone in."""
+    """Return what helps a bug report, nothing that lets anyone in."""
     runtime = entry.runtime_data
-    limits = runtime.coordinator.data
     return {
         "entry": {
             "title": entry.title,
@@ -59,14 +85,8 @@ async def async_get_config_entry_diagnostics(
             }
             for subentry in entry.subentries.values()
         ],
-        "sounds": sorted(runtime.sounds),
-        "limits": None
-        if limits is None
-        else {
-            "limit": limits.limit,
-            "remaining": limits.remaining,
-            "reset": limits.reset,
-        },
+        "sounds": _sounds(runtime.sounds_coordinator),
+        "account": _account(runtime.coordinator),
         "open_receipts": runtime.receipts.count,
         "callback_url_available": runtime.receipts.callback_url() is not None,
         "queued_messages": runtime.outbox.queued_messages,

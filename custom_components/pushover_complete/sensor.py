@@ -1,4 +1,4 @@
-"""Sensors: message quota, open emergencies, queued messages."""
+"""Sensors: the account's quota and licence credits, open emergencies, queued messages."""
 
 from __future__ import annotations
 
@@ -19,8 +19,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from homeassistant.util import dt as dt_util
 
-from .api import Limits
-from .coordinator import LimitsCoordinator
+from .coordinator import AccountCoordinator, AccountData
 from .data import PushoverCompleteConfigEntry, PushoverCompleteData, signal_updated
 from .entity import PushoverApplicationEntity
 
@@ -28,10 +27,10 @@ PARALLEL_UPDATES = 0
 
 
 @dataclass(frozen=True, kw_only=True)
-class QuotaSensorDescription(SensorEntityDescription):
-    """A sensor whose value comes from the quota."""
+class AccountSensorDescription(SensorEntityDescription):
+    """A sensor whose value comes from the account's quota or licence credits."""
 
-    value_fn: Callable[[Limits], int | datetime]
+    value_fn: Callable[[AccountData], int | datetime | None]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -41,27 +40,38 @@ class CounterSensorDescription(SensorEntityDescription):
     value_fn: Callable[[PushoverCompleteData], int]
 
 
+# Pushover pools the monthly messages per account: every application of one
+# account shows the same figures.
 QUOTA_SENSORS = (
-    QuotaSensorDescription(
+    AccountSensorDescription(
         key="message_limit",
         translation_key="message_limit",
         state_class=SensorStateClass.MEASUREMENT,
         entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda limits: limits.limit,
+        value_fn=lambda data: data.limits.limit,
     ),
-    QuotaSensorDescription(
+    AccountSensorDescription(
         key="messages_remaining",
         translation_key="messages_remaining",
         state_class=SensorStateClass.MEASUREMENT,
-        value_fn=lambda limits: limits.remaining,
+        value_fn=lambda data: data.limits.remaining,
     ),
-    QuotaSensorDescription(
+    AccountSensorDescription(
         key="quota_reset",
         translation_key="quota_reset",
         device_class=SensorDeviceClass.TIMESTAMP,
         entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda limits: dt_util.utc_from_timestamp(limits.reset),
+        value_fn=lambda data: dt_util.utc_from_timestamp(data.limits.reset),
     ),
+)
+
+# Only for accounts that bought licence credits.
+LICENSE_CREDITS_SENSOR = AccountSensorDescription(
+    key="license_credits",
+    translation_key="license_credits",
+    state_class=SensorStateClass.MEASUREMENT,
+    entity_category=EntityCategory.DIAGNOSTIC,
+    value_fn=lambda data: data.license_credits,
 )
 
 COUNTER_SENSORS = (
@@ -87,33 +97,39 @@ async def async_setup_entry(
 ) -> None:
     """Add the application's sensors."""
     coordinator = entry.runtime_data.coordinator
+    descriptions = list(QUOTA_SENSORS)
+    if coordinator.data is not None and coordinator.data.license_credits:
+        descriptions.append(LICENSE_CREDITS_SENSOR)
     entities: list[SensorEntity] = [
-        QuotaSensor(entry, coordinator, description) for description in QUOTA_SENSORS
+        AccountSensor(entry, coordinator, description) for description in descriptions
     ]
     entities += [CounterSensor(entry, description) for description in COUNTER_SENSORS]
-    if coordinator.credits:
-        entities.append(LicenseCreditsSensor(entry, coordinator, "license_credits"))
     async_add_entities(entities)
 
 
-class QuotaSensor(
-    PushoverApplicationEntity, CoordinatorEntity[LimitsCoordinator], SensorEntity
+class AccountSensor(
+    PushoverApplicationEntity, CoordinatorEntity[AccountCoordinator], SensorEntity
 ):
-    """Monthly limit, messages remaining, reset time."""
+    """Monthly limit, messages remaining, reset time, licence credits."""
 
-    entity_description: QuotaSensorDescription
+    entity_description: AccountSensorDescription
 
     def __init__(
         self,
         entry: PushoverCompleteConfigEntry,
-        coordinator: LimitsCoordinator,
-        description: QuotaSensorDescription,
+        coordinator: AccountCoordinator,
+        description: AccountSensorDescription,
     ) -> None:
-        """Follow the quota coordinator."""
+        """Follow the account coordinator."""
         PushoverApplicationEntity.__init__(self, entry, description.key)
         CoordinatorEntity.__init__(self, coordinator)
         self.entity_description = description
         self._shown: tuple[bool, int | datetime | None] | None = None
+
+    async def async_added_to_hass(self) -> None:
+        """Remember what the first state shows."""
+        await super().async_added_to_hass()
+        self._shown = (self.available, self.native_value)
 
     @property
     def available(self) -> bool:
@@ -169,27 +185,3 @@ class CounterSensor(PushoverApplicationEntity, SensorEntity):
     def native_value(self) -> int:
         """The current count."""
         return self.entity_description.value_fn(self.entry.runtime_data)
-
-
-class LicenseCreditsSensor(
-    PushoverApplicationEntity, CoordinatorEntity[LimitsCoordinator], SensorEntity
-):
-    """Licence credits left (only for accounts that bought some)."""
-
-    _attr_state_class = SensorStateClass.MEASUREMENT
-    _attr_entity_category = EntityCategory.DIAGNOSTIC
-
-    def __init__(
-        self,
-        entry: PushoverCompleteConfigEntry,
-        coordinator: LimitsCoordinator,
-        key: str,
-    ) -> None:
-        """Follow the quota coordinator, which also reads the credits."""
-        PushoverApplicationEntity.__init__(self, entry, key)
-        CoordinatorEntity.__init__(self, coordinator)
-
-    @property
-    def native_value(self) -> int | None:
-        """Credits left."""
-        return self.coordinator.credits

@@ -1,15 +1,24 @@
 """Async Pushover client: the ``pushover_complete`` interface on aiohttp.
 
-No Home Assistant import lives in this package.
+No Home Assistant import lives in this package. Callers use the names exported
+here, never the submodules.
 """
 
-from .client import MAX_IN_FLIGHT, PUSHOVER_API_URL, PushoverAPI, request_limiter
+from .client import (
+    DEFAULT_TIMEOUT,
+    MAX_IN_FLIGHT,
+    PUSHOVER_API_URL,
+    PushoverAPI,
+    guess_content_type,
+    request_limiter,
+)
 from .errors import (
     BadAPIRequestError,
     PushoverAuthError,
     PushoverCompleteError,
     PushoverConnectionError,
     PushoverQuotaError,
+    PushoverTwoFactorRequiredError,
     PushoverValidationError,
 )
 from .models import (
@@ -18,38 +27,85 @@ from .models import (
     GroupInfoResponse,
     GroupListResponse,
     GroupMember,
+    GroupSummary,
     LicenseResponse,
     Limits,
     LimitsResponse,
+    LoginResponse,
     MessageResponse,
+    PushFrame,
     PushoverResponse,
     ReceiptResponse,
+    ReceivedMessage,
+    SoundsResponse,
     SubscriptionResponse,
     ValidateResponse,
 )
+from .push import MAX_PUSH_FRAME, PUSHOVER_PUSH_URL, PushConnection
+from .response import MAX_RESPONSE
+from .validation import (
+    DEVICE_RE,
+    KEY_RE,
+    MAX_ATTACHMENT,
+    MAX_MESSAGE,
+    MAX_TITLE,
+    MAX_URL,
+    MAX_URL_TITLE,
+    MAX_USERS,
+    check_key,
+    check_message,
+    check_text,
+    check_timestamp,
+    join_devices,
+)
 
 __all__ = [
+    "DEFAULT_TIMEOUT",
+    "DEVICE_RE",
+    "KEY_RE",
+    "MAX_ATTACHMENT",
     "MAX_IN_FLIGHT",
+    "MAX_MESSAGE",
+    "MAX_PUSH_FRAME",
+    "MAX_RESPONSE",
+    "MAX_TITLE",
+    "MAX_URL",
+    "MAX_URL_TITLE",
+    "MAX_USERS",
     "PUSHOVER_API_URL",
+    "PUSHOVER_PUSH_URL",
     "BadAPIRequestError",
     "CancelByTagResponse",
     "GroupCreateResponse",
     "GroupInfoResponse",
     "GroupListResponse",
     "GroupMember",
+    "GroupSummary",
     "LicenseResponse",
     "Limits",
     "LimitsResponse",
+    "LoginResponse",
     "MessageResponse",
+    "PushConnection",
+    "PushFrame",
     "PushoverAPI",
     "PushoverAuthError",
     "PushoverCompleteError",
     "PushoverConnectionError",
     "PushoverQuotaError",
     "PushoverResponse",
+    "PushoverTwoFactorRequiredError",
     "PushoverValidationError",
     "ReceiptResponse",
+    "ReceivedMessage",
+    "SoundsResponse",
     "SubscriptionResponse",
     "ValidateResponse",
+    "check_key",
+    "check_message",
+    "check_text",
+    "check_timestamp",
+    "guess_content_type",
+    "join_devices",
     "request_limiter",
 ]

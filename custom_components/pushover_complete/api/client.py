@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping
+from contextlib import asynccontextmanager
 from datetime import datetime
-import json
 import mimetypes
+import os
 from pathlib import Path
+import stat
 from types import TracebackType
 from typing import IO, Any, Self, cast
 from urllib.parse import quote, urlencode, urlsplit
@@ -15,14 +17,10 @@ from weakref import WeakKeyDictionary
 
 import aiohttp
 
-from .errors import (
-    BadAPIRequestError,
-    PushoverAuthError,
-    PushoverConnectionError,
-    PushoverQuotaError,
-    PushoverValidationError,
-)
+from .errors import PushoverConnectionError, PushoverValidationError
 from .models import (
+    EMERGENCY_FIELDS,
+    REQUIRED_FIELDS,
     CancelByTagResponse,
     GroupCreateResponse,
     GroupInfoResponse,
@@ -30,21 +28,39 @@ from .models import (
     LicenseResponse,
     Limits,
     LimitsResponse,
+    LoginResponse,
     MessageResponse,
     PushoverResponse,
     ReceiptResponse,
+    ReceivedMessage,
     SoundsResponse,
     SubscriptionResponse,
     ValidateResponse,
 )
+from .push import PushConnection, open_push, push_url_for
+from .response import (
+    Redactor,
+    check_answer,
+    parse_answer,
+    parse_limits,
+    read_body,
+)
 from .validation import (
+    CONTENT_TYPE_RE,
+    DEVICE_ID_RE,
+    DEVICE_RE,
     MAX_ATTACHMENT,
     MAX_GLANCE_TEXT,
     MAX_MEMO,
     OS_NAMES,
+    SECRET_RE,
+    check_blank,
     check_key,
     check_length,
     check_message,
+    check_pattern,
+    check_text,
+    check_timestamp,
     join_devices,
     join_users,
 )
@@ -53,9 +69,11 @@ PUSHOVER_API_URL = "https://api.pushover.net/1/"
 MAX_IN_FLIGHT = 2
 DEFAULT_TIMEOUT = aiohttp.ClientTimeout(total=30, connect=10)
 _FORM_HEADERS = {"Content-Type": "application/x-www-form-urlencoded"}
+_OPEN_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC
 
 type Image = str | Path | bytes | bytearray | IO[bytes]
 type Payload = Mapping[str, Any]
+type Files = Mapping[str, tuple[str, bytes, str]]
 
 # Pushover counts concurrent connections per source, so one limit serves every
 # client in this process (per event loop, per API host).
@@ -72,7 +90,7 @@ _MAGIC = (
 
 
 def request_limiter(host: str) -> asyncio.Semaphore:
-    """The semaphore that bounds requests in flight to ``host`` from this loop."""
+    """Return the semaphore that bounds requests in flight to ``host``."""
     per_loop = _LIMITERS.setdefault(asyncio.get_running_loop(), {})
     if host not in per_loop:
         per_loop[host] = asyncio.Semaphore(MAX_IN_FLIGHT)
@@ -80,7 +98,7 @@ def request_limiter(host: str) -> asyncio.Semaphore:
 
 
 def guess_content_type(data: bytes, filename: str | None) -> str:
-    """Content type of an image from its first bytes, else from its name."""
+    """Return an image's content type from its first bytes, else from its name."""
     for magic, content_type in _MAGIC:
         if data.startswith(magic):
             return content_type
@@ -92,31 +110,57 @@ def guess_content_type(data: bytes, filename: str | None) -> str:
 
 
 def _read_image(image: Image) -> tuple[bytes, str]:
-    """Read an attachment (runs in an executor thread: it may touch the disk)."""
+    """Read an attachment (in an executor thread: it may touch the disk)."""
     if isinstance(image, bytes | bytearray):
         return bytes(image), "attachment"
     if isinstance(image, str | Path):
-        path = Path(image)
-        with path.open("rb") as file:
-            data = file.read(MAX_ATTACHMENT + 1)
-        return data, path.name
-    data = image.read(MAX_ATTACHMENT + 1)
+        return _read_path(os.fspath(image))
+    if not callable(getattr(image, "read", None)):
+        raise PushoverValidationError("image", "must be a path, bytes or a file")
+    try:
+        data = image.read(MAX_ATTACHMENT + 1)
+    except OSError as err:
+        raise PushoverValidationError("image", _unreadable(err)) from None
+    if not isinstance(data, bytes | bytearray):
+        raise PushoverValidationError("image", "must be opened in binary mode")
     name = getattr(image, "name", None)
-    return data, Path(name).name if isinstance(name, str) else "attachment"
+    return bytes(data), Path(name).name if isinstance(name, str) else "attachment"
+
+
+def _read_path(path: str) -> tuple[bytes, str]:
+    """Read a regular file; anything else (a FIFO, a device) is never opened."""
+    if "\0" in path:
+        raise PushoverValidationError("image", "the path contains a NUL character")
+    try:
+        if not stat.S_ISREG(Path(path).stat().st_mode):
+            raise PushoverValidationError("image", "is not a regular file")
+        # O_NONBLOCK: should the path be swapped for a FIFO after the check,
+        # opening it cannot hang; fstat then refuses it.
+        with os.fdopen(os.open(path, _OPEN_FLAGS), "rb") as file:
+            if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+                raise PushoverValidationError("image", "is not a regular file")
+            data = file.read(MAX_ATTACHMENT + 1)
+    except OSError as err:
+        raise PushoverValidationError("image", _unreadable(err)) from None
+    return data, Path(path).name
+
+
+def _unreadable(err: OSError) -> str:
+    return f"cannot be read ({err.strerror or type(err).__name__})"
+
+
+def _filename(name: str) -> str:
+    """Return a file name that can go into a multipart header (``_`` for odd ones)."""
+    return "".join(char if char.isprintable() else "_" for char in name) or "attachment"
 
 
 def _flag(value: bool | None) -> int | None:
-    """Pushover wants ``1`` for on and nothing for off."""
+    """Return ``1`` for on and nothing for off, as Pushover wants."""
     return 1 if value else None
 
 
-def _timestamp(value: int | datetime | None) -> int | None:
-    if isinstance(value, datetime):
-        return int(value.timestamp())
-    return value
-
-
 def _tags(tags: str | Iterable[str] | None) -> str | None:
+    """Join tags with commas, dropping blank ones."""
     if tags is None:
         return None
     items = [tags] if isinstance(tags, str) else list(tags)
@@ -124,11 +168,77 @@ def _tags(tags: str | Iterable[str] | None) -> str | None:
     return joined or None
 
 
+def _form_fields(payload: Payload | None) -> dict[str, str]:
+    """Return the payload as form fields: ``None`` dropped, text checked."""
+    return {
+        key: check_text(key, str(value))
+        for key, value in (payload or {}).items()
+        if value is not None
+    }
+
+
+def _request_kwargs(
+    method: str, fields: dict[str, str], files: Files | None
+) -> dict[str, Any]:
+    """Return how the fields travel: query string, form body or multipart."""
+    if method == "GET":
+        return {"params": fields}
+    if not files:
+        return {"data": urlencode(fields), "headers": _FORM_HEADERS}
+    form = aiohttp.FormData()
+    for key, value in fields.items():
+        form.add_field(key, value)
+    for name, (filename, data, content_type) in files.items():
+        form.add_field(name, data, filename=filename, content_type=content_type)
+    return {"data": form}
+
+
+def _received_message(item: Any) -> ReceivedMessage | None:
+    """Return a downloaded message with every field typed, or None without an id."""
+    if not isinstance(item, dict):
+        return None
+    message_id = _int(item.get("id_str")) or _int(item.get("id"))
+    if message_id is None:
+        return None
+    return {
+        "id": message_id,
+        "umid": _int(item.get("umid_str")) or _int(item.get("umid")),
+        "title": _str(item.get("title")),
+        "message": _str(item.get("message")),
+        "app": _str(item.get("app")),
+        "aid": _int(item.get("aid_str")) or _int(item.get("aid")),
+        "icon": _str(item.get("icon")),
+        "date": _int(item.get("date")),
+        "priority": _int(item.get("priority")) or 0,
+        "sound": _str(item.get("sound")),
+        "url": _str(item.get("url")),
+        "url_title": _str(item.get("url_title")),
+        "html": bool(_int(item.get("html"))),
+        "acked": bool(_int(item.get("acked"))),
+        "receipt": _str(item.get("receipt")),
+    }
+
+
+def _int(value: Any) -> int | None:
+    """Return an integer (or a string of digits) as an int, anything else as None."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        return int(value)
+    return None
+
+
+def _str(value: Any) -> str | None:
+    """Return a non-empty string, anything else as None."""
+    return value if isinstance(value, str) and value else None
+
+
 class PushoverAPI:
     """Async Pushover client offering the whole ``pushover_complete`` interface.
 
     Pass Home Assistant's shared ``aiohttp.ClientSession``; with none, the client
-    makes one on first use and closes it in :meth:`close`.
+    makes one on first use and closes it in :meth:`close`. The Open Client calls
+    (``login`` and the ones taking a ``secret``) never send the application token.
     """
 
     def __init__(
@@ -139,6 +249,7 @@ class PushoverAPI:
         base_url: str = PUSHOVER_API_URL,
         timeout: aiohttp.ClientTimeout = DEFAULT_TIMEOUT,
     ) -> None:
+        """Remember the token, the session and where Pushover is."""
         self.token = token
         self.base_url = base_url if base_url.endswith("/") else f"{base_url}/"
         self._host = urlsplit(self.base_url).netloc
@@ -148,9 +259,11 @@ class PushoverAPI:
         self.limits: Limits | None = None
 
     def __repr__(self) -> str:
+        """Show where the client talks to, never the token."""
         return f"PushoverAPI(base_url={self.base_url!r})"
 
     async def __aenter__(self) -> Self:
+        """Return the client."""
         return self
 
     async def __aexit__(
@@ -159,6 +272,7 @@ class PushoverAPI:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        """Close the session if this client made it."""
         await self.close()
 
     async def close(self) -> None:
@@ -167,19 +281,20 @@ class PushoverAPI:
             await self._session.close()
             self._session = None
 
-    # ------------------------------------------------------------------ transport
+    @property
+    def push_url(self) -> str:
+        """Return the Open Client push websocket's URL for this base URL."""
+        return push_url_for(self.base_url)
 
     def _get_session(
         self, session: aiohttp.ClientSession | None
     ) -> aiohttp.ClientSession:
+        """Return the session to use, making the client's own when needed."""
         if session is not None:
             return session
         if self._session is None:
             self._session = aiohttp.ClientSession()
         return self._session
-
-    def _redact(self, text: str) -> str:
-        return text.replace(self.token, "**REDACTED**") if self.token else text
 
     async def _request(
         self,
@@ -188,110 +303,65 @@ class PushoverAPI:
         url_parameter: str | None = None,
         payload: Payload | None = None,
         session: aiohttp.ClientSession | None = None,
-        files: Mapping[str, tuple[str, bytes, str]] | None = None,
+        files: Files | None = None,
+        *,
+        token: bool = True,
+        secrets: Iterable[str | None] = (),
     ) -> dict[str, Any]:
-        check_key("token", self.token)
-        path = endpoint.format(url_parameter) if url_parameter is not None else endpoint
-        url = self.base_url + path
-        fields: dict[str, str] = {"token": self.token}
-        for key, value in (payload or {}).items():
-            if value is not None:
-                fields[key] = str(value)
-        http = self._get_session(session)
-        kwargs: dict[str, Any] = {"timeout": self._timeout}
-        if method == "GET":
-            kwargs["params"] = fields
-        elif files:
-            form = aiohttp.FormData()
-            for key, value in fields.items():
-                form.add_field(key, value)
-            for name, (filename, data, content_type) in files.items():
-                form.add_field(name, data, filename=filename, content_type=content_type)
-            kwargs["data"] = form
-        else:
-            kwargs["data"] = urlencode(fields)
-            kwargs["headers"] = _FORM_HEADERS
+        """Send one request and return its checked JSON body.
+
+        Errors name ``endpoint`` (the template), never the formatted path; the
+        token and ``secrets`` are redacted from their texts.
+        """
+        fields = {"token": check_key("token", self.token)} if token else {}
+        fields.update(_form_fields(payload))
+        path = endpoint
+        if url_parameter is not None:
+            path = endpoint.format(check_text("url_parameter", url_parameter))
+        redact = Redactor(self.token, *secrets)
+        status, headers, raw = await self._fetch(
+            self._get_session(session),
+            method,
+            self.base_url + path,
+            _request_kwargs(method, fields, files),
+            endpoint,
+            redact,
+        )
+        limits = parse_limits(headers)
+        if limits is not None:
+            self.limits = limits
+        body = parse_answer(endpoint, status, raw, limits, redact)
+        check_answer(endpoint, body, REQUIRED_FIELDS.get((method, endpoint), {}))
+        return body
+
+    async def _fetch(
+        self,
+        http: aiohttp.ClientSession,
+        method: str,
+        url: str,
+        kwargs: dict[str, Any],
+        name: str,
+        redact: Redactor,
+    ) -> tuple[int, Mapping[str, str], bytes]:
+        """Return status, headers and (bounded) body; transport failures raise."""
         try:
             async with (
                 request_limiter(self._host),
-                http.request(method, url, **kwargs) as response,
+                http.request(method, url, timeout=self._timeout, **kwargs) as response,
             ):
-                raw = await response.read()
-                status = response.status
-                headers = response.headers
+                return (
+                    response.status,
+                    response.headers,
+                    await read_body(response, name),
+                )
         except TimeoutError:
             raise PushoverConnectionError(
-                f"Timed out talking to Pushover ({path})"
+                f"Timed out talking to Pushover ({name})"
             ) from None
         except aiohttp.ClientError as err:
             raise PushoverConnectionError(
-                f"Cannot reach Pushover ({path}): "
-                f"{self._redact(str(err)) or type(err).__name__}"
+                f"Cannot reach Pushover ({name}): {redact.transport(err)}"
             ) from None
-        return self._handle_response(path, status, headers, raw)
-
-    def _handle_response(
-        self, path: str, status: int, headers: Mapping[str, str], raw: bytes
-    ) -> dict[str, Any]:
-        limits = _parse_limits(headers)
-        if limits is not None:
-            self.limits = limits
-        if status >= 500:
-            raise PushoverConnectionError(
-                f"Pushover answered HTTP {status} ({path})", http_status=status
-            )
-        try:
-            body = json.loads(raw)
-        except ValueError:
-            body = None
-        if not isinstance(body, dict):
-            if 200 <= status < 300:
-                raise PushoverConnectionError(
-                    f"Pushover answered HTTP {status} without JSON ({path})",
-                    http_status=status,
-                )
-            if status >= 400:
-                text = self._redact(raw.decode("utf-8", "replace").strip())[:200]
-                self._raise_bad_request(status, {}, [text or f"HTTP {status}"], limits)
-            raise PushoverConnectionError(
-                f"Pushover answered HTTP {status} ({path})", http_status=status
-            )
-        if status >= 400 or body.get("status") != 1:
-            self._raise_bad_request(status, body, _errors(body), limits)
-        return body
-
-    def _raise_bad_request(
-        self,
-        status: int,
-        body: dict[str, Any],
-        errors: list[str],
-        limits: Limits | None,
-    ) -> None:
-        fields = {
-            key: self._redact(str(value))
-            for key, value in body.items()
-            if key not in {"errors", "status", "request"}
-        }
-        errors = [self._redact(error) for error in errors]
-        request = body.get("request")
-        cls: type[BadAPIRequestError] = BadAPIRequestError
-        if status == 429:
-            cls = PushoverQuotaError
-        elif any("application token is invalid" in e.lower() for e in errors) or (
-            fields.get("token") == "invalid"
-        ):
-            cls = PushoverAuthError
-        raise cls(
-            status,
-            errors,
-            fields=fields,
-            request=request if isinstance(request, str) else None,
-            limits=limits,
-            body={
-                key: self._redact(value) if isinstance(value, str) else value
-                for key, value in body.items()
-            },
-        )
 
     async def _generic_get(
         self,
@@ -301,7 +371,9 @@ class PushoverAPI:
         session: aiohttp.ClientSession | None = None,
     ) -> dict[str, Any]:
         """GET ``endpoint`` (formatted with ``url_parameter``) with ``payload``."""
-        return await self._request("GET", endpoint, url_parameter, payload, session)
+        return await self._request(
+            "GET", endpoint, url_parameter, payload, session, secrets=(url_parameter,)
+        )
 
     async def _generic_post(
         self,
@@ -309,14 +381,18 @@ class PushoverAPI:
         url_parameter: str | None = None,
         payload: Payload | None = None,
         session: aiohttp.ClientSession | None = None,
-        files: Mapping[str, tuple[str, bytes, str]] | None = None,
+        files: Files | None = None,
     ) -> dict[str, Any]:
         """POST ``payload`` to ``endpoint``; multipart when ``files`` is given."""
         return await self._request(
-            "POST", endpoint, url_parameter, payload, session, files
+            "POST",
+            endpoint,
+            url_parameter,
+            payload,
+            session,
+            files,
+            secrets=(url_parameter,),
         )
-
-    # ------------------------------------------------------------------ messages
 
     async def _send_message(
         self,
@@ -342,6 +418,7 @@ class PushoverAPI:
         attachment_type: str | None = None,
         encrypted: bool = False,
     ) -> MessageResponse:
+        """Send a notification, with ``session`` for this one request."""
         check_message(
             message=message,
             title=title,
@@ -355,6 +432,8 @@ class PushoverAPI:
             ttl=ttl,
             encrypted=encrypted,
         )
+        if callback_url is not None:
+            check_text("callback_url", callback_url)
         payload: dict[str, Any] = {
             "user": join_users(user),
             "message": message,
@@ -366,7 +445,7 @@ class PushoverAPI:
             "retry": retry,
             "expire": expire,
             "callback": callback_url,
-            "timestamp": _timestamp(timestamp),
+            "timestamp": check_timestamp(timestamp),
             "sound": sound or None,
             "html": _flag(html),
             "monospace": _flag(monospace),
@@ -376,19 +455,27 @@ class PushoverAPI:
         }
         files = None
         if image is not None:
-            data, filename = await asyncio.get_running_loop().run_in_executor(
-                None, _read_image, image
-            )
-            if len(data) > MAX_ATTACHMENT:
-                raise PushoverValidationError(
-                    "attachment", f"is larger than {MAX_ATTACHMENT} bytes"
-                )
-            content_type = attachment_type or guess_content_type(data, filename)
-            files = {"attachment": (filename, data, content_type)}
+            files = await self._attachment(image, attachment_type)
         result = await self._generic_post(
             "messages.json", None, payload, session, files
         )
+        if priority == 2:
+            check_answer("messages.json", result, EMERGENCY_FIELDS)
         return cast(MessageResponse, result)
+
+    async def _attachment(self, image: Image, attachment_type: str | None) -> Files:
+        """Read an image (off the event loop) into the multipart part ``attachment``."""
+        if attachment_type is not None:
+            check_pattern("attachment_type", attachment_type, CONTENT_TYPE_RE)
+        data, filename = await asyncio.get_running_loop().run_in_executor(
+            None, _read_image, image
+        )
+        if len(data) > MAX_ATTACHMENT:
+            raise PushoverValidationError(
+                "attachment", f"is larger than {MAX_ATTACHMENT} bytes"
+            )
+        content_type = attachment_type or guess_content_type(data, filename)
+        return {"attachment": (_filename(filename), data, content_type)}
 
     async def send_message(
         self,
@@ -442,12 +529,10 @@ class PushoverAPI:
         """Send several messages in order, each given as ``send_message`` kwargs."""
         return [await self.send_message(**message) for message in messages]
 
-    # ------------------------------------------------------------------ lookups
-
     async def get_sounds(self) -> dict[str, str]:
-        """The application's sounds (built-in and custom): id → display name."""
+        """Return the application's sounds (built-in and custom): id → name."""
         result = cast(SoundsResponse, await self._generic_get("sounds.json"))
-        return dict(result["sounds"])
+        return {str(key): str(name) for key, name in result["sounds"].items()}
 
     async def validate(self, user: str, device: str | None = None) -> ValidateResponse:
         """Check a user or group key (and optionally one of its devices)."""
@@ -456,17 +541,13 @@ class PushoverAPI:
         return cast(ValidateResponse, result)
 
     async def get_limits(self) -> LimitsResponse:
-        """The account's monthly message limit, what remains and when it resets."""
+        """Return the account's monthly limit, what remains and when it resets."""
         result = cast(LimitsResponse, await self._generic_get("apps/limits.json"))
-        self.limits = Limits(
-            int(result["limit"]), int(result["remaining"]), int(result["reset"])
-        )
+        self.limits = Limits(result["limit"], result["remaining"], result["reset"])
         return result
 
-    # ------------------------------------------------------------------ receipts
-
     async def check_receipt(self, receipt: str) -> ReceiptResponse:
-        """The state of an emergency notification's receipt."""
+        """Return the state of an emergency notification's receipt."""
         result = await self._generic_get(
             "receipts/{}.json", check_key("receipt", receipt)
         )
@@ -481,14 +562,11 @@ class PushoverAPI:
 
     async def cancel_receipt_by_tag(self, tag: str) -> CancelByTagResponse:
         """Stop the retries of every emergency notification carrying ``tag``."""
-        if not tag or not tag.strip():
-            raise PushoverValidationError("tag", "cannot be blank")
-        result = await self._generic_post(
-            "receipts/cancel_by_tag/{}.json", quote(tag, safe="")
+        check_blank("tag", tag)
+        result = await self._request(
+            "POST", "receipts/cancel_by_tag/{}.json", quote(tag, safe="")
         )
         return cast(CancelByTagResponse, result)
-
-    # ------------------------------------------------------------------ subscriptions
 
     async def _migrate_to_subscription(
         self,
@@ -498,6 +576,7 @@ class PushoverAPI:
         sound: str | None = None,
         session: aiohttp.ClientSession | None = None,
     ) -> SubscriptionResponse:
+        """Migrate one user, with ``session`` for this one request."""
         if not subscription_code:
             raise PushoverValidationError("subscription", "cannot be blank")
         payload = {
@@ -526,7 +605,7 @@ class PushoverAPI:
     async def migrate_multiple_to_subscription(
         self, users: Iterable[Mapping[str, Any]], subscription_code: str
     ) -> list[SubscriptionResponse]:
-        """Migrate several users, each a dict with ``user`` and maybe ``device``/``sound``."""
+        """Migrate several users, each a dict of ``user`` and maybe ``device``/``sound``."""
         return [
             await self._migrate_to_subscription(
                 user["user"], subscription_code, user.get("device"), user.get("sound")
@@ -534,21 +613,18 @@ class PushoverAPI:
             for user in users
         ]
 
-    # ------------------------------------------------------------------ groups
-
     async def group_create(self, name: str) -> GroupCreateResponse:
         """Create a delivery group; the answer's ``group`` is its key."""
-        if not name or not name.strip():
-            raise PushoverValidationError("name", "cannot be blank")
+        check_blank("name", name)
         result = await self._generic_post("groups.json", payload={"name": name})
         return cast(GroupCreateResponse, result)
 
     async def group_list(self) -> GroupListResponse:
-        """The delivery groups of the application's account."""
+        """Return the delivery groups of the application's account."""
         return cast(GroupListResponse, await self._generic_get("groups.json"))
 
     async def group_info(self, group_key: str) -> GroupInfoResponse:
-        """A group's name and members."""
+        """Return a group's name and members."""
         result = await self._generic_get(
             "groups/{}.json", check_key("group_key", group_key)
         )
@@ -562,6 +638,7 @@ class PushoverAPI:
         device: str | None,
         memo: str | None = None,
     ) -> PushoverResponse:
+        """Call ``groups/{key}/<action>.json`` for one member."""
         check_length("memo", memo, MAX_MEMO)
         payload = {
             "user": check_key("user", user),
@@ -605,8 +682,7 @@ class PushoverAPI:
 
     async def group_rename(self, group_key: str, new_name: str) -> PushoverResponse:
         """Rename a group."""
-        if not new_name or not new_name.strip():
-            raise PushoverValidationError("name", "cannot be blank")
+        check_blank("name", new_name)
         result = await self._generic_post(
             "groups/{}/rename.json",
             check_key("group_key", group_key),
@@ -614,12 +690,10 @@ class PushoverAPI:
         )
         return cast(PushoverResponse, result)
 
-    # ------------------------------------------------------------------ licences
-
     async def assign_license(
         self, user_identifier: str, os: str | None = None
     ) -> LicenseResponse:
-        """Spend a licence credit on a user key or an e-mail address."""
+        """Spend a license credit on a user key or an e-mail address."""
         if os is not None and os not in OS_NAMES:
             raise PushoverValidationError("os", f"must be one of {', '.join(OS_NAMES)}")
         payload: dict[str, Any] = {"os": os}
@@ -631,10 +705,8 @@ class PushoverAPI:
         return cast(LicenseResponse, result)
 
     async def get_license_credits(self) -> LicenseResponse:
-        """How many licence credits the account has left."""
+        """Return how many license credits the account has left."""
         return cast(LicenseResponse, await self._generic_get("licenses.json"))
-
-    # ------------------------------------------------------------------ glances
 
     async def send_glance(
         self,
@@ -665,29 +737,120 @@ class PushoverAPI:
         result = await self._generic_post("glances.json", payload=payload)
         return cast(PushoverResponse, result)
 
+    async def login(
+        self, email: str, password: str, twofa: str | None = None
+    ) -> LoginResponse:
+        """Log in to a user's account (Open Client) for its key and a secret.
 
-def _parse_limits(headers: Mapping[str, str]) -> Limits | None:
-    try:
-        return Limits(
-            int(headers["X-Limit-App-Limit"]),
-            int(headers["X-Limit-App-Remaining"]),
-            int(headers["X-Limit-App-Reset"]),
+        Raises ``PushoverTwoFactorRequiredError`` (HTTP 412) when the account
+        needs a two-factor code: call again with ``twofa``.
+        """
+        payload = {
+            "email": check_blank("email", email),
+            "password": check_blank("password", password),
+            "twofa": None if twofa is None else check_blank("twofa", twofa),
+        }
+        result = await self._request(
+            "POST",
+            "users/login.json",
+            payload=payload,
+            token=False,
+            secrets=(password, twofa),
         )
-    except (KeyError, ValueError):
-        return None
+        request = result.get("request")
+        return LoginResponse(
+            id=result["id"],
+            secret=result["secret"],
+            request=request if isinstance(request, str) else None,
+        )
 
+    async def register_device(self, secret: str, name: str, os: str = "O") -> str:
+        """Register an Open Client device on the account; return its id."""
+        payload = {
+            "secret": check_pattern("secret", secret, SECRET_RE),
+            "name": check_pattern("name", name, DEVICE_RE),
+            "os": check_blank("os", os),
+        }
+        result = await self._request(
+            "POST", "devices.json", payload=payload, token=False, secrets=(secret,)
+        )
+        return cast(str, result["id"])
 
-def _errors(body: Mapping[str, Any]) -> list[str]:
-    """Pushover's ``errors``: usually a list, sometimes a dict of lists."""
-    errors = body.get("errors")
-    if isinstance(errors, list):
-        return [str(error) for error in errors]
-    if isinstance(errors, dict):
-        flat: list[str] = []
-        for key, value in errors.items():
-            values = value if isinstance(value, list) else [value]
-            flat.extend(f"{key} {item}" for item in values)
-        return flat
-    if isinstance(errors, str):
-        return [errors]
-    return []
+    async def download_messages(
+        self, secret: str, device_id: str
+    ) -> list[ReceivedMessage]:
+        """Return the messages waiting for a device, oldest first.
+
+        A message without a usable id is left out: it cannot be ordered or
+        deleted (deleting a later id removes it at Pushover).
+        """
+        payload = {
+            "secret": check_pattern("secret", secret, SECRET_RE),
+            "device_id": check_pattern("device_id", device_id, DEVICE_ID_RE),
+        }
+        result = await self._request(
+            "GET", "messages.json", payload=payload, token=False, secrets=(secret,)
+        )
+        messages = [_received_message(item) for item in result["messages"]]
+        return sorted(
+            (message for message in messages if message is not None),
+            key=lambda message: message["id"],
+        )
+
+    async def delete_messages(
+        self, secret: str, device_id: str, highest_id: int
+    ) -> PushoverResponse:
+        """Delete a device's messages up to and including ``highest_id``."""
+        if not isinstance(highest_id, int) or isinstance(highest_id, bool):
+            raise PushoverValidationError("message", "must be a message id")
+        if highest_id < 0:
+            raise PushoverValidationError("message", "must be a message id")
+        check_pattern("device_id", device_id, DEVICE_ID_RE)
+        payload = {
+            "secret": check_pattern("secret", secret, SECRET_RE),
+            "message": highest_id,
+        }
+        result = await self._request(
+            "POST",
+            "devices/{}/update_highest_message.json",
+            device_id,
+            payload,
+            token=False,
+            secrets=(secret, device_id),
+        )
+        return cast(PushoverResponse, result)
+
+    async def acknowledge_receipt(self, receipt: str, secret: str) -> PushoverResponse:
+        """Acknowledge an emergency notification as the device of ``secret``."""
+        result = await self._request(
+            "POST",
+            "receipts/{}/acknowledge.json",
+            check_key("receipt", receipt),
+            {"secret": check_pattern("secret", secret, SECRET_RE)},
+            token=False,
+            secrets=(secret, receipt),
+        )
+        return cast(PushoverResponse, result)
+
+    @asynccontextmanager
+    async def push_connection(
+        self, device_id: str, secret: str, *, silence_timeout: float | None = None
+    ) -> AsyncIterator[PushConnection]:
+        """Open the push websocket for a device and yield its frames.
+
+        ``async for frame in frames`` yields ``PushFrame`` s; an unknown or
+        oversized frame, a close, a failure, or no frame for ``silence_timeout``
+        seconds raises ``PushoverConnectionError``.
+        """
+        login = (
+            check_pattern("device_id", device_id, DEVICE_ID_RE),
+            check_pattern("secret", secret, SECRET_RE),
+        )
+        async with open_push(
+            self._get_session(None),
+            self.push_url,
+            login,
+            connect_timeout=self._timeout.total or DEFAULT_TIMEOUT.total or 30,
+            silence_timeout=silence_timeout,
+        ) as frames:
+            yield frames

@@ -53,12 +53,16 @@ class PushoverQuotaError(BadAPIRequestError):
 
     @property
     def reset(self) -> int | None:
-        """Unix time at which the quota resets, when Pushover said."""
+        """Return the Unix time at which the quota resets, when Pushover said."""
         return self.limits.reset if self.limits else None
 
 
 class PushoverAuthError(BadAPIRequestError):
     """Pushover rejected the application token."""
+
+
+class PushoverTwoFactorRequiredError(BadAPIRequestError):
+    """HTTP 412 on login: repeat it with the current two-factor code."""
 
 
 class PushoverValidationError(PushoverCompleteError, ValueError):

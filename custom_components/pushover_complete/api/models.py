@@ -1,13 +1,18 @@
-"""Typed shapes of Pushover's answers.
+"""Typed shapes of Pushover's answers, and the fields each answer must have.
 
 They are ``TypedDict`` s, so every answer is still the plain decoded JSON
-``dict`` that ``pushover_complete`` returns.
+``dict`` that ``pushover_complete`` returns. The Open Client login answer, which
+carries a credential, is a dataclass that keeps the secret out of its repr.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import NotRequired, TypedDict
+
+type FieldTypes = Mapping[str, type | tuple[type, ...]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,3 +124,75 @@ class LimitsResponse(PushoverResponse):
     limit: int
     remaining: int
     reset: int
+
+
+@dataclass(frozen=True, slots=True)
+class LoginResponse:
+    """Answer to ``users/login.json``: the user key and a session secret."""
+
+    id: str
+    secret: str = field(repr=False)
+    request: str | None = None
+
+
+class ReceivedMessage(TypedDict):
+    """One message from ``GET messages.json``; absent fields are ``None``."""
+
+    id: int
+    umid: int | None
+    title: str | None
+    message: str | None
+    app: str | None
+    aid: int | None
+    icon: str | None
+    date: int | None
+    priority: int
+    sound: str | None
+    url: str | None
+    url_title: str | None
+    html: bool
+    acked: bool
+    receipt: str | None
+
+
+class PushFrame(StrEnum):
+    """A frame of Pushover's push websocket."""
+
+    KEEPALIVE = "#"
+    NEW_MESSAGE = "!"
+    RELOAD = "R"
+    ERROR = "E"
+    LOGGED_OUT = "A"
+
+
+_NULL = type(None)
+_RECEIPT_FIELDS: FieldTypes = {
+    "acknowledged": int,
+    "acknowledged_at": (int, _NULL),
+    "acknowledged_by": (str, _NULL),
+    "acknowledged_by_device": (str, _NULL),
+    "expired": int,
+    "expires_at": int,
+}
+
+# The fields a caller reads from each answer (by method and endpoint template).
+# An answer without them is a connection error: Pushover is not itself.
+REQUIRED_FIELDS: Mapping[tuple[str, str], FieldTypes] = {
+    ("GET", "sounds.json"): {"sounds": dict},
+    ("GET", "apps/limits.json"): {"limit": int, "remaining": int, "reset": int},
+    ("POST", "users/validate.json"): {"group": int, "devices": list},
+    ("GET", "receipts/{}.json"): _RECEIPT_FIELDS,
+    ("POST", "receipts/cancel_by_tag/{}.json"): {"canceled": int},
+    ("POST", "groups.json"): {"group": str},
+    ("GET", "groups.json"): {"groups": list},
+    ("GET", "groups/{}.json"): {"name": str, "users": list},
+    ("POST", "subscriptions/migrate.json"): {"subscribed_user_key": str},
+    ("POST", "licenses/assign.json"): {"credits": int},
+    ("GET", "licenses.json"): {"credits": int},
+    ("POST", "users/login.json"): {"id": str, "secret": str},
+    ("POST", "devices.json"): {"id": str},
+    ("GET", "messages.json"): {"messages": list},
+}
+
+# An emergency (priority 2) answer is only usable with its receipt.
+EMERGENCY_FIELDS: FieldTypes = {"receipt": str}

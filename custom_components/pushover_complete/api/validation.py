@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 import re
 
 from .errors import PushoverValidationError
 
 KEY_RE = re.compile(r"^[A-Za-z0-9]{30}$")
 DEVICE_RE = re.compile(r"^[A-Za-z0-9_-]{1,25}$")
+DEVICE_ID_RE = re.compile(r"^[A-Za-z0-9]{1,100}$")
+# Printable ASCII without ":" (the push login frame is "login:<device>:<secret>").
+SECRET_RE = re.compile(r"^[!-9;-~]{1,200}$")
+CONTENT_TYPE_RE = re.compile(r"^[A-Za-z0-9.+-]+/[A-Za-z0-9.+-]+$")
 
 MAX_MESSAGE = 1024
 MAX_TITLE = 250
@@ -22,6 +27,47 @@ MIN_RETRY = 30
 MAX_EXPIRE = 10800
 PRIORITIES = range(-2, 3)
 OS_NAMES = ("Android", "iOS", "Desktop")
+
+
+def check_text(field: str, value: str) -> str:
+    """Refuse text that cannot be encoded as UTF-8 (a lone surrogate, say)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise PushoverValidationError(
+            field, "contains characters that cannot be encoded as UTF-8"
+        ) from None
+    return value
+
+
+def check_pattern(field: str, value: str, pattern: re.Pattern[str]) -> str:
+    """Refuse a value that is not a string matching ``pattern`` (never shown)."""
+    if not isinstance(value, str) or not pattern.match(value):
+        raise PushoverValidationError(field, "is not in the expected format")
+    return value
+
+
+def check_blank(field: str, value: str | None) -> str:
+    """Refuse a missing or blank string."""
+    if not isinstance(value, str) or not value.strip():
+        raise PushoverValidationError(field, "cannot be blank")
+    return check_text(field, value)
+
+
+def check_timestamp(value: int | datetime | None) -> int | None:
+    """Turn a timestamp into Unix seconds, refusing one before 1970."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        try:
+            value = int(value.timestamp())
+        except (OverflowError, OSError, ValueError):
+            raise PushoverValidationError("timestamp", "is out of range") from None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise PushoverValidationError("timestamp", "must be Unix seconds")
+    if value < 0:
+        raise PushoverValidationError("timestamp", "cannot be before 1970")
+    return value
 
 
 def check_key(field: str, value: str) -> str:
@@ -54,7 +100,7 @@ def join_devices(device: str | Iterable[str] | None) -> str | None:
     for name in names:
         if not DEVICE_RE.match(name):
             raise PushoverValidationError(
-                "device", f"'{name}' is not a valid device name"
+                "device", f"{name[:30]!r} is not a valid device name"
             )
     return ",".join(names)
 
@@ -99,6 +145,10 @@ def check_message(
     """Every check ``messages.json`` makes that needs no network."""
     if not message or not str(message).strip():
         raise PushoverValidationError("message", "cannot be blank")
+    texts = {"message": message, "title": title, "url": url, "url_title": url_title}
+    for field, value in texts.items():
+        if isinstance(value, str):
+            check_text(field, value)
     if not encrypted:
         check_length("message", message, MAX_MESSAGE)
         check_length("title", title, MAX_TITLE)
