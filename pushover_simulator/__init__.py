@@ -1,7 +1,17 @@
 """A local, inspectable simulator of the Pushover HTTP API (aiohttp only)."""
 
-from .app import ApiError, create_app
+from .app import create_app
 from .inbox import render_inbox
+from .open_client import (
+    DEMO_2FA_CODE,
+    DEMO_2FA_EMAIL,
+    DEMO_2FA_PASSWORD,
+    DEMO_EMAIL,
+    DEMO_PASSWORD,
+    Login,
+    OpenDevice,
+)
+from .responses import ApiError
 from .server import PushoverSimulator
 from .state import (
     BUILTIN_SOUNDS,
@@ -26,7 +36,12 @@ from .state import (
 
 __all__ = [
     "BUILTIN_SOUNDS",
+    "DEMO_2FA_CODE",
+    "DEMO_2FA_EMAIL",
+    "DEMO_2FA_PASSWORD",
+    "DEMO_EMAIL",
     "DEMO_GROUP",
+    "DEMO_PASSWORD",
     "DEMO_SUBSCRIPTION",
     "DEMO_TOKEN",
     "DEMO_USER",
@@ -39,6 +54,8 @@ __all__ = [
     "FaultKind",
     "Group",
     "GroupMember",
+    "Login",
+    "OpenDevice",
     "PushoverSimulator",
     "Receipt",
     "SimulatorState",

@@ -7,6 +7,13 @@ import asyncio
 import signal
 import sys
 
+from .open_client import (
+    DEMO_2FA_CODE,
+    DEMO_2FA_EMAIL,
+    DEMO_2FA_PASSWORD,
+    DEMO_EMAIL,
+    DEMO_PASSWORD,
+)
 from .server import PushoverSimulator
 from .state import DEMO_GROUP, DEMO_TOKEN, DEMO_USER, DEMO_USER2
 
@@ -22,6 +29,12 @@ async def serve(host: str, port: int, latency: float) -> None:
     print(f"  demo user:   {DEMO_USER} (devices phone, tablet)")
     print(f"  demo user 2: {DEMO_USER2} (device laptop)")
     print(f"  demo group:  {DEMO_GROUP}")
+    print(f"  push:        {sim.push_url}")
+    print(f"  open client: {DEMO_EMAIL} / {DEMO_PASSWORD} (user 1)")
+    print(
+        f"  open client: {DEMO_2FA_EMAIL} / {DEMO_2FA_PASSWORD}, "
+        f"code {DEMO_2FA_CODE} (user 2)"
+    )
     sys.stdout.flush()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

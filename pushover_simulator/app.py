@@ -5,18 +5,33 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Awaitable, Callable
-from contextvars import ContextVar
 import json
 import re
 from typing import Any
 from urllib.parse import parse_qsl
-import uuid
 
 from aiohttp import BodyPartReader, web
 from multidict import MultiDict
 
+from .client_api import add_open_client_routes
 from .control import add_control_routes
 from .inbox import add_ui_routes
+from .open_client import message_fields
+from .responses import (
+    JSON_CT,
+    PARAMS,
+    ApiError,
+    api_response,
+    bad_device,
+    bad_token,
+    bad_user,
+    error_response,
+    field_error,
+    group_not_found,
+    limit_headers,
+    not_member,
+    receipt_not_found,
+)
 from .state import (
     RECEIPT_LIFETIME,
     Account,
@@ -30,112 +45,17 @@ from .state import (
 )
 
 SIM_KEY = web.AppKey("pushover_simulator", SimulatorState)
-# The current request's merged parameters (set by the middleware, same task).
-PARAMS: ContextVar[dict[str, Any]] = ContextVar("pushover_simulator_params")
 MAX_ATTACHMENT = 5_242_880
 MAX_USERS = 50
 FIELD_LIMITS = {"message": 1024, "title": 250, "url": 512, "url_title": 100}
 GLANCE_TEXT_FIELDS = ("title", "text", "subtext")
 GLANCE_FIELDS = (*GLANCE_TEXT_FIELDS, "count", "percent")
 LICENSE_OSES = ("Android", "iOS", "Desktop")
-JSON_CT = "application/json"
 # Endpoints whose answers (errors included) carry the X-Limit-App-* headers.
 LIMIT_HEADER_PATHS = ("messages.json", "glances.json")
 _INT_RE = re.compile(r"^-?\d+$")
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-
-
-class ApiError(Exception):
-    """A Pushover 4xx answer: per-field reasons plus the `errors` list."""
-
-    def __init__(
-        self,
-        errors: list[str],
-        fields: dict[str, str] | None = None,
-        status: int = 400,
-        headers: dict[str, str] | None = None,
-    ) -> None:
-        super().__init__("; ".join(errors))
-        self.errors = errors
-        self.fields = fields or {}
-        self.status = status
-        self.headers = headers or {}
-
-
-def _field_error(name: str, reason: str, error: str | None = None) -> ApiError:
-    return ApiError([error or f"{name} {reason}"], {name: reason})
-
-
-def bad_token() -> ApiError:
-    return ApiError(["application token is invalid"], {"token": "invalid"})
-
-
-def bad_user() -> ApiError:
-    return ApiError(
-        ["user identifier is not a valid user, group, or subscribed user key"],
-        {"user": "invalid"},
-    )
-
-
-def receipt_not_found() -> ApiError:
-    return ApiError(
-        ["receipt not found; may be invalid or expired"], {"receipt": "not found"}
-    )
-
-
-def group_not_found() -> ApiError:
-    return ApiError(
-        ["group not found or you are not authorized to edit it"], {"group": "not found"}
-    )
-
-
-def not_member() -> ApiError:
-    return ApiError(["user is not a member of this group"], {"user": "invalid"})
-
-
-def bad_device() -> ApiError:
-    return ApiError(
-        ["device name is not valid for this user"], {"device": "invalid for this user"}
-    )
-
-
-def api_response(
-    data: dict[str, Any] | None = None,
-    *,
-    status: int = 1,
-    http_status: int = 200,
-    headers: dict[str, str] | None = None,
-) -> web.Response:
-    """A Pushover-style JSON answer with `status`, a fresh `request` id and headers."""
-    request_id = str(uuid.uuid4())
-    body = {**(data or {}), "status": status, "request": request_id}
-    return web.Response(
-        text=json.dumps(body),
-        status=http_status,
-        content_type=JSON_CT,
-        charset="utf-8",
-        headers={"X-Request-Id": request_id, **(headers or {})},
-    )
-
-
-def error_response(err: ApiError) -> web.Response:
-    """Render an ApiError like Pushover does."""
-    return api_response(
-        {**err.fields, "errors": err.errors},
-        status=0,
-        http_status=err.status,
-        headers=err.headers,
-    )
-
-
-def limit_headers(acc: Account) -> dict[str, str]:
-    """The X-Limit-App-* headers for an account."""
-    return {
-        "X-Limit-App-Limit": str(acc.limit),
-        "X-Limit-App-Remaining": str(acc.remaining),
-        "X-Limit-App-Reset": str(acc.reset),
-    }
 
 
 def _to_str(value: Any) -> str | None:
@@ -202,7 +122,7 @@ def _int(params: dict[str, str], name: str) -> int | None:
     if not value:
         return None
     if not _INT_RE.match(value):
-        raise _field_error(name, "is invalid", f"{name} is invalid")
+        raise field_error(name, "is invalid", f"{name} is invalid")
     return int(value)
 
 
@@ -236,7 +156,7 @@ def _emergency_timing(params: dict[str, Any]) -> tuple[int, int]:
     """Return an emergency message's `retry` and `expire`, both required."""
     for name in ("retry", "expire"):
         if not params.get(name, "").strip():
-            raise _field_error(
+            raise field_error(
                 name,
                 "must be supplied with priority=2",
                 f"{name} must be supplied with priority=2",
@@ -264,7 +184,7 @@ def _check_schedule(params: dict[str, Any]) -> None:
     _int(params, "timestamp")
     ttl = _int(params, "ttl")
     if ttl is not None and ttl <= 0:
-        raise _field_error("ttl", "must be a positive integer")
+        raise field_error("ttl", "must be a positive integer")
 
 
 def _check_lengths(params: dict[str, Any]) -> None:
@@ -273,7 +193,7 @@ def _check_lengths(params: dict[str, Any]) -> None:
         return
     for name, limit in FIELD_LIMITS.items():
         if len(params.get(name, "")) > limit:
-            raise _field_error(
+            raise field_error(
                 name,
                 f"is too long, must be at most {limit} characters",
                 f"{name} is too long, must be at most {limit} characters",
@@ -288,11 +208,11 @@ def _attachment(params: dict[str, Any]) -> tuple[bytes | None, str | None]:
         try:
             attachment = base64.b64decode(params["attachment_base64"], validate=True)
         except (binascii.Error, ValueError):
-            raise _field_error("attachment_base64", "is invalid") from None
+            raise field_error("attachment_base64", "is invalid") from None
     if attachment is not None and params.get("attachment_type"):
         content_type = params["attachment_type"]
     if attachment is not None and len(attachment) > MAX_ATTACHMENT:
-        raise _field_error(
+        raise field_error(
             "attachment",
             f"is too large, must be at most {MAX_ATTACHMENT} bytes",
             f"attachment is too large, must be at most {MAX_ATTACHMENT} bytes",
@@ -389,7 +309,7 @@ class Api:
         sim = self.sim
         if not params.get("message", "").strip():
             app = sim.apps.get(params.get("token") or "")
-            err = _field_error("message", "cannot be blank")
+            err = field_error("message", "cannot be blank")
             if app is not None:
                 err.headers = limit_headers(sim.account(app.account))
             raise err
@@ -430,6 +350,16 @@ class Api:
                 "account": app.account,
             }
         )
+        self.sim.open_client.deliver(
+            recipients,
+            message_fields(
+                params,
+                app_name=app.name,
+                aid=self.sim.open_client.aid(app.token),
+                receipt=receipt.receipt if receipt else None,
+                now=self.sim.clock(),
+            ),
+        )
         data = {"receipt": receipt.receipt} if receipt else {}
         return api_response(data, headers=limit_headers(acc))
 
@@ -437,7 +367,7 @@ class Api:
         """Refuse a sound that is neither built in nor one of the account's own."""
         sound = params.get("sound", "")
         if sound and sound not in self.sim.sounds(app.token):
-            raise _field_error("sound", "is not a valid sound", "sound is invalid")
+            raise field_error("sound", "is not a valid sound", "sound is invalid")
 
     def _new_receipt(
         self,
@@ -534,7 +464,7 @@ class Api:
         app = self.app_for(params)
         name = params.get("name", "").strip()
         if not name:
-            raise _field_error("name", "cannot be blank")
+            raise field_error("name", "cannot be blank")
         key = random_key()
         self.sim.add_group(key, name, owner_account=app.account)
         return api_response({"group": key})
@@ -580,7 +510,7 @@ class Api:
                 raise bad_device()
             memo = params.get("memo", "")
             if len(memo) > 200:
-                raise _field_error(
+                raise field_error(
                     "memo",
                     "is too long, must be at most 200 characters",
                     "memo is too long, must be at most 200 characters",
@@ -603,7 +533,7 @@ class Api:
         _, group = self.group_for(params, request.match_info["group"])
         name = params.get("name", "").strip()
         if not name:
-            raise _field_error("name", "cannot be blank")
+            raise field_error("name", "cannot be blank")
         group.name = name
         return api_response()
 
@@ -700,7 +630,7 @@ class Api:
             )
         for name in GLANCE_TEXT_FIELDS:
             if len(present.get(name, "")) > 100:
-                raise _field_error(
+                raise field_error(
                     name,
                     "is too long, must be at most 100 characters",
                     f"{name} is too long, must be at most 100 characters",
@@ -708,7 +638,7 @@ class Api:
         _int(params, "count")
         percent = _int(params, "percent")
         if percent is not None and not 0 <= percent <= 100:
-            raise _field_error(
+            raise field_error(
                 "percent", "must be between 0 and 100", "percent is invalid"
             )
         return user, device, present
@@ -718,8 +648,8 @@ async def _answer(
     sim: SimulatorState, request: web.Request, handler: Handler, entry: dict[str, Any]
 ) -> web.StreamResponse:
     """Answer an API request with its fault (injected or storm) or its handler."""
-    fault = sim.take_fault(request.path)
-    if fault is None and (fault := sim.take_storm(request.path)):
+    fault = sim.take_fault(request.path, request.method)
+    if fault is None and (fault := sim.take_storm(request.path, request.method)):
         entry["storm"] = True
     if fault is not None:
         entry["fault"] = fault
@@ -876,6 +806,7 @@ def create_app(sim: SimulatorState) -> web.Application:
     app.router.add_post("/1/licenses/assign.json", api.license_assign)
     app.router.add_get("/1/licenses.json", api.license_credits)
     app.router.add_post("/1/glances.json", api.glances)
+    add_open_client_routes(app, sim)
     add_control_routes(app, sim)
     add_ui_routes(app, sim)
     return app

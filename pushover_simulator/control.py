@@ -39,24 +39,28 @@ class Control:
         return web.json_response({"status": 1})
 
     async def fault(self, request: web.Request) -> web.Response:
-        """Inject a fault: JSON `path`, `kind` and optional `count`."""
+        """Inject a fault: JSON `path`, `kind`, optional `count` and `method`."""
         data = await _json_body(request)
         kind = str(data.get("kind", ""))
         if kind not in FAULT_KINDS or not data.get("path"):
             raise web.HTTPBadRequest(text=f"need path and kind in {FAULT_KINDS}")
         self.sim.inject_fault(
-            str(data["path"]), cast(FaultKind, kind), int(data.get("count", 1))
+            str(data["path"]),
+            cast(FaultKind, kind),
+            int(data.get("count", 1)),
+            method=data.get("method") or None,
         )
         return web.json_response({"status": 1, "faults": len(self.sim.faults)})
 
     async def storm(self, request: web.Request) -> web.Response:
-        """Start (or with fraction 0 stop) a storm: JSON `fraction`, `seed`, `path`."""
+        """Start (or with fraction 0 stop) a storm: JSON `fraction`, `seed`, `path`, `method`."""
         data = await _json_body(request)
         try:
             self.sim.set_storm(
                 float(data.get("fraction", 0.0)),
                 seed=int(data.get("seed", 0)),
                 path_suffix=str(data.get("path", "messages.json")),
+                method=data.get("method") or None,
             )
         except ValueError as err:
             raise web.HTTPBadRequest(text=str(err)) from None

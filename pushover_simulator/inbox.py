@@ -121,13 +121,37 @@ def _render_message(sim: SimulatorState, msg: dict[str, Any]) -> str:
     return "".join(parts)
 
 
+def _render_open_client(sim: SimulatorState) -> str:
+    """List the Open Client devices and the messages waiting for each."""
+    devices = sim.open_client.devices.values()
+    if not devices:
+        return ""
+    items = []
+    for device in devices:
+        pending = "".join(
+            f'<li data-message-id="{m["id"]}">#{m["id"]} '
+            f"{escape(str(m.get('title') or ''))}: {escape(str(m['message']))}</li>"
+            for m in device.messages
+        )
+        items.append(
+            f'<div class="msg open-client" data-device-id="{escape(device.id)}">'
+            f"<h2>{escape(device.name)}</h2>"
+            f'<div class="meta">user {escape(device.user)} · '
+            f"{sim.push_connections(device.id)} push connection(s) · "
+            f"{len(device.messages)} pending</div>"
+            f"<ul>{pending}</ul></div>"
+        )
+    return f"<h1>Open Client devices</h1>{''.join(items)}"
+
+
 def render_inbox(sim: SimulatorState) -> str:
-    """The inbox page: every delivered message, newest first."""
+    """Return the inbox page: Open Client devices, then every message, newest first."""
     body = "".join(_render_message(sim, m) for m in reversed(sim.messages))
     return (
         '<!doctype html><html><head><meta charset="utf-8">'
         "<title>Pushover simulator inbox</title>"
         f"<style>{_STYLE}</style></head><body>"
+        f"{_render_open_client(sim)}"
         f"<h1>Pushover simulator: {len(sim.messages)} message(s)</h1>"
         f"{body or '<p>No messages yet.</p>'}</body></html>"
     )

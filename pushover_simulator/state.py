@@ -17,6 +17,18 @@ import weakref
 
 import aiohttp
 
+from .open_client import (
+    DEMO_2FA_CODE,
+    DEMO_2FA_EMAIL,
+    DEMO_2FA_PASSWORD,
+    DEMO_EMAIL,
+    DEMO_PASSWORD,
+    Login,
+    OpenClient,
+    OpenDevice,
+    Signal,
+)
+
 _LOGGER = logging.getLogger(__name__)
 
 DEMO_TOKEN = "azGDORePK8gMaC0QOYAMyEEuzJnyUi"
@@ -156,6 +168,11 @@ class Fault:
     path_suffix: str
     kind: FaultKind
     count: int
+    method: str | None = None
+
+    def matches(self, method: str, path: str) -> bool:
+        """Whether the fault applies to a `method` request on `path`."""
+        return path.endswith(self.path_suffix) and self.method in (None, method)
 
 
 @dataclass
@@ -166,6 +183,7 @@ class Storm:
     seed: int
     path_suffix: str
     rng: random.Random = field(repr=False, compare=False)
+    method: str | None = None
 
 
 @dataclass
@@ -278,6 +296,8 @@ class SimulatorState:
         self._stopping = asyncio.Event()
         self._callback_tasks: set[asyncio.Task[None]] = set()
         self._seen_transports: weakref.WeakSet[Any] = weakref.WeakSet()
+        self.keepalive_interval = 30.0
+        self.open_client = OpenClient()
         self._clear()
         if seed:
             self.seed_demo()
@@ -300,6 +320,7 @@ class SimulatorState:
         self.in_flight = 0
         self.peak_in_flight = 0
         self.connections_opened = 0
+        self.open_client.clear()
 
     def seed_demo(self) -> None:
         """Add the demo application, users, group and subscription."""
@@ -310,6 +331,8 @@ class SimulatorState:
         self.add_user(DEMO_USER2, devices=["laptop"], licenses=["Desktop"])
         self.add_group(DEMO_GROUP, "Household", members=[DEMO_USER, DEMO_USER2])
         self.add_subscription(DEMO_SUBSCRIPTION)
+        self.add_login(DEMO_EMAIL, DEMO_PASSWORD, DEMO_USER)
+        self.add_login(DEMO_2FA_EMAIL, DEMO_2FA_PASSWORD, DEMO_USER2, DEMO_2FA_CODE)
 
     def reset(self) -> None:
         """Forget everything (messages, receipts, faults, counters, latency) and re-seed."""
@@ -408,17 +431,76 @@ class SimulatorState:
         """Licence credits per account, writable: `sim.license_credits["default"] = 0`."""
         return _LicenseCredits(self)
 
+    # ----------------------------------------------------------- open client
+    def add_login(
+        self, email: str, password: str, user_key: str, twofa: str | None = None
+    ) -> Login:
+        """Let `email`/`password` (and the code `twofa`, if given) log in as `user_key`."""
+        if user_key not in self.users:
+            self.add_user(user_key, devices=[], licenses=[])
+        login = self.open_client.logins[email] = Login(email, password, user_key, twofa)
+        return login
+
+    def add_open_client_device(
+        self, user_key: str, name: str
+    ) -> tuple[OpenDevice, str]:
+        """Register an Open Client device without HTTP; return it and its session secret."""
+        secret = self.open_client.start_session(user_key)
+        device = self.open_client.add_device(random_key(), name, user_key, secret)
+        self.users[user_key].devices.append(name)
+        return device, secret
+
+    def push_frame(self, device_id: str, frame: str) -> int:
+        """Send the text `frame` on every push connection of the device; return how many."""
+        return self.open_client.push(device_id, frame)
+
+    def drop_push(self, device_id: str) -> int:
+        """Close every push connection of the device abruptly; return how many."""
+        return self.open_client.push(device_id, Signal.DROP)
+
+    def push_connections(self, device_id: str | None = None) -> int:
+        """Count open push connections of the device (of every device when None)."""
+        return self.open_client.connections(device_id)
+
+    async def wait_push_connections(
+        self, count: int, device_id: str | None = None
+    ) -> None:
+        """Wait until exactly `count` push connections are open (wrap in a timeout)."""
+        await self.open_client.wait_connections(count, device_id)
+
+    def set_push_silent(self, device_id: str, silent: bool = True) -> None:
+        """Stop (or resume) the keep-alive frames of the device's push connections."""
+        self.open_client.devices[device_id].silent = silent
+
+    @property
+    def push_url(self) -> str | None:
+        """The push websocket's URL (ws://host:port/push) once serving."""
+        if self.base_url is None:
+            return None
+        return "ws" + self.base_url.removeprefix("http").removesuffix("1/") + "push"
+
     # ---------------------------------------------------------------- faults
-    def inject_fault(self, path_suffix: str, kind: FaultKind, count: int = 1) -> None:
-        """Make the next `count` requests whose path ends with `path_suffix` fail."""
+    def inject_fault(
+        self,
+        path_suffix: str,
+        kind: FaultKind,
+        count: int = 1,
+        *,
+        method: str | None = None,
+    ) -> None:
+        """Make the next `count` requests whose path ends with `path_suffix` fail.
+
+        `method` ("GET", "POST") narrows the fault, e.g. to sends on messages.json
+        and not Open Client downloads; None matches every method.
+        """
         if kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault kind {kind!r}")
-        self.faults.append(Fault(path_suffix, kind, count))
+        self.faults.append(Fault(path_suffix, kind, count, method))
 
-    def take_fault(self, path: str) -> FaultKind | None:
-        """Consume and return the fault matching `path`, if any."""
+    def take_fault(self, path: str, method: str = "POST") -> FaultKind | None:
+        """Consume and return the fault matching `path` (and `method`), if any."""
         for fault in self.faults:
-            if path.endswith(fault.path_suffix) and fault.count > 0:
+            if fault.matches(method, path) and fault.count > 0:
                 fault.count -= 1
                 if fault.count <= 0:
                     self.faults.remove(fault)
@@ -426,26 +508,36 @@ class SimulatorState:
         return None
 
     def set_storm(
-        self, fraction: float, *, seed: int, path_suffix: str = "messages.json"
+        self,
+        fraction: float,
+        *,
+        seed: int,
+        path_suffix: str = "messages.json",
+        method: str | None = None,
     ) -> None:
         """Fail each request on `path_suffix` with probability `fraction` (0 turns it off).
 
         The draws come from `random.Random(seed)`, so a run repeats: half of the
         failures answer 503, the other half drop the connection; neither delivers.
+        `method` narrows the storm as it does for `inject_fault`.
         """
         if not 0.0 <= fraction <= 1.0:
             raise ValueError(f"storm fraction {fraction} is not within 0..1")
         self.storm_failures = 0
         self.storm = (
-            Storm(fraction, seed, path_suffix, random.Random(seed))
+            Storm(fraction, seed, path_suffix, random.Random(seed), method)
             if fraction > 0
             else None
         )
 
-    def take_storm(self, path: str) -> FaultKind | None:
+    def take_storm(self, path: str, method: str = "POST") -> FaultKind | None:
         """Draw the storm's verdict for `path`: "503", "drop" or None (answer normally)."""
         storm = self.storm
-        if storm is None or not path.endswith(storm.path_suffix):
+        if (
+            storm is None
+            or not path.endswith(storm.path_suffix)
+            or storm.method not in (None, method)
+        ):
             return None
         draw = storm.rng.random()
         if draw >= storm.fraction:
@@ -569,6 +661,16 @@ class SimulatorState:
                 for (user, device), data in self.glances.items()
             ],
             "license_assignments": self.license_assignments,
+            "open_client_devices": {
+                device.id: {
+                    "name": device.name,
+                    "user": device.user,
+                    "pending": [m["id"] for m in device.messages],
+                    "connections": self.push_connections(device.id),
+                    "silent": device.silent,
+                }
+                for device in self.open_client.devices.values()
+            },
             "faults": [asdict(f) for f in self.faults],
             "storm": None
             if self.storm is None
@@ -576,6 +678,7 @@ class SimulatorState:
                 "fraction": self.storm.fraction,
                 "seed": self.storm.seed,
                 "path_suffix": self.storm.path_suffix,
+                "method": self.storm.method,
             },
             "storm_failures": self.storm_failures,
             "requests": self.requests,
@@ -592,8 +695,9 @@ class SimulatorState:
         self._stopping = asyncio.Event()
 
     async def shutdown(self) -> None:
-        """End hangs and pauses and cancel pending callback deliveries."""
+        """End hangs, pauses and push connections; cancel pending callback deliveries."""
         self._stopping.set()
+        self.open_client.close_all()
         tasks = list(self._callback_tasks)
         for task in tasks:
             task.cancel()

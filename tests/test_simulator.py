@@ -1089,7 +1089,7 @@ async def test_storm_only_on_its_path_and_off_at_zero(
 
 async def test_storm_control_endpoint(sim: PushoverSimulator, api: Api) -> None:
     async with api.session.post(
-        api.root + "_sim/storm", json={"fraction": 1.0, "seed": 3}
+        api.root + "_sim/storm", json={"fraction": 1.0, "seed": 3, "method": "POST"}
     ) as resp:
         assert resp.status == 200
     assert sim.storm is not None
@@ -1100,12 +1100,31 @@ async def test_storm_control_endpoint(sim: PushoverSimulator, api: Api) -> None:
         "fraction": 1.0,
         "seed": 3,
         "path_suffix": "messages.json",
+        "method": "POST",
     }
     async with api.session.post(
-        api.root + "_sim/fault", json={"path": "limits.json", "kind": "quota"}
+        api.root + "_sim/storm", json={"fraction": 2.0, "seed": 3}
+    ) as resp:
+        assert resp.status == 400
+    async with api.session.post(
+        api.root + "_sim/fault",
+        json={"path": "limits.json", "kind": "quota", "method": "GET"},
     ) as resp:
         assert resp.status == 200
-    assert sim.faults[0].kind == "quota"
+    assert (sim.faults[0].kind, sim.faults[0].method) == ("quota", "GET")
+
+
+async def test_fault_and_storm_narrowed_to_a_method(
+    sim: PushoverSimulator, api: Api
+) -> None:
+    sim.inject_fault("limits.json", "503", method="POST")
+    status, _ = await api.get("apps/limits.json")
+    assert status == 200
+    assert len(sim.faults) == 1
+    sim.set_storm(1.0, seed=0, path_suffix="sounds.json", method="POST")
+    status, _ = await api.get("sounds.json")
+    assert status == 200
+    assert sim.storm_failures == 0
 
 
 async def test_fault_drop(sim: PushoverSimulator) -> None:
