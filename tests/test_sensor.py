@@ -269,3 +269,26 @@ async def test_no_license_credits_no_sensor(
     await hass.async_block_till_done()
     assert hass.states.get(REMAINING) is not None
     assert hass.states.get(CREDITS) is None
+
+
+async def test_quota_unknown_at_setup_comes_with_the_first_send(
+    hass: HomeAssistant, sim: PushoverSimulator, config_entry: MockConfigEntry
+) -> None:
+    """Quota unreadable at setup: sensors unavailable until a send's headers tell it."""
+    sim.inject_fault("limits.json", "503")
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert [_state(hass, e) for e in QUOTA] == [STATE_UNAVAILABLE] * 3
+    assert hass.states.get(CREDITS) is None
+    coordinator = config_entry.runtime_data.coordinator
+    await hass.services.async_call(
+        DOMAIN,
+        "assign_license",
+        {"config_entry_id": config_entry.entry_id, "user_key": DEMO_USER},
+        blocking=True,
+    )
+    assert coordinator.data is None
+    await _send(hass)
+    assert [_state(hass, e) for e in (LIMIT, REMAINING)] == ["10000", "9999"]
+    assert coordinator.data.license_credits is None

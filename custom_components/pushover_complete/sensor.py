@@ -179,6 +179,7 @@ class CounterSensor(PushoverApplicationEntity, SensorEntity):
 
     @callback
     def _async_update(self) -> None:
+        """Write the new count."""
         self.async_write_ha_state()
 
     @property
