@@ -27,6 +27,7 @@ from .conftest import ALICE, BOB, WEBHOOK_ID, recipient
 
 ENCRYPTION_KEY = "1f046d257b8eeaf278c5218fe03a9887c21f80ecd5ad11e39f28cb7cb8b9ce03"
 MEMO = "Grandma's tablet, kitchen"
+DEVICE_SECRET = "Xq3vN8pL2sT6wY9zB1cD4fG7hJ0kM5nR"
 
 
 @pytest.fixture
@@ -122,3 +123,37 @@ async def test_diagnostics_while_pushover_is_down(
     diagnostics = await async_get_config_entry_diagnostics(hass, diagnosed_entry)
     assert diagnostics["recipients"][1]["group"] is None
     assert diagnostics["account"]["remaining"] == 7_500
+
+
+@pytest.mark.parametrize(
+    "recipients",
+    [
+        [
+            recipient(ALICE, "Alice", DEMO_USER),
+            {
+                "subentry_id": "open_client",
+                "subentry_type": "device",
+                "title": "homeassistant",
+                "data": {
+                    "user_key": DEMO_USER,
+                    "device_id": "d" * 16,
+                    "secret": DEVICE_SECRET,
+                    "name": "homeassistant",
+                },
+                "unique_id": None,
+            },
+        ]
+    ],
+)
+async def test_diagnostics_redact_a_device_secret(
+    hass: HomeAssistant, sim: PushoverSimulator, loaded_entry: MockConfigEntry
+) -> None:
+    """An Open Client device's secret stays out; no group is looked up for it."""
+    requests = len(sim.requests)
+    diagnostics = await async_get_config_entry_diagnostics(hass, loaded_entry)
+    device = diagnostics["recipients"][1]
+    assert device["data"]["secret"] == "**REDACTED**"
+    assert device["group"] is None
+    assert DEVICE_SECRET not in repr(diagnostics)
+    # One look-up only: Alice's key, to see whether it is a group.
+    assert len(sim.requests) == requests + 1

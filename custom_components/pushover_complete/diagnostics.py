@@ -10,7 +10,7 @@ from homeassistant.const import CONF_API_KEY
 from homeassistant.core import HomeAssistant
 
 from .api import PushoverAPI, PushoverCompleteError
-from .const import CONF_ENCRYPTION_KEY, CONF_USER_KEY
+from .const import CONF_ENCRYPTION_KEY, CONF_USER_KEY, SUBENTRY_RECIPIENT
 from .coordinator import AccountCoordinator, SoundsCoordinator
 from .data import PushoverCompleteConfigEntry
 
@@ -81,7 +81,9 @@ async def async_get_config_entry_diagnostics(
                 "title": subentry.title,
                 "type": subentry.subentry_type,
                 "data": async_redact_data(dict(subentry.data), TO_REDACT),
-                "group": await _async_group(runtime.client, subentry.data),
+                "group": await _async_group(runtime.client, subentry.data)
+                if subentry.subentry_type == SUBENTRY_RECIPIENT
+                else None,
             }
             for subentry in entry.subentries.values()
         ],
