@@ -1,4 +1,4 @@
-"""Sensors: the account's quota and licence credits, open emergencies, queued messages."""
+"""Sensors: the account's quota and license credits, open emergencies, queued messages."""
 
 from __future__ import annotations
 
@@ -240,7 +240,7 @@ async def test_two_entries_of_one_account_show_the_same_quota(
 async def test_license_credits_sensor_follows_assignments(
     hass: HomeAssistant, sim: PushoverSimulator, config_entry: MockConfigEntry
 ) -> None:
-    """Accounts with licence credits get a sensor that follows ``assign_license``."""
+    """Accounts with license credits get a sensor that follows ``assign_license``."""
     sim.set_license_credits(5)
     config_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(config_entry.entry_id)
@@ -262,7 +262,7 @@ async def test_license_credits_sensor_follows_assignments(
 async def test_no_license_credits_no_sensor(
     hass: HomeAssistant, sim: PushoverSimulator, config_entry: MockConfigEntry
 ) -> None:
-    """Without credits there is no licence sensor."""
+    """Without credits there is no license sensor."""
     sim.set_license_credits(0)
     config_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(config_entry.entry_id)

@@ -1,4 +1,4 @@
-"""Coordinators: the account's quota and licence credits (hourly), the sounds (daily).
+"""Coordinators: the account's quota and license credits (hourly), the sounds (daily).
 
 Pushover pools the monthly messages per account (since May 2026), so every
 application of one account reports the same quota; the headers of each send
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class AccountData:
-    """The account's monthly quota and its licence credits."""
+    """The account's monthly quota and its license credits."""
 
     limits: Limits
     license_credits: int | None
@@ -51,7 +51,7 @@ def _auth_failed(err: PushoverAuthError) -> ConfigEntryAuthFailed:
 
 
 class AccountCoordinator(DataUpdateCoordinator[AccountData]):
-    """Read the quota and licence credits hourly; every send's headers update it too."""
+    """Read the quota and license credits hourly; every send's headers update it too."""
 
     config_entry: PushoverCompleteConfigEntry
 
@@ -91,7 +91,7 @@ class AccountCoordinator(DataUpdateCoordinator[AccountData]):
 
     @callback
     def async_credits_seen(self, credits: int | None) -> None:
-        """Take the licence credits from an answer (``assign_license``)."""
+        """Take the license credits from an answer (``assign_license``)."""
         data = self.data
         if credits is None or data is None or credits == data.license_credits:
             return

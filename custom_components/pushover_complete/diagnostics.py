@@ -46,7 +46,7 @@ async def _async_group(
 
 
 def _account(coordinator: AccountCoordinator) -> dict[str, Any]:
-    """Describe the account's quota and licence credits as last known."""
+    """Describe the account's quota and license credits as last known."""
     data = coordinator.data
     return {
         "last_update_success": coordinator.last_update_success,

@@ -1,4 +1,4 @@
-"""Sensors: the account's quota and licence credits, open emergencies, queued messages."""
+"""Sensors: the account's quota and license credits, open emergencies, queued messages."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ PARALLEL_UPDATES = 0
 
 @dataclass(frozen=True, kw_only=True)
 class AccountSensorDescription(SensorEntityDescription):
-    """A sensor whose value comes from the account's quota or licence credits."""
+    """A sensor whose value comes from the account's quota or license credits."""
 
     value_fn: Callable[[AccountData], int | datetime | None]
 
@@ -65,7 +65,7 @@ QUOTA_SENSORS = (
     ),
 )
 
-# Only for accounts that bought licence credits.
+# Only for accounts that bought license credits.
 LICENSE_CREDITS_SENSOR = AccountSensorDescription(
     key="license_credits",
     translation_key="license_credits",
@@ -110,7 +110,7 @@ async def async_setup_entry(
 class AccountSensor(
     PushoverApplicationEntity, CoordinatorEntity[AccountCoordinator], SensorEntity
 ):
-    """Monthly limit, messages remaining, reset time, licence credits."""
+    """Monthly limit, messages remaining, reset time, license credits."""
 
     entity_description: AccountSensorDescription
 
