@@ -292,4 +292,6 @@ async def test_validate_user_rejected_token_is_an_error(
     del sim.apps[DEMO_TOKEN]
     with pytest.raises(HomeAssistantError) as err:
         await call(hass, loaded_entry, "validate_user", user_key=DEMO_USER)
-    assert err.value.translation_key == "invalid_token"
+    assert err.value.translation_key == "token_rejected"
+    assert "application token is invalid" in str(err.value)
+    assert loaded_entry.async_get_active_flows(hass, {"reauth"})

@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 from unittest.mock import patch
 
+from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -45,6 +46,25 @@ async def advance(hass: HomeAssistant, seconds: float) -> None:
     """Move Home Assistant's clock on and let the poll run."""
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=seconds))
     await hass.async_block_till_done()
+
+
+async def tick(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float
+) -> None:
+    """Move the frozen clock on and let what fell due run."""
+    freezer.tick(timedelta(seconds=seconds))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+
+
+def receipt_checks(sim: PushoverSimulator) -> int:
+    """Count the receipt reads that reached the simulator (failed ones too)."""
+    return sum(
+        1
+        for r in sim.requests
+        if r["path"].startswith("/1/receipts/")
+        and not r["path"].endswith("cancel.json")
+    )
 
 
 async def test_polling_sees_acknowledgement(
@@ -239,18 +259,26 @@ async def test_unreachable_while_polling_loses_nothing(
     sim: PushoverSimulator,
     loaded_entry: MockConfigEntry,
     caplog: pytest.LogCaptureFixture,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
-    """Polling failures are logged once; tracking resumes."""
+    """Polling failures are logged once and back off; tracking resumes."""
     events = async_capture_events(hass, EVENT_ACKNOWLEDGED)
     [receipt] = await send_emergency(hass, entity_id="notify.alice")
     sim.acknowledge(receipt)
-    sim.inject_fault(".json", "503", count=2)
-    await advance(hass, 11)
-    await advance(hass, 11)
+    sim.inject_fault(f"{receipt}.json", "503", count=2)
+    await tick(hass, freezer, 11)  # first failure: the next poll waits 20 s
+    assert receipt_checks(sim) == 1
+    await tick(hass, freezer, 19)
+    assert receipt_checks(sim) == 1
+    await tick(hass, freezer, 2)  # second failure: the next poll waits 40 s
+    assert receipt_checks(sim) == 2
     assert events == []
     assert caplog.text.count("Cannot check emergency receipts") == 1
-    await advance(hass, 11)
+    await tick(hass, freezer, 39)
+    assert events == []
+    await tick(hass, freezer, 2)
     assert len(events) == 1
+    assert receipt_checks(sim) == 3
 
 
 async def test_receipt_gone_stops_tracking(
@@ -337,7 +365,7 @@ async def test_legacy_service_emergency_is_tracked(
     sim.acknowledge(msg["receipt"])
     await advance(hass, 11)
     assert len(events) == 1
-    assert events[0].data["notify_entity_id"] is None
+    assert events[0].data["notify_entity_id"] == "notify.alice"
     assert events[0].data["message"] == "Smoke"
 
 

@@ -25,12 +25,14 @@ from custom_components.pushover_complete.api.validation import (
     join_devices,
 )
 from custom_components.pushover_complete.const import DOMAIN, EVENT_ACKNOWLEDGED
-from custom_components.pushover_complete.send import Recipient, plan
-from custom_components.pushover_complete.services import (
-    LEGACY_DATA_SCHEMA,
+from custom_components.pushover_complete.fields import (
+    MESSAGE_FIELD_NAMES,
     MESSAGE_FIELDS,
     message_from_data,
 )
+from custom_components.pushover_complete.legacy import DATA_SCHEMA, _legacy_data
+from custom_components.pushover_complete.models import Recipient
+from custom_components.pushover_complete.send import plan
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from pushover_simulator import (
@@ -99,13 +101,21 @@ def test_random_action_data_is_refused_or_valid(data: dict[str, Any]) -> None:
 @settings(max_examples=200, deadline=None)
 @given(st.dictionaries(st.sampled_from(FIELD_NAMES), VALUES, max_size=8))
 def test_random_legacy_data(data: dict[str, Any]) -> None:
-    """Legacy data is validated or refused; unknown keys are dropped."""
+    """Legacy data is validated or refused; unknown keys are refused by name."""
+    unknown = sorted(key for key in data if key not in MESSAGE_FIELD_NAMES)
     try:
-        valid = LEGACY_DATA_SCHEMA(data)
-    except vol.Invalid:
+        valid = _legacy_data(data)
+    except ServiceValidationError as err:
+        if unknown:
+            assert err.translation_key == "unknown_data_keys"
+            assert err.translation_placeholders == {"keys": ", ".join(unknown)}
+        else:
+            assert err.translation_key == "invalid_data"
+            with pytest.raises(vol.Invalid):
+                DATA_SCHEMA(data)
         return
-    assert "bogus" not in valid
-    assert "message" not in valid
+    assert not unknown
+    assert valid == DATA_SCHEMA(data)
 
 
 async def test_webhook_fuzz(

@@ -23,7 +23,7 @@ async def test_setup_and_unload(
     assert hass.services.has_service(DOMAIN, "send_message")
     assert hass.services.has_service("notify", "alice")
     assert hass.states.get("notify.alice") is not None
-    assert hass.states.get("sensor.home_messages_remaining") is not None
+    assert hass.states.get("sensor.home_account_messages_remaining") is not None
 
     assert await hass.config_entries.async_unload(loaded_entry.entry_id)
     await hass.async_block_till_done()

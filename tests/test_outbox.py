@@ -140,7 +140,8 @@ async def test_outbox_survives_restart(
     await send(hass, "before restart", attachment=str(image), timestamp=1_700_000_000)
     outbox = loaded_entry.runtime_data.outbox
     [item] = outbox.items
-    stored = Path(item["attachment"]["file"])
+    assert item.attachment is not None
+    stored = Path(item.attachment.file)
     assert stored.read_bytes() == PNG
     assert await hass.config_entries.async_reload(loaded_entry.entry_id)
     await hass.async_block_till_done()

@@ -42,8 +42,8 @@ EXCEPTION_CLASSES = {
     "ConfigEntryNotReady",
     "UpdateFailed",
 }
-# Local helpers that build a translated exception: ``_error(key, **placeholders)``.
-EXCEPTION_HELPERS = {"_error", "_invalid"}
+# Helpers that build a translated exception: ``invalid(key, **placeholders)``.
+EXCEPTION_HELPERS = {"_error", "_invalid", "invalid"}
 ENTITY_PLATFORMS = {"sensor", "event", "notify"}
 
 HACS_KEYS = {

@@ -287,7 +287,9 @@ async def test_rejected_token_starts_reauth(
     del sim.apps[DEMO_TOKEN]
     with pytest.raises(HomeAssistantError) as err:
         await send(hass, entity_id="notify.alice", message="x")
-    assert err.value.translation_key == "invalid_token"
+    assert err.value.translation_key == "token_rejected"
+    assert "application token is invalid" in str(err.value)
+    assert DEMO_TOKEN not in str(err.value)
     flows = hass.config_entries.flow.async_progress()
     assert [f["context"]["source"] for f in flows] == ["reauth"]
 
@@ -313,7 +315,7 @@ async def test_quota_exhausted_opens_repair_until_sending_works(
     )
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=2))
     await hass.async_block_till_done()
-    state = hass.states.get("sensor.home_messages_remaining")
+    state = hass.states.get("sensor.home_account_messages_remaining")
     assert state.state == "49"
 
 
@@ -341,7 +343,6 @@ async def test_legacy_service_with_builtin_data_keys(
                 "sound": "siren",
                 "html": 1,
                 "timestamp": 1_700_000_000,
-                "unknown_key": "ignored",
             },
         },
         blocking=True,
@@ -365,6 +366,23 @@ async def test_legacy_service_bad_data(
             "notify", "alice", {"message": "x", "data": {"priority": 7}}, blocking=True
         )
     assert err.value.translation_key == "invalid_data"
+    assert sim.messages == []
+
+
+async def test_legacy_service_refuses_unknown_keys_by_name(
+    hass: HomeAssistant, sim: PushoverSimulator, loaded_entry: MockConfigEntry
+) -> None:
+    """A typo in data (``priorty: 2``) is refused, naming it; nothing is sent."""
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            "notify",
+            "alice",
+            {"message": "Leak", "data": {"priorty": 2, "sound": "siren", "zz": 1}},
+            blocking=True,
+        )
+    assert err.value.translation_key == "unknown_data_keys"
+    assert err.value.translation_placeholders == {"keys": "priorty, zz"}
+    assert "priorty, zz" in str(err.value)
     assert sim.messages == []
 
 
@@ -537,7 +555,7 @@ async def test_attachment_url(
         ("/notes", True, "attachment_not_image"),
         ("/missing.png", True, "attachment_url_failed"),
         ("/loop", True, "attachment_url_failed"),
-        ("/to-file", True, "attachment_url_failed"),
+        ("/to-file", True, "attachment_url_invalid"),
     ],
 )
 async def test_attachment_url_errors(

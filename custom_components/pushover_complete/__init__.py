@@ -21,11 +21,13 @@ from .api import (
 from .const import DOMAIN
 from .coordinator import AccountCoordinator, SoundsCoordinator
 from .data import EntrySettings, PushoverCompleteConfigEntry, PushoverCompleteData
-from .emergency import ReceiptTracker, async_remove_receipts
+from .descriptions import async_update_sound_suggestions
+from .emergency import ReceiptTracker, async_remove_cloudhook, async_remove_receipts
+from .entity import async_migrate_unique_ids
 from .helpers import create_client
 from .legacy import async_load_legacy_services, async_unload_legacy_services
 from .outbox import Outbox, async_remove_outbox
-from .services import async_setup_services, async_update_sound_suggestions
+from .services import async_setup_services
 
 PLATFORMS = [Platform.EVENT, Platform.NOTIFY, Platform.SENSOR]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
@@ -82,6 +84,7 @@ async def async_setup_entry(
     await outbox.async_load()
     entry.async_on_unload(outbox.async_stop)
 
+    async_migrate_unique_ids(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     await async_load_legacy_services(hass, entry)
     entry.async_on_unload(entry.add_update_listener(_async_update_listener))
@@ -113,10 +116,12 @@ async def _async_update_listener(
 async def async_unload_entry(
     hass: HomeAssistant, entry: PushoverCompleteConfigEntry
 ) -> bool:
-    """Stop everything this entry started."""
+    """Stop everything this entry started, also what is running now."""
+    runtime = entry.runtime_data
     await async_unload_legacy_services(hass, entry)
-    await entry.runtime_data.receipts.async_flush()
-    await entry.runtime_data.outbox.async_flush()
+    await runtime.receipts.async_stop()
+    await runtime.receipts.async_flush()
+    await runtime.outbox.async_stop()
     unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
     if unloaded:
         hass.async_create_task(async_update_sound_suggestions(hass), eager_start=False)
@@ -126,6 +131,7 @@ async def async_unload_entry(
 async def async_remove_entry(
     hass: HomeAssistant, entry: PushoverCompleteConfigEntry
 ) -> None:
-    """Forget stored receipts and queued messages of a removed entry."""
+    """Forget a removed entry's receipts, queue and cloud webhook."""
     await async_remove_receipts(hass, entry.entry_id)
+    await async_remove_cloudhook(hass, entry.data["webhook_id"])
     await async_remove_outbox(hass, entry.entry_id)

@@ -1,14 +1,18 @@
 """Emergency alarms: receipts tracked until acknowledged, expired or canceled.
 
-An acknowledgement arrives through the entry's webhook (Pushover's callback)
-or through polling ``receipts/{receipt}.json``; either way each receipt fires
-exactly one ``pushover_complete_acknowledged`` or ``pushover_complete_expired``.
+Pushover's callback (the entry's webhook) carries no signature, so it is only
+a hint: the receipt is then read back from Pushover, and events are built
+from Pushover's answer. Polling reads the same answer. Either way each
+receipt fires at most one ``pushover_complete_acknowledged`` or
+``pushover_complete_expired``. Unload stops polling and confirmations at once,
+including those already running, and nothing is scheduled after that.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+import asyncio
+from collections.abc import Callable, Coroutine
+from dataclasses import asdict, dataclass, field, fields
 import time
 from typing import Any, Final
 from urllib.parse import parse_qs
@@ -24,30 +28,26 @@ from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
 from .api import (
+    KEY_RE,
     BadAPIRequestError,
     PushoverAPI,
     PushoverAuthError,
     PushoverConnectionError,
     ReceiptResponse,
 )
-from .api.validation import KEY_RE
-from .const import (
-    CONF_USER_KEY,
-    DOMAIN,
-    EVENT_ACKNOWLEDGED,
-    EVENT_EXPIRED,
-    LOGGER,
-    SUBENTRY_RECIPIENT,
-)
+from .const import DOMAIN, EVENT_ACKNOWLEDGED, EVENT_EXPIRED, LOGGER
 from .data import PushoverCompleteConfigEntry, signal_event, signal_updated
+from .models import Recipient, recipient_subentries
 
 POLL_WITHOUT_CALLBACK: Final = 10.0
 POLL_WITH_CALLBACK: Final = 60.0
 MIN_POLL: Final = 5.0
+MAX_POLL: Final = 300.0
 MAX_CALLBACK_BODY: Final = 4096
 # Pushover keeps receipts for a week; stop asking after that.
 RECEIPT_LIFETIME: Final = 7 * 24 * 3600
 STORAGE_VERSION: Final = 1
+STORAGE_MINOR_VERSION: Final = 2
 
 
 @dataclass(slots=True)
@@ -62,6 +62,38 @@ class TrackedReceipt:
     expires_at: float = 0.0
     callback_expected: bool = False
     sent_at: float = 0.0
+    user_key: str | None = None
+    recipient_name: str | None = None
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TrackedReceipt | None:
+        """Read a stored receipt; ``None`` for an entry that is not one."""
+        known = {f.name for f in fields(cls)}
+        try:
+            tracked = cls(**{k: v for k, v in data.items() if k in known})
+        except TypeError:
+            return None
+        return tracked if isinstance(tracked.receipt, str) else None
+
+
+class _ReceiptStore(Store[dict[str, Any]]):
+    """Stored open receipts; minor version 2 added who each alarm went to."""
+
+    async def _async_migrate_func(
+        self, old_major_version: int, old_minor_version: int, old_data: dict[str, Any]
+    ) -> dict[str, Any]:
+        # 1.1 items lack user_key and recipient_name: from_dict gives them None.
+        return old_data
+
+
+def _receipt_gone(err: BadAPIRequestError) -> bool:
+    """Tell whether Pushover says the receipt does not exist (any more)."""
+    return err.http_status == 404 or err.fields.get("receipt") == "not found"
+
+
+def _later(err: BadAPIRequestError) -> bool:
+    """Tell whether a refusal means "ask again later" (408, 429)."""
+    return err.http_status in (408, 429)
 
 
 class ReceiptTracker:
@@ -73,30 +105,33 @@ class ReceiptTracker:
         entry: PushoverCompleteConfigEntry,
         client: PushoverAPI,
     ) -> None:
-        """Nothing is tracked until :meth:`async_load`."""
+        """Track nothing until :meth:`async_load`."""
         self.hass = hass
         self.entry = entry
         self.client = client
         self.receipts: dict[str, TrackedReceipt] = {}
-        self._store: Store[dict[str, Any]] = Store(
-            hass, STORAGE_VERSION, f"{DOMAIN}.{entry.entry_id}.receipts", private=True
+        self._store = _ReceiptStore(
+            hass,
+            STORAGE_VERSION,
+            f"{DOMAIN}.{entry.entry_id}.receipts",
+            private=True,
+            minor_version=STORAGE_MINOR_VERSION,
         )
         self._unsub_poll: Callable[[], None] | None = None
-        self._poll_job = HassJob(self._async_poll, cancel_on_shutdown=True)
+        self._poll_job = HassJob(self._async_start_poll, cancel_on_shutdown=True)
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._confirming: set[str] = set()
+        self._stopped = False
         self._unreachable = False
+        self._backoff = 1.0
         self.cloudhook_url: str | None = None
-
-    # ------------------------------------------------------------------ lifecycle
 
     async def async_load(self) -> None:
         """Read stored receipts and resume polling."""
         stored = await self._store.async_load() or {}
         for item in stored.get("receipts", []):
-            try:
-                tracked = TrackedReceipt(**item)
-            except TypeError:
-                continue
-            self.receipts[tracked.receipt] = tracked
+            if isinstance(item, dict) and (tracked := TrackedReceipt.from_dict(item)):
+                self.receipts[tracked.receipt] = tracked
         self._async_schedule()
 
     @callback
@@ -123,22 +158,26 @@ class ReceiptTracker:
             self.cloudhook_url = await cloud.async_get_or_create_cloudhook(
                 self.hass, self.entry.data["webhook_id"]
             )
-        except Exception as err:
+        except Exception as err:  # any cloud failure: use the URL
             LOGGER.info(
                 "No Home Assistant Cloud webhook (%s); using the URL",
                 type(err).__name__,
             )
 
-    @callback
-    def async_stop(self) -> None:
-        """Stop polling and listening."""
+    async def async_stop(self) -> None:
+        """Stop polling, confirming and listening, also what is running now."""
+        self._stopped = True
         webhook.async_unregister(self.hass, self.entry.data["webhook_id"])
         if self._unsub_poll is not None:
             self._unsub_poll()
             self._unsub_poll = None
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     def callback_url(self) -> str | None:
-        """Where Pushover should call back, when it can reach us at all."""
+        """Return where Pushover should call back, when it can reach us at all."""
         if self.cloudhook_url:
             return self.cloudhook_url
         try:
@@ -149,11 +188,9 @@ class ReceiptTracker:
             return None
         return base + webhook.async_generate_path(self.entry.data["webhook_id"])
 
-    # ------------------------------------------------------------------ tracking
-
     @property
     def count(self) -> int:
-        """Open receipts."""
+        """Return the number of open receipts."""
         return len(self.receipts)
 
     @callback
@@ -161,10 +198,10 @@ class ReceiptTracker:
         self,
         receipt: str,
         *,
+        recipient: Recipient,
         title: str | None,
         message: str,
         tags: list[str],
-        notify_entity_id: str | None,
         expire: int,
         callback_expected: bool,
         sent_at: float | None = None,
@@ -176,10 +213,12 @@ class ReceiptTracker:
             title=title,
             message=message,
             tags=list(tags),
-            notify_entity_id=notify_entity_id,
+            notify_entity_id=recipient.notify_entity_id,
             expires_at=sent + expire,
             callback_expected=callback_expected,
             sent_at=sent,
+            user_key=recipient.user_key,
+            recipient_name=recipient.name,
         )
         self._async_changed()
 
@@ -191,7 +230,7 @@ class ReceiptTracker:
             self._async_changed()
 
     def receipts_with_tag(self, tag: str) -> list[str]:
-        """Receipts carrying ``tag``."""
+        """Return the receipts carrying ``tag``."""
         return [r.receipt for r in self.receipts.values() if tag in r.tags]
 
     @callback
@@ -212,81 +251,96 @@ class ReceiptTracker:
         if self._unsub_poll is not None:
             self._unsub_poll()
             self._unsub_poll = None
-        if not self.receipts:
+        if self._stopped or not self.receipts:
             return
         interval = (
             POLL_WITH_CALLBACK
             if all(r.callback_expected for r in self.receipts.values())
             else POLL_WITHOUT_CALLBACK
         )
-        self._unsub_poll = async_call_later(
-            self.hass, max(interval, MIN_POLL), self._poll_job
-        )
+        delay = min(max(interval * self._backoff, MIN_POLL), MAX_POLL)
+        self._unsub_poll = async_call_later(self.hass, delay, self._poll_job)
 
-    async def _async_poll(self, _now: Any) -> None:
+    @callback
+    def _async_run(self, coro: Coroutine[Any, Any, None], name: str) -> None:
+        """Run ``coro`` as a task that :meth:`async_stop` cancels."""
+        task = self.entry.async_create_task(self.hass, coro, name)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    @callback
+    def _async_start_poll(self, _now: Any) -> None:
         self._unsub_poll = None
+        if not self._stopped:
+            self._async_run(self._async_poll(), "pushover_complete receipt poll")
+
+    async def _async_poll(self) -> None:
+        """Read every open receipt once, then plan the next poll."""
         for receipt in list(self.receipts):
-            tracked = self.receipts.get(receipt)
-            if tracked is None:
-                continue
-            try:
-                answer = await self.client.check_receipt(receipt)
-            except PushoverConnectionError as err:
-                if not self._unreachable:
-                    LOGGER.warning("Cannot check emergency receipts: %s", err)
-                    self._unreachable = True
+            if receipt in self.receipts and not await self._async_check(receipt):
                 break
-            except PushoverAuthError:
-                self.entry.async_start_reauth(self.hass)
-                break
-            except BadAPIRequestError as err:
-                LOGGER.info(
-                    "Receipt no longer known to Pushover (%s); stop tracking", err
-                )
-                self.async_forget([receipt])
-                continue
-            if self._unreachable:
-                LOGGER.info("Emergency receipts can be checked again")
-                self._unreachable = False
-            self._async_handle_answer(tracked, answer)
         now = time.time()
-        stale = [
-            r.receipt
-            for r in self.receipts.values()
-            if now - r.sent_at > RECEIPT_LIFETIME
-        ]
-        self.async_forget(stale)
+        self.async_forget(
+            [
+                r.receipt
+                for r in self.receipts.values()
+                if now - r.sent_at > RECEIPT_LIFETIME
+            ]
+        )
         self._async_schedule()
 
+    async def _async_check(self, receipt: str) -> bool:
+        """Read one receipt from Pushover and act on it; ``False``: stop for now."""
+        try:
+            answer = await self.client.check_receipt(receipt)
+        except PushoverConnectionError as err:
+            return self._async_later(f"{err}")
+        except PushoverAuthError:
+            self.entry.async_start_reauth(self.hass)
+            return False
+        except BadAPIRequestError as err:
+            if _later(err):
+                return self._async_later(f"Pushover asked to wait ({err})")
+            if _receipt_gone(err):
+                LOGGER.info("An emergency receipt is no longer known to Pushover")
+                self.async_forget([receipt])
+            return True
+        if self._unreachable:
+            LOGGER.info("Emergency receipts can be checked again")
+            self._unreachable = False
+        self._backoff = 1.0
+        self._async_handle_answer(receipt, answer)
+        return True
+
     @callback
-    def _async_handle_answer(
-        self, tracked: TrackedReceipt, answer: ReceiptResponse
-    ) -> None:
+    def _async_later(self, reason: str) -> bool:
+        """Keep the receipts and back off: Pushover cannot answer now."""
+        if not self._unreachable:
+            LOGGER.warning("Cannot check emergency receipts now: %s", reason)
+            self._unreachable = True
+        self._backoff = min(self._backoff * 2, MAX_POLL / MIN_POLL)
+        return False
+
+    @callback
+    def _async_handle_answer(self, receipt: str, answer: ReceiptResponse) -> None:
         if answer.get("acknowledged"):
-            self._async_acknowledged(
-                tracked.receipt,
-                int(answer.get("acknowledged_at") or time.time()),
-                str(answer.get("acknowledged_by") or "") or None,
-                str(answer.get("acknowledged_by_device") or "") or None,
-            )
+            self._async_acknowledged(receipt, answer)
         elif answer.get("expired"):
-            self._async_end(tracked.receipt, EVENT_EXPIRED, "expired", {})
-
-    # ------------------------------------------------------------------ events
+            self._async_end(receipt, EVENT_EXPIRED, "expired", {})
 
     @callback
-    def _async_acknowledged(
-        self,
-        receipt: str,
-        acknowledged_at: int,
-        user_key: str | None,
-        device: str | None,
-    ) -> None:
+    def _async_acknowledged(self, receipt: str, answer: ReceiptResponse) -> None:
+        tracked = self.receipts.get(receipt)
+        if tracked is None:
+            return
+        user_key = str(answer.get("acknowledged_by") or "") or None
+        acknowledged_at = int(answer.get("acknowledged_at") or time.time())
         extra = {
             "acknowledged_at": dt_util.utc_from_timestamp(acknowledged_at).isoformat(),
             "acknowledged_by": user_key,
-            "acknowledged_by_name": self._recipient_name(user_key),
-            "acknowledged_by_device": device,
+            "acknowledged_by_name": self._recipient_name(tracked, user_key),
+            "acknowledged_by_device": str(answer.get("acknowledged_by_device") or "")
+            or None,
         }
         self._async_end(receipt, EVENT_ACKNOWLEDGED, "acknowledged", extra)
 
@@ -294,8 +348,7 @@ class ReceiptTracker:
     def _async_end(
         self, receipt: str, event: str, event_type: str, extra: dict[str, Any]
     ) -> None:
-        tracked = self.receipts.pop(receipt, None)
-        if tracked is None:
+        if self._stopped or (tracked := self.receipts.pop(receipt, None)) is None:
             return
         data = {
             "config_entry_id": self.entry.entry_id,
@@ -312,38 +365,43 @@ class ReceiptTracker:
         )
         self._async_changed()
 
-    def _recipient_name(self, user_key: str | None) -> str | None:
+    def _recipient_name(
+        self, tracked: TrackedReceipt, user_key: str | None
+    ) -> str | None:
+        """Name the acknowledging recipient: the one the alarm went through first."""
         if not user_key:
             return None
-        for subentry in self.entry.subentries.values():
-            if (
-                subentry.subentry_type == SUBENTRY_RECIPIENT
-                and subentry.data.get(CONF_USER_KEY) == user_key
-            ):
-                return subentry.title
-        return None
-
-    # ------------------------------------------------------------------ webhook
+        if user_key == tracked.user_key and tracked.recipient_name:
+            return tracked.recipient_name
+        matches = recipient_subentries(self.entry.subentries.values(), user_key)
+        return matches[0].title if matches else None
 
     async def _async_handle_webhook(
         self, hass: HomeAssistant, webhook_id: str, request: web.Request
     ) -> web.Response:
-        """Pushover's callback. Answers 200 to anything, revealing nothing."""
-        fields = await _read_form(request)
-        receipt = fields.get("receipt", "")
-        if KEY_RE.match(receipt) and receipt in self.receipts:
-            acknowledged_at = fields.get("acknowledged_at", "")
-            self._async_acknowledged(
-                receipt,
-                int(acknowledged_at) if acknowledged_at.isdigit() else int(time.time()),
-                fields.get("acknowledged_by") or None,
-                fields.get("acknowledged_by_device") or None,
-            )
+        """Take Pushover's callback as a hint; answer 200 to anything."""
+        receipt = (await _read_form(request)).get("receipt", "")
+        if (
+            KEY_RE.match(receipt)
+            and receipt in self.receipts
+            and receipt not in self._confirming
+            and not self._stopped
+        ):
+            self._confirming.add(receipt)
+            self._async_run(self._async_confirm(receipt), "pushover_complete callback")
         return web.Response(status=200)
+
+    async def _async_confirm(self, receipt: str) -> None:
+        """Read a called-back receipt from Pushover; its answer decides."""
+        try:
+            await self._async_check(receipt)
+        finally:
+            self._confirming.discard(receipt)
+            self._async_schedule()
 
 
 async def _read_form(request: web.Request) -> dict[str, str]:
-    """A small form body as a dict; anything else as an empty one."""
+    """Read a small form body as a dict; anything else as an empty one."""
     if (
         request.content_length is not None
         and request.content_length > MAX_CALLBACK_BODY
@@ -364,3 +422,15 @@ async def async_remove_receipts(hass: HomeAssistant, entry_id: str) -> None:
     await Store[dict[str, Any]](
         hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.receipts"
     ).async_remove()
+
+
+async def async_remove_cloudhook(hass: HomeAssistant, webhook_id: str) -> None:
+    """Delete a removed entry's Home Assistant Cloud webhook, if it has one."""
+    if "cloud" not in hass.config.components:
+        return
+    from homeassistant.components import cloud
+
+    try:
+        await cloud.async_delete_cloudhook(hass, webhook_id)
+    except Exception as err:  # not subscribed, not logged in, …
+        LOGGER.debug("No Home Assistant Cloud webhook removed (%s)", type(err).__name__)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from homeassistant.config_entries import ConfigSubentry
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity import Entity
 
@@ -11,6 +13,29 @@ from .data import PushoverCompleteConfigEntry
 
 MANUFACTURER = "Pushover"
 CONFIGURATION_URL = "https://pushover.net/apps"
+NOTIFY_KEY = "notify"
+
+
+def recipient_unique_id(entry_id: str, subentry_id: str, key: str) -> str:
+    """Return the unique id of a subentry's entity: room for several per subentry."""
+    return f"{entry_id}_{subentry_id}_{key}"
+
+
+@callback
+def async_migrate_unique_ids(
+    hass: HomeAssistant, entry: PushoverCompleteConfigEntry
+) -> None:
+    """Move notify entities from ``{subentry}`` to ``{entry}_{subentry}_notify``."""
+
+    registry = er.async_get(hass)
+    for reg in er.async_entries_for_config_entry(registry, entry.entry_id):
+        if reg.domain == "notify" and reg.unique_id in entry.subentries:
+            registry.async_update_entity(
+                reg.entity_id,
+                new_unique_id=recipient_unique_id(
+                    entry.entry_id, reg.unique_id, NOTIFY_KEY
+                ),
+            )
 
 
 def application_device(entry: PushoverCompleteConfigEntry) -> DeviceInfo:
@@ -45,13 +70,18 @@ class PushoverRecipientEntity(Entity):
     _attr_has_entity_name = True
     _attr_should_poll = False
 
+    # Tells this entity from the subentry's others in the unique id.
+    unique_key: str
+
     def __init__(
         self, entry: PushoverCompleteConfigEntry, subentry: ConfigSubentry
     ) -> None:
         """Put the entity on the recipient's device."""
         self.entry = entry
         self.subentry = subentry
-        self._attr_unique_id = subentry.subentry_id
+        self._attr_unique_id = recipient_unique_id(
+            entry.entry_id, subentry.subentry_id, self.unique_key
+        )
         self._attr_device_info = DeviceInfo(
             identifiers={(DOMAIN, f"{entry.entry_id}_{subentry.subentry_id}")},
             name=subentry.title,

@@ -14,16 +14,20 @@ import voluptuous as vol
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, ServiceCall
 from homeassistant.exceptions import ServiceValidationError
-from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import config_validation as cv, entity_registry as er
 from homeassistant.helpers.service import async_set_service_schema
 from homeassistant.util import slugify
 
 from .const import DOMAIN, LOGGER, SUBENTRY_RECIPIENT
 from .data import PushoverCompleteConfigEntry
-from .send import async_send, recipient_from_subentry
-from .services import LEGACY_DATA_SCHEMA, async_message_from_data
+from .entity import NOTIFY_KEY, recipient_unique_id
+from .exceptions import invalid
+from .fields import MESSAGE_FIELD_NAMES, MESSAGE_FIELDS, async_message_from_data
+from .models import recipient_from_subentry
+from .send import async_send
 
 NOTIFY_DOMAIN = Platform.NOTIFY.value
+DATA_SCHEMA = vol.Schema(MESSAGE_FIELDS)
 LEGACY_SCHEMA = vol.Schema(
     {
         vol.Required("message"): cv.string,
@@ -48,24 +52,27 @@ DESCRIPTION_FIELDS = {
 }
 
 
-_WARNED: set[str] = set()
-
-
 def _service_name(hass: HomeAssistant, title: str, taken: set[str]) -> str:
-    """``slug(title)``, or ``pushover_complete_<slug>`` when that is taken."""
+    """Return ``slug(title)``, or ``pushover_complete_<slug>`` when that is taken."""
     slug = slugify(title) or DOMAIN
     if slug not in taken and not hass.services.has_service(NOTIFY_DOMAIN, slug):
         return slug
-    name = slugify(f"{DOMAIN}_{slug}")
-    if name not in _WARNED:
-        _WARNED.add(name)
-        LOGGER.warning(
-            "The action notify.%s is already taken; "
-            "this recipient's legacy action is notify.%s",
-            slug,
-            name,
-        )
-    return name
+    return slugify(f"{DOMAIN}_{slug}")
+
+
+def _legacy_data(raw: Any) -> dict[str, Any]:
+    """Validate the ``data`` of a legacy call, refusing keys we do not know."""
+    data = dict(raw or {})
+    if unknown := sorted(str(key) for key in data if key not in MESSAGE_FIELD_NAMES):
+        raise invalid("unknown_data_keys", keys=", ".join(unknown))
+    try:
+        return dict(DATA_SCHEMA(data))
+    except vol.Invalid as err:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="invalid_data",
+            translation_placeholders={"error": str(err)},
+        ) from err
 
 
 async def async_load_legacy_services(
@@ -77,25 +84,31 @@ async def async_load_legacy_services(
         if subentry.subentry_type != SUBENTRY_RECIPIENT:
             continue
         name = _service_name(hass, subentry.title, taken)
+        if name != slugify(subentry.title):
+            LOGGER.warning(
+                "The action notify.%s is already taken; "
+                "this recipient's legacy action is notify.%s",
+                slugify(subentry.title),
+                name,
+            )
         taken.add(name)
         subentry_id = subentry.subentry_id
 
         async def _handle(call: ServiceCall, subentry_id: str = subentry_id) -> None:
             current = entry.subentries[subentry_id]
-            try:
-                data = LEGACY_DATA_SCHEMA(dict(call.data.get("data") or {}))
-            except vol.Invalid as err:
-                raise ServiceValidationError(
-                    translation_domain=DOMAIN,
-                    translation_key="invalid_data",
-                    translation_placeholders={"error": str(err)},
-                ) from err
+            data = _legacy_data(call.data.get("data"))
             if target := call.data.get("target"):
                 data["device"] = target
             if call.data.get("title"):
                 data["title"] = call.data["title"]
             msg = await async_message_from_data(hass, call.data["message"], data)
-            await async_send(hass, entry, [recipient_from_subentry(current)], msg)
+            notify_entity_id = er.async_get(hass).async_get_entity_id(
+                NOTIFY_DOMAIN,
+                DOMAIN,
+                recipient_unique_id(entry.entry_id, subentry_id, NOTIFY_KEY),
+            )
+            recipient = recipient_from_subentry(current, notify_entity_id)
+            await async_send(hass, entry, [recipient], msg)
 
         hass.services.async_register(
             NOTIFY_DOMAIN,
@@ -108,7 +121,7 @@ async def async_load_legacy_services(
             NOTIFY_DOMAIN,
             name,
             {
-                "name": f"Send a notification with Pushover to {subentry.title}",
+                "name": f"Send a Pushover notification to {subentry.title}",
                 "description": (
                     "Sends a notification through Pushover Complete; accepts the "
                     "built-in Pushover integration's data keys."

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
-from homeassistant.components.notify import (  # type: ignore[attr-defined, unused-ignore]
+from homeassistant.components.notify import (  # type: ignore[attr-defined, unused-ignore]  # NotifyEntity is not in notify's __all__ on 2025.4
     NotifyEntity,
     NotifyEntityFeature,
 )
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.util import dt as dt_util
 
 from .const import SUBENTRY_RECIPIENT
 from .data import PushoverCompleteConfigEntry
-from .entity import PushoverRecipientEntity
-from .send import Message, async_send, recipient_from_subentry
+from .entity import NOTIFY_KEY, PushoverRecipientEntity
+from .models import Message, recipient_from_subentry
+from .send import async_send
 
 PARALLEL_UPDATES = 0
+
+# Home Assistant 2026 records a send with this method; 2025.4 has none.
+_RECORDS_ITSELF = hasattr(NotifyEntity, "_async_record_notification")
 
 
 async def async_setup_entry(
@@ -34,13 +39,41 @@ async def async_setup_entry(
 class PushoverNotifyEntity(PushoverRecipientEntity, NotifyEntity):
     """Send to one recipient with the recipient's defaults."""
 
+    unique_key = NOTIFY_KEY
     _attr_name = None
     _attr_translation_key = "recipient"
     _attr_supported_features = NotifyEntityFeature.TITLE
+
+    async def async_added_to_hass(self) -> None:
+        """Let the integration's other sending paths record on this entity."""
+        await super().async_added_to_hass()
+        notify_entities = self.entry.runtime_data.notify_entities
+        notify_entities[self.entity_id] = self
+
+        @callback
+        def _forget() -> None:
+            notify_entities.pop(self.entity_id, None)
+
+        self.async_on_remove(_forget)
 
     async def async_send_message(self, message: str, title: str | None = None) -> None:
         """Send a message (and title) through Pushover."""
         recipient = recipient_from_subentry(self.subentry, self.entity_id)
         await async_send(
-            self.hass, self.entry, [recipient], Message(message=message, title=title)
+            self.hass,
+            self.entry,
+            [recipient],
+            Message(message=message, title=title),
+            record_sent=False,
         )
+
+    @callback
+    def async_record_sent(self) -> None:
+        """Set the state to now: a message went out another way."""
+        if _RECORDS_ITSELF:
+            getattr(self, "_async_record_notification")()  # noqa: B009  # 2026 only
+            return
+        # 2025.4 keeps the time in a private attribute set by notify.send_message.
+        self.__dict__.pop("state", None)
+        self._NotifyEntity__last_notified_isoformat = dt_util.utcnow().isoformat()
+        self.async_write_ha_state()

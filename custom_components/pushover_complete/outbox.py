@@ -1,15 +1,22 @@
 """The outbox: messages Pushover could not take yet, retried until delivered.
 
 Network failures, timeouts and HTTP 5xx put a message here; it is stored
-(attachments as files beside the store) and retried in order, never sooner
-than 5 seconds after the last try, backing off to a few minutes, for at most
-an hour. Pushover's 4xx answers are never queued or repeated.
+(attachments as files beside the store, readable by Home Assistant's user
+only) and retried in order, never sooner than 5 seconds after the last try.
+The wait doubles while tries fail in a row, up to 5 minutes, and a delivery
+resets it, so a flaky connection drains the queue at the pace Pushover
+takes it. A message waits at most an hour. Pushover's 4xx answers are never
+queued or repeated; a message that cannot be sent at all is dropped and
+logged, and the rest go on. Stored attachments are bounded (50 MB): while
+that is reached, a new attachment is refused with a clear error.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field
+import os
 from pathlib import Path
 import shutil
 import time
@@ -17,69 +24,135 @@ from typing import Any, Final
 import uuid
 
 from homeassistant.core import HassJob, HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.storage import Store
 
-from .api import (
-    BadAPIRequestError,
-    PushoverConnectionError,
-    PushoverValidationError,
-)
+from .api import BadAPIRequestError, PushoverConnectionError
 from .const import DOMAIN, LOGGER
 from .data import PushoverCompleteConfigEntry, signal_updated
-from .send import (
-    Attachment,
-    Message,
-    PlannedRequest,
-    Recipient,
-    RecipientResult,
-    async_delivered,
-    pushover_error,
-    request_kwargs,
-)
+from .exceptions import async_handle_refusal, async_sending_works
+from .models import Attachment, Message, PlannedRequest, Recipient, RecipientResult
+from .send import async_delivered, request_kwargs
 
 FIRST_RETRY: Final = 5.0
 MAX_RETRY: Final = 300.0
 MAX_AGE: Final = 3600.0
+MAX_ATTACHMENT_BYTES: Final = 50 * 1024 * 1024
 STORAGE_VERSION: Final = 1
+STORAGE_MINOR_VERSION: Final = 2
 SAVE_DELAY: Final = 1.0
+
+
+@dataclass(slots=True)
+class StoredAttachment:
+    """A queued message's attachment, kept as a file beside the store."""
+
+    file: str
+    filename: str
+    content_type: str
+    size: int = 0
+
+
+@dataclass(slots=True)
+class QueuedMessage:
+    """One request waiting in the outbox."""
+
+    id: str
+    created: float
+    fields: dict[str, Any]
+    recipients: list[Recipient]
+    title: str | None
+    message: str
+    tags: list[str] = field(default_factory=list)
+    attachment: StoredAttachment | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the stored form."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> QueuedMessage:
+        """Read the stored form (raises ``KeyError``/``TypeError`` if broken)."""
+        meta = data.get("attachment")
+        return cls(
+            id=str(data["id"]),
+            created=float(data["created"]),
+            fields=dict(data["fields"]),
+            recipients=[
+                Recipient(**{**r, "devices": tuple(r.get("devices") or ())})
+                for r in data["recipients"]
+            ],
+            title=data.get("title"),
+            message=str(data["message"]),
+            tags=list(data.get("tags") or []),
+            attachment=StoredAttachment(**meta) if meta else None,
+        )
+
+    def planned(self, attachment: Attachment | None) -> PlannedRequest:
+        """Return the request to send again."""
+        return PlannedRequest(list(self.recipients), dict(self.fields), attachment)
+
+
+class _OutboxStore(Store[dict[str, Any]]):
+    """The stored queue; minor version 2 records each attachment's size."""
+
+    async def _async_migrate_func(
+        self, old_major_version: int, old_minor_version: int, old_data: dict[str, Any]
+    ) -> dict[str, Any]:
+        for item in old_data.get("items", []):
+            if isinstance(item, dict) and isinstance(item.get("attachment"), dict):
+                item["attachment"].setdefault("size", 0)
+        return old_data
 
 
 class Outbox:
     """Queued messages of one entry, delivered in order once Pushover answers."""
 
     def __init__(self, hass: HomeAssistant, entry: PushoverCompleteConfigEntry) -> None:
-        """Nothing is queued until :meth:`async_load`."""
+        """Queue nothing until :meth:`async_load`."""
         self.hass = hass
         self.entry = entry
-        self.items: list[dict[str, Any]] = []
-        self._store: Store[dict[str, Any]] = Store(
-            hass, STORAGE_VERSION, f"{DOMAIN}.{entry.entry_id}.outbox", private=True
+        self.items: list[QueuedMessage] = []
+        self._store = _OutboxStore(
+            hass,
+            STORAGE_VERSION,
+            f"{DOMAIN}.{entry.entry_id}.outbox",
+            private=True,
+            minor_version=STORAGE_MINOR_VERSION,
         )
         self._dir = _folder(hass, entry.entry_id)
         self._delay = FIRST_RETRY
         self._unsub: Callable[[], None] | None = None
-        self._job = HassJob(self._async_flush, cancel_on_shutdown=True)
-        self._flushing = False
-        self._queued = 0
+        self._job = HassJob(self._async_start_flush, cancel_on_shutdown=True)
+        self._flush_task: asyncio.Task[None] | None = None
+        self._stopped = False
         self.max_age = MAX_AGE
 
     @property
     def pending(self) -> int:
-        """How many requests wait."""
+        """Return how many requests wait."""
         return len(self.items)
 
     @property
     def queued_messages(self) -> int:
-        """How many recipients' messages wait."""
-        return self._queued
+        """Return how many recipients' messages wait."""
+        return sum(len(item.recipients) for item in self.items)
+
+    @property
+    def attachment_bytes(self) -> int:
+        """Return the bytes of stored attachments."""
+        return sum(item.attachment.size for item in self.items if item.attachment)
 
     async def async_load(self) -> None:
         """Read what a previous run left and retry it soon."""
         stored = await self._store.async_load() or {}
-        self.items = list(stored.get("items", []))
-        self._queued = sum(len(item["recipients"]) for item in self.items)
+        for raw in stored.get("items", []):
+            try:
+                self.items.append(QueuedMessage.from_dict(raw))
+            except (KeyError, TypeError, ValueError, AttributeError):
+                LOGGER.error("Skipped a stored Pushover message that cannot be read")
         if self.items:
             LOGGER.warning(
                 "%d queued Pushover message(s) from before will be retried",
@@ -87,43 +160,39 @@ class Outbox:
             )
             self._async_schedule(FIRST_RETRY)
 
-    @callback
-    def async_stop(self) -> None:
-        """Stop retrying (the stored queue stays)."""
+    async def async_stop(self) -> None:
+        """Stop retrying; a send in flight finishes first, then the queue is saved."""
+        self._stopped = True
         if self._unsub is not None:
             self._unsub()
             self._unsub = None
+        if self._flush_task is not None:
+            await asyncio.wait({self._flush_task})
+        await self.async_flush()
 
     async def async_enqueue(
         self, planned: PlannedRequest, msg: Message
     ) -> list[RecipientResult]:
         """Queue a request that could not be delivered now."""
         now = time.time()
-        fields = dict(planned.fields)
-        fields["timestamp"] = fields.get("timestamp") or int(now)
-        item: dict[str, Any] = {
-            "id": uuid.uuid4().hex,
-            "created": now,
-            "fields": fields,
-            "recipients": [asdict(r) for r in planned.recipients],
-            "title": msg.title,
-            "message": msg.message,
-            "tags": list(msg.tags),
-            "attachment": None,
-        }
+        item = QueuedMessage(
+            id=uuid.uuid4().hex,
+            created=now,
+            fields={
+                **planned.fields,
+                "timestamp": planned.fields.get("timestamp") or int(now),
+            },
+            recipients=list(planned.recipients),
+            title=msg.title,
+            message=msg.message,
+            tags=list(msg.tags),
+        )
         if planned.attachment is not None:
-            path = self._dir / item["id"]
-            await self.hass.async_add_executor_job(
-                _write_file, path, planned.attachment.data
+            item.attachment = await self._async_store_attachment(
+                item.id, planned.attachment
             )
-            item["attachment"] = {
-                "file": str(path),
-                "filename": planned.attachment.filename,
-                "content_type": planned.attachment.content_type,
-            }
         first = not self.items
         self.items.append(item)
-        self._queued += len(item["recipients"])
         self._async_save()
         if first:
             LOGGER.warning(
@@ -133,102 +202,128 @@ class Outbox:
             self._async_schedule(FIRST_RETRY)
         return [RecipientResult(r, queued=True) for r in planned.recipients]
 
+    async def _async_store_attachment(
+        self, item_id: str, attachment: Attachment
+    ) -> StoredAttachment:
+        """Keep an attachment as a private file, within the outbox's bound."""
+        if self.attachment_bytes + len(attachment.data) > MAX_ATTACHMENT_BYTES:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="outbox_full",
+                translation_placeholders={"limit": str(MAX_ATTACHMENT_BYTES // 2**20)},
+            )
+        path = self._dir / item_id
+        await self.hass.async_add_executor_job(_write_private, path, attachment.data)
+        return StoredAttachment(
+            str(path),
+            attachment.filename,
+            attachment.content_type,
+            len(attachment.data),
+        )
+
     @callback
     def _async_schedule(self, delay: float) -> None:
         if self._unsub is not None:
             self._unsub()
-        self._unsub = async_call_later(self.hass, max(delay, FIRST_RETRY), self._job)
+            self._unsub = None
+        if not self._stopped:
+            self._unsub = async_call_later(
+                self.hass, max(delay, FIRST_RETRY), self._job
+            )
 
     @callback
     def _async_save(self) -> None:
         """Store the queue soon; bursts of changes make one write."""
-        self._store.async_delay_save(lambda: {"items": self.items}, SAVE_DELAY)
+        self._store.async_delay_save(self._data_to_save, SAVE_DELAY)
         async_dispatcher_send(self.hass, signal_updated(self.entry.entry_id))
 
-    async def _async_flush(self, _now: Any = None) -> None:
-        """Deliver queued messages in order until one fails for lack of network."""
+    def _data_to_save(self) -> dict[str, Any]:
+        return {"items": [item.as_dict() for item in self.items]}
+
+    @callback
+    def _async_start_flush(self, _now: Any = None) -> None:
         self._unsub = None
-        if self._flushing:
+        if self._stopped or self._flush_task is not None:
             return
-        self._flushing = True
-        try:
-            await self._async_flush_items()
-        finally:
-            self._flushing = False
+        self._flush_task = self.entry.async_create_task(
+            self.hass, self._async_flush_items(), "pushover_complete outbox"
+        )
+        self._flush_task.add_done_callback(self._flush_done)
+
+    def _flush_done(self, _task: asyncio.Task[None]) -> None:
+        self._flush_task = None
 
     async def _async_flush_items(self) -> None:
-        client = self.entry.runtime_data.client
-        while self.items:
+        """Deliver queued messages in order until one fails for lack of network."""
+        while self.items and not self._stopped:
             item = self.items[0]
             if reason := self._too_old(item):
                 LOGGER.error("Dropped a queued Pushover message: %s", reason)
-                await self._async_remove(item)
-                continue
-            attachment = None
-            if meta := item.get("attachment"):
-                data = await self.hass.async_add_executor_job(
-                    _read_file, Path(meta["file"])
-                )
-                if data is not None:
-                    attachment = Attachment(
-                        data, meta["filename"], meta["content_type"]
-                    )
-            planned = PlannedRequest(
-                [
-                    Recipient(**{**r, "devices": tuple(r.get("devices") or ())})
-                    for r in item["recipients"]
-                ],
-                dict(item["fields"]),
-                attachment,
-            )
-            try:
-                answer = await client.send_message(**request_kwargs(planned))
-            except PushoverConnectionError as err:
+            elif not await self._async_try(item):
                 self._delay = min(self._delay * 2, MAX_RETRY)
-                LOGGER.debug(
-                    "Outbox retry failed (%s); next in %.0f s", err, self._delay
-                )
                 self._async_schedule(self._delay)
                 return
-            except (BadAPIRequestError, PushoverValidationError) as err:
-                if isinstance(err, BadAPIRequestError):
-                    # The same side effects as a direct send: reauth, repair issue.
-                    pushover_error(self.hass, self.entry, err)
-                LOGGER.error("Dropped a queued Pushover message: Pushover said %s", err)
-                await self._async_remove(item)
-                continue
-            finally:
-                self.entry.runtime_data.coordinator.async_headers_seen()
-            msg = Message(
-                message=item["message"], title=item["title"], tags=list(item["tags"])
-            )
-            async_delivered(self.entry, planned, msg, dict(answer))
             await self._async_remove(item)
-            if not self.items:
-                LOGGER.warning("Pushover can be reached again; queued messages sent")
         self._delay = FIRST_RETRY
 
-    def _too_old(self, item: dict[str, Any]) -> str | None:
-        age = time.time() - float(item["created"])
+    async def _async_try(self, item: QueuedMessage) -> bool:
+        """Send one queued message; ``False`` when Pushover cannot be reached.
+
+        ``True`` means the message is done with: delivered, or dropped because
+        Pushover refused it or it cannot be sent at all.
+        """
+        runtime = self.entry.runtime_data
+        try:
+            planned = item.planned(await self._async_read_attachment(item))
+            answer = await runtime.client.send_message(**request_kwargs(planned))
+        except PushoverConnectionError as err:
+            LOGGER.debug("Outbox retry failed (%s); next in %.0f s", err, self._delay)
+            return False
+        except BadAPIRequestError as err:
+            async_handle_refusal(self.hass, self.entry, err)
+            LOGGER.error("Dropped a queued Pushover message: Pushover said %s", err)
+            return True
+        except Exception:
+            LOGGER.exception("Dropped a queued Pushover message that cannot be sent")
+            return True
+        finally:
+            runtime.coordinator.async_headers_seen()
+        self._delay = FIRST_RETRY
+        async_sending_works(self.hass, self.entry)
+        msg = Message(message=item.message, title=item.title, tags=list(item.tags))
+        async_delivered(self.entry, planned, msg, dict(answer))
+        if len(self.items) == 1:
+            LOGGER.warning("Pushover can be reached again; queued messages sent")
+        return True
+
+    async def _async_read_attachment(self, item: QueuedMessage) -> Attachment | None:
+        if (meta := item.attachment) is None:
+            return None
+        data = await self.hass.async_add_executor_job(_read_file, Path(meta.file))
+        return Attachment(data, meta.filename, meta.content_type) if data else None
+
+    def _too_old(self, item: QueuedMessage) -> str | None:
+        age = time.time() - item.created
         if age > self.max_age:
             return f"not delivered within {self.max_age:.0f} s"
-        fields = item["fields"]
+        fields = item.fields
         if str(fields.get("priority")) == "2" and age > float(
             fields.get("expire") or 0
         ):
             return "emergency older than its expire time"
         return None
 
-    async def _async_remove(self, item: dict[str, Any]) -> None:
+    async def _async_remove(self, item: QueuedMessage) -> None:
         self.items.remove(item)
-        self._queued -= len(item["recipients"])
-        if meta := item.get("attachment"):
-            await self.hass.async_add_executor_job(_remove_file, Path(meta["file"]))
+        if item.attachment is not None:
+            await self.hass.async_add_executor_job(
+                _remove_file, Path(item.attachment.file)
+            )
         self._async_save()
 
     async def async_flush(self) -> None:
         """Write the queue now (before an unload)."""
-        await self._store.async_save({"items": self.items})
+        await self._store.async_save(self._data_to_save())
 
 
 async def async_remove_outbox(hass: HomeAssistant, entry_id: str) -> None:
@@ -240,13 +335,17 @@ async def async_remove_outbox(hass: HomeAssistant, entry_id: str) -> None:
 
 
 def _folder(hass: HomeAssistant, entry_id: str) -> Path:
-    """Where an entry's queued attachments are kept."""
+    """Return where an entry's queued attachments are kept."""
     return Path(hass.config.path(".storage", f"{DOMAIN}_outbox", entry_id))
 
 
-def _write_file(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+def _write_private(path: Path, data: bytes) -> None:
+    """Write ``data`` readable by this user only (folder 0700, file 0600)."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path.parent.chmod(0o700)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "wb") as file:
+        file.write(data)
 
 
 def _read_file(path: Path) -> bytes | None:

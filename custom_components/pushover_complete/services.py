@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
-import copy
-from datetime import datetime
-import functools
-import inspect
-from pathlib import Path
-from typing import Any, cast
+from enum import Enum
+from typing import Any, Final, cast
 
 import voluptuous as vol
 
-from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import (
     HomeAssistant,
     ServiceCall,
@@ -20,240 +15,94 @@ from homeassistant.core import (
     SupportsResponse,
     callback,
 )
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers import (
-    config_validation as cv,
-    entity_registry as er,
-    service as service_helper,
-)
-from homeassistant.helpers.service import async_set_service_schema
-from homeassistant.helpers.translation import async_get_translations
-from homeassistant.util import dt as dt_util
-from homeassistant.util.yaml import load_yaml_dict
+from homeassistant.helpers import config_validation as cv
 
+from .access import (
+    async_caller,
+    require_admin,
+    require_event_control,
+    require_read,
+)
 from .api import (
     BadAPIRequestError,
     PushoverAuthError,
-    PushoverConnectionError,
     PushoverQuotaError,
     PushoverValidationError,
 )
-from .attachments import async_resolve_attachment
-from .const import CONF_CONFIG_ENTRY_ID, CONF_USER_KEY, DOMAIN, SUBENTRY_RECIPIENT
+from .const import CONF_CONFIG_ENTRY_ID, CONF_USER_KEY, DOMAIN
 from .data import PushoverCompleteConfigEntry
-from .send import (
-    Attachment,
-    Message,
-    Recipient,
-    async_send,
-    pushover_error,
-    recipient_from_subentry,
-    validation_error,
+from .exceptions import invalid, pushover_errors
+from .fields import (
+    ATTR_CAMERA,
+    ATTR_DEVICE,
+    ATTR_MESSAGE,
+    ATTR_SOUND,
+    ATTR_TITLE,
+    MESSAGE_FIELDS,
+    async_message_from_data,
 )
+from .models import receipt_summary
+from .send import async_send
+from .targets import async_get_entry, async_targets
 
-ATTR_MESSAGE = "message"
-ATTR_TITLE = "title"
-ATTR_DEVICE = "device"
-ATTR_ATTACHMENT = "attachment"
-ATTR_ATTACHMENT_URL = "attachment_url"
-ATTR_CAMERA = "camera"
+SERVICE_SEND_MESSAGE: Final = "send_message"
+SERVICE_CANCEL_EMERGENCY: Final = "cancel_emergency"
+SERVICE_GET_RECEIPT: Final = "get_receipt"
+SERVICE_VALIDATE_USER: Final = "validate_user"
+SERVICE_GROUP_CREATE: Final = "group_create"
+SERVICE_GROUP_LIST: Final = "group_list"
+SERVICE_GROUP_INFO: Final = "group_info"
+SERVICE_GROUP_ADD_USER: Final = "group_add_user"
+SERVICE_GROUP_REMOVE_USER: Final = "group_remove_user"
+SERVICE_GROUP_DISABLE_USER: Final = "group_disable_user"
+SERVICE_GROUP_ENABLE_USER: Final = "group_enable_user"
+SERVICE_GROUP_RENAME: Final = "group_rename"
+SERVICE_MIGRATE_TO_SUBSCRIPTION: Final = "migrate_to_subscription"
+SERVICE_ASSIGN_LICENSE: Final = "assign_license"
+SERVICE_SEND_GLANCE: Final = "send_glance"
 
+ATTR_RECEIPT: Final = "receipt"
+ATTR_TAG: Final = "tag"
+ATTR_NAME: Final = "name"
+ATTR_GROUP_KEY: Final = "group_key"
+ATTR_MEMO: Final = "memo"
+ATTR_SUBSCRIPTION_CODE: Final = "subscription_code"
+ATTR_EMAIL: Final = "email"
+ATTR_OS: Final = "os"
+ATTR_TEXT: Final = "text"
+ATTR_SUBTEXT: Final = "subtext"
+ATTR_COUNT: Final = "count"
+ATTR_PERCENT: Final = "percent"
 
-def _timestamp(value: Any) -> int:
-    """A Unix time from an int or anything ``cv.datetime`` takes."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
-    parsed: datetime = cv.datetime(value)
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=dt_util.get_default_time_zone())
-    return int(parsed.timestamp())
-
-
-def _str_list(value: Any) -> list[str]:
-    """A list of non-empty strings from a list or a comma-separated string."""
-    items = value.split(",") if isinstance(value, str) else cv.ensure_list(value)
-    return [str(item).strip() for item in items if str(item).strip()]
-
-
-# The message fields shared by the action and the legacy notify ``data``.
-MESSAGE_FIELDS: dict[Any, Any] = {
-    vol.Optional(ATTR_TITLE): vol.Any(None, cv.string),
-    vol.Optional(ATTR_DEVICE): vol.Any(None, _str_list),
-    vol.Optional("url"): vol.Any(None, cv.string),
-    vol.Optional("url_title"): vol.Any(None, cv.string),
-    vol.Optional("priority"): vol.Any(
-        None, vol.All(vol.Coerce(int), vol.Range(min=-2, max=2))
-    ),
-    vol.Optional("retry"): vol.Any(None, vol.All(vol.Coerce(int), vol.Range(min=30))),
-    vol.Optional("expire"): vol.Any(
-        None, vol.All(vol.Coerce(int), vol.Range(min=30, max=10800))
-    ),
-    vol.Optional("callback_url"): vol.Any(None, cv.url),
-    vol.Optional("tags"): vol.Any(None, _str_list),
-    vol.Optional("sound"): vol.Any(None, cv.string),
-    vol.Optional("html"): vol.Any(None, cv.boolean),
-    vol.Optional("monospace"): vol.Any(None, cv.boolean),
-    vol.Optional("timestamp"): vol.Any(None, _timestamp),
-    vol.Optional("ttl"): vol.Any(None, vol.All(vol.Coerce(int), vol.Range(min=1))),
-    vol.Optional(ATTR_ATTACHMENT): vol.Any(None, cv.string),
-    vol.Optional(ATTR_ATTACHMENT_URL): vol.Any(None, cv.string),
-    vol.Optional(ATTR_CAMERA): vol.Any(None, cv.entity_id),
-}
-
-SEND_MESSAGE_FIELDS: dict[Any, Any] = {
+SEND_MESSAGE_FIELDS: Final[dict[Any, Any]] = {
     **cv.ENTITY_SERVICE_FIELDS,
     vol.Optional(CONF_CONFIG_ENTRY_ID): cv.string,
     vol.Optional(CONF_USER_KEY): cv.string,
     vol.Required(ATTR_MESSAGE): cv.string,
     **MESSAGE_FIELDS,
 }
-SEND_MESSAGE_SCHEMA = vol.Schema(SEND_MESSAGE_FIELDS)
-LEGACY_DATA_SCHEMA = vol.Schema(MESSAGE_FIELDS, extra=vol.REMOVE_EXTRA)
+SEND_MESSAGE_SCHEMA: Final = vol.Schema(SEND_MESSAGE_FIELDS)
 
-ENTRY: dict[Any, Any] = {vol.Required(CONF_CONFIG_ENTRY_ID): cv.string}
-KEY = vol.All(cv.string, vol.Strip)
-GROUP: dict[Any, Any] = {**ENTRY, vol.Required("group_key"): KEY}
-MEMBER: dict[Any, Any] = {
-    **GROUP,
-    vol.Required(CONF_USER_KEY): KEY,
+_KEY = vol.All(cv.string, vol.Strip)
+_GLANCE_TEXT = vol.All(cv.string, vol.Length(max=100))
+ENTRY_SCHEMA: Final[dict[Any, Any]] = {vol.Required(CONF_CONFIG_ENTRY_ID): cv.string}
+GROUP_SCHEMA: Final[dict[Any, Any]] = {
+    **ENTRY_SCHEMA,
+    vol.Required(ATTR_GROUP_KEY): _KEY,
+}
+MEMBER_SCHEMA: Final[dict[Any, Any]] = {
+    **GROUP_SCHEMA,
+    vol.Required(CONF_USER_KEY): _KEY,
     vol.Optional(ATTR_DEVICE): cv.string,
 }
 
 
-async def async_message_from_data(
-    hass: HomeAssistant, message: str, data: Mapping[str, Any]
-) -> Message:
-    """A :class:`Message` from validated fields, attachment read and checked."""
-    attachment = await async_resolve_attachment(
-        hass,
-        path=data.get(ATTR_ATTACHMENT),
-        url=data.get(ATTR_ATTACHMENT_URL),
-        camera=data.get(ATTR_CAMERA),
-    )
-    return message_from_data(message, data, attachment)
+class Access(Enum):
+    """What a person calling an action needs."""
 
-
-def message_from_data(
-    message: str, data: Mapping[str, Any], attachment: Attachment | None = None
-) -> Message:
-    """A :class:`Message` from fields validated by ``MESSAGE_FIELDS``."""
-    return Message(
-        message=message,
-        title=data.get(ATTR_TITLE) or None,
-        device=data.get(ATTR_DEVICE) or None,
-        url=data.get("url"),
-        url_title=data.get("url_title"),
-        priority=data.get("priority"),
-        retry=data.get("retry"),
-        expire=data.get("expire"),
-        callback_url=data.get("callback_url"),
-        tags=data.get("tags") or [],
-        sound=data.get("sound"),
-        html=bool(data.get("html")),
-        monospace=bool(data.get("monospace")),
-        timestamp=data.get("timestamp"),
-        ttl=data.get("ttl"),
-        attachment=attachment,
-    )
-
-
-def _loaded_entry(hass: HomeAssistant, entry_id: str) -> PushoverCompleteConfigEntry:
-    entry = hass.config_entries.async_get_entry(entry_id)
-    if entry is None or entry.domain != DOMAIN:
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="entry_not_found",
-            translation_placeholders={"entry_id": entry_id},
-        )
-    if entry.state is not ConfigEntryState.LOADED:
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="entry_not_loaded",
-            translation_placeholders={"name": entry.title},
-        )
-    return cast(PushoverCompleteConfigEntry, entry)
-
-
-# The helper takes (hass, call) up to 2025.x and (call) later.
-_EXTRACT: Any = service_helper.async_extract_entity_ids
-_EXTRACT_TAKES_HASS = "hass" in inspect.signature(_EXTRACT).parameters
-
-
-async def _async_entity_ids(hass: HomeAssistant, call: ServiceCall) -> set[str]:
-    """Entity ids a call targets."""
-    if _EXTRACT_TAKES_HASS:
-        return cast(set[str], await _EXTRACT(hass, call))
-    return cast(set[str], await _EXTRACT(call))
-
-
-async def _async_targets(
-    hass: HomeAssistant, call: ServiceCall
-) -> dict[str, list[Recipient]]:
-    """Recipients per config entry id, from targets or entry + user key."""
-    targets: dict[str, list[Recipient]] = {}
-    has_target = any(call.data.get(str(key)) for key in cv.ENTITY_SERVICE_FIELDS)
-    if has_target:
-        registry = er.async_get(hass)
-        for entity_id in sorted(await _async_entity_ids(hass, call)):
-            reg = registry.async_get(entity_id)
-            if (
-                reg is None
-                or reg.platform != DOMAIN
-                or reg.domain != "notify"
-                or reg.config_entry_id is None
-            ):
-                raise ServiceValidationError(
-                    translation_domain=DOMAIN,
-                    translation_key="invalid_target",
-                    translation_placeholders={"entity_id": entity_id},
-                )
-            entry = _loaded_entry(hass, reg.config_entry_id)
-            subentry = entry.subentries.get(reg.config_subentry_id or "")
-            if subentry is None:
-                raise ServiceValidationError(
-                    translation_domain=DOMAIN,
-                    translation_key="invalid_target",
-                    translation_placeholders={"entity_id": entity_id},
-                )
-            targets.setdefault(entry.entry_id, []).append(
-                recipient_from_subentry(subentry, entity_id)
-            )
-    if entry_id := call.data.get(CONF_CONFIG_ENTRY_ID):
-        entry = _loaded_entry(hass, entry_id)
-        if not (user_key := (call.data.get(CONF_USER_KEY) or "").strip()):
-            raise ServiceValidationError(
-                translation_domain=DOMAIN, translation_key="no_recipients"
-            )
-        recipient = Recipient(user_key=user_key)
-        for subentry in entry.subentries.values():
-            if (
-                subentry.subentry_type == SUBENTRY_RECIPIENT
-                and subentry.data.get(CONF_USER_KEY) == user_key
-            ):
-                recipient = recipient_from_subentry(subentry)
-                break
-        targets.setdefault(entry.entry_id, []).append(recipient)
-    if not targets:
-        raise ServiceValidationError(
-            translation_domain=DOMAIN, translation_key="no_recipients"
-        )
-    return targets
-
-
-async def _async_send_message(call: ServiceCall) -> ServiceResponse:
-    hass = call.hass
-    targets = await _async_targets(hass, call)
-    msg = await async_message_from_data(hass, call.data[ATTR_MESSAGE], call.data)
-    recipients: list[dict[str, Any]] = []
-    truncated = False
-    for entry_id, entry_recipients in targets.items():
-        entry = _loaded_entry(hass, entry_id)
-        result = await async_send(hass, entry, entry_recipients, msg)
-        recipients.extend(result["recipients"])
-        truncated = truncated or result["truncated"]
-    return cast(ServiceResponse, {"recipients": recipients, "truncated": truncated})
+    ANYONE = "anyone"
+    ADMIN = "admin"
+    EVENT_CONTROL = "event_control"
 
 
 type Handler = Callable[
@@ -262,74 +111,72 @@ type Handler = Callable[
 ]
 
 
+async def _async_send_message(call: ServiceCall) -> ServiceResponse:
+    """Send a message to notify entities or to an entry's user key."""
+    hass = call.hass
+    user = await async_caller(hass, call)
+    targets = await async_targets(hass, call, user)
+    if camera := call.data.get(ATTR_CAMERA):
+        require_read(user, call, camera)
+    msg = await async_message_from_data(hass, call.data[ATTR_MESSAGE], call.data)
+    recipients: list[dict[str, Any]] = []
+    truncated = False
+    for entry_id, entry_recipients in targets.items():
+        entry = async_get_entry(hass, entry_id)
+        result = await async_send(hass, entry, entry_recipients, msg)
+        recipients.extend(result["recipients"])
+        truncated = truncated or result["truncated"]
+    return cast(ServiceResponse, {"recipients": recipients, "truncated": truncated})
+
+
 def _entry_action(
-    handler: Handler,
+    handler: Handler, access: Access
 ) -> Callable[[ServiceCall], Coroutine[Any, Any, ServiceResponse]]:
-    """Resolve the entry, run ``handler``, and translate the client's errors."""
+    """Check the caller, resolve the entry, run ``handler``, translate errors."""
 
     async def _run(call: ServiceCall) -> ServiceResponse:
-        entry = _loaded_entry(call.hass, call.data[CONF_CONFIG_ENTRY_ID])
+        hass = call.hass
+        entry = async_get_entry(hass, call.data[CONF_CONFIG_ENTRY_ID])
+        user = await async_caller(hass, call)
+        if access is Access.ADMIN:
+            require_admin(user, call)
+        elif access is Access.EVENT_CONTROL:
+            require_event_control(hass, user, call, entry)
         try:
-            return await handler(call.hass, entry, call.data)
-        except PushoverValidationError as err:
-            raise validation_error(err) from err
-        except BadAPIRequestError as err:
-            raise pushover_error(call.hass, entry, err) from err
-        except PushoverConnectionError as err:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="cannot_connect",
-                translation_placeholders={"error": str(err)},
-            ) from err
+            async with pushover_errors(hass, entry):
+                return await handler(hass, entry, call.data)
         finally:
             entry.runtime_data.coordinator.async_headers_seen()
 
     return _run
 
 
-def _iso(value: Any) -> str | None:
-    if not value:
-        return None
-    return dt_util.utc_from_timestamp(int(value)).isoformat()
-
-
 async def _cancel_emergency(
     hass: HomeAssistant, entry: PushoverCompleteConfigEntry, data: Mapping[str, Any]
 ) -> ServiceResponse:
     runtime = entry.runtime_data
-    if receipt := data.get("receipt"):
+    if receipt := data.get(ATTR_RECEIPT):
         await runtime.client.cancel_receipt(receipt)
         runtime.receipts.async_forget([receipt])
         return {"canceled": 1}
-    if tag := data.get("tag"):
+    if tag := data.get(ATTR_TAG):
         answer = await runtime.client.cancel_receipt_by_tag(tag)
         runtime.receipts.async_forget(runtime.receipts.receipts_with_tag(tag))
         return {"canceled": int(answer.get("canceled", 0))}
-    raise ServiceValidationError(
-        translation_domain=DOMAIN, translation_key="receipt_or_tag"
-    )
+    raise invalid("receipt_or_tag")
 
 
 async def _get_receipt(
     hass: HomeAssistant, entry: PushoverCompleteConfigEntry, data: Mapping[str, Any]
 ) -> ServiceResponse:
-    answer = await entry.runtime_data.client.check_receipt(data["receipt"])
-    return {
-        "acknowledged": bool(answer.get("acknowledged")),
-        "acknowledged_at": _iso(answer.get("acknowledged_at")),
-        "acknowledged_by": answer.get("acknowledged_by") or None,
-        "acknowledged_by_device": answer.get("acknowledged_by_device") or None,
-        "last_delivered_at": _iso(answer.get("last_delivered_at")),
-        "expired": bool(answer.get("expired")),
-        "expires_at": _iso(answer.get("expires_at")),
-        "called_back": bool(answer.get("called_back")),
-        "called_back_at": _iso(answer.get("called_back_at")),
-    }
+    answer = await entry.runtime_data.client.check_receipt(data[ATTR_RECEIPT])
+    return receipt_summary(answer)
 
 
 async def _validate_user(
     hass: HomeAssistant, entry: PushoverCompleteConfigEntry, data: Mapping[str, Any]
 ) -> ServiceResponse:
+    """Answer whether a key is valid: a refused key is an answer, not an error."""
     try:
         answer = await entry.runtime_data.client.validate(
             data[CONF_USER_KEY], data.get(ATTR_DEVICE)
@@ -351,7 +198,7 @@ async def _validate_user(
 async def _group_create(
     hass: HomeAssistant, entry: PushoverCompleteConfigEntry, data: Mapping[str, Any]
 ) -> ServiceResponse:
-    answer = await entry.runtime_data.client.group_create(data["name"])
+    answer = await entry.runtime_data.client.group_create(data[ATTR_NAME])
     return {"group_key": answer["group"]}
 
 
@@ -370,7 +217,7 @@ async def _group_list(
 async def _group_info(
     hass: HomeAssistant, entry: PushoverCompleteConfigEntry, data: Mapping[str, Any]
 ) -> ServiceResponse:
-    answer = await entry.runtime_data.client.group_info(data["group_key"])
+    answer = await entry.runtime_data.client.group_info(data[ATTR_GROUP_KEY])
     return {
         "name": answer.get("name"),
         "users": [
@@ -386,13 +233,15 @@ async def _group_info(
 
 
 def _member_action(method: str) -> Handler:
+    """Build the handler of a group member action (add, remove, disable, enable)."""
+
     async def _handler(
         hass: HomeAssistant, entry: PushoverCompleteConfigEntry, data: Mapping[str, Any]
     ) -> ServiceResponse:
         client = entry.runtime_data.client
-        args = [data["group_key"], data[CONF_USER_KEY], data.get(ATTR_DEVICE)]
-        if method == "group_add_user":
-            args.append(data.get("memo"))
+        args = [data[ATTR_GROUP_KEY], data[CONF_USER_KEY], data.get(ATTR_DEVICE)]
+        if method == SERVICE_GROUP_ADD_USER:
+            args.append(data.get(ATTR_MEMO))
         await getattr(client, method)(*args)
         return None
 
@@ -402,7 +251,7 @@ def _member_action(method: str) -> Handler:
 async def _group_rename(
     hass: HomeAssistant, entry: PushoverCompleteConfigEntry, data: Mapping[str, Any]
 ) -> ServiceResponse:
-    await entry.runtime_data.client.group_rename(data["group_key"], data["name"])
+    await entry.runtime_data.client.group_rename(data[ATTR_GROUP_KEY], data[ATTR_NAME])
     return None
 
 
@@ -411,9 +260,9 @@ async def _migrate(
 ) -> ServiceResponse:
     answer = await entry.runtime_data.client.migrate_to_subscription(
         data[CONF_USER_KEY],
-        data["subscription_code"],
+        data[ATTR_SUBSCRIPTION_CODE],
         data.get(ATTR_DEVICE),
-        data.get("sound"),
+        data.get(ATTR_SOUND),
     )
     return {"subscribed_user_key": answer["subscribed_user_key"]}
 
@@ -421,12 +270,12 @@ async def _migrate(
 async def _assign_license(
     hass: HomeAssistant, entry: PushoverCompleteConfigEntry, data: Mapping[str, Any]
 ) -> ServiceResponse:
-    identifier = data.get(CONF_USER_KEY) or data.get("email")
-    if not identifier or (data.get(CONF_USER_KEY) and data.get("email")):
-        raise ServiceValidationError(
-            translation_domain=DOMAIN, translation_key="user_key_or_email"
-        )
-    answer = await entry.runtime_data.client.assign_license(identifier, data.get("os"))
+    identifier = data.get(CONF_USER_KEY) or data.get(ATTR_EMAIL)
+    if not identifier or (data.get(CONF_USER_KEY) and data.get(ATTR_EMAIL)):
+        raise invalid("user_key_or_email")
+    answer = await entry.runtime_data.client.assign_license(
+        identifier, data.get(ATTR_OS)
+    )
     entry.runtime_data.coordinator.async_credits_seen(answer.get("credits"))
     return {"credits": answer.get("credits")}
 
@@ -437,140 +286,135 @@ async def _send_glance(
     await entry.runtime_data.client.send_glance(
         data[CONF_USER_KEY],
         data.get(ATTR_DEVICE),
-        data.get("title"),
-        data.get("text"),
-        data.get("subtext"),
-        data.get("count"),
-        data.get("percent"),
+        data.get(ATTR_TITLE),
+        data.get(ATTR_TEXT),
+        data.get(ATTR_SUBTEXT),
+        data.get(ATTR_COUNT),
+        data.get(ATTR_PERCENT),
     )
     return None
 
 
-ACTIONS: dict[str, tuple[Handler, dict[Any, Any], SupportsResponse]] = {
-    "cancel_emergency": (
+type Action = tuple[Handler, dict[Any, Any], SupportsResponse, Access]
+
+ACTIONS: Final[dict[str, Action]] = {
+    SERVICE_CANCEL_EMERGENCY: (
         _cancel_emergency,
-        {**ENTRY, vol.Optional("receipt"): KEY, vol.Optional("tag"): cv.string},
+        {
+            **ENTRY_SCHEMA,
+            vol.Optional(ATTR_RECEIPT): _KEY,
+            vol.Optional(ATTR_TAG): cv.string,
+        },
         SupportsResponse.OPTIONAL,
+        Access.EVENT_CONTROL,
     ),
-    "get_receipt": (
+    SERVICE_GET_RECEIPT: (
         _get_receipt,
-        {**ENTRY, vol.Required("receipt"): KEY},
+        {**ENTRY_SCHEMA, vol.Required(ATTR_RECEIPT): _KEY},
         SupportsResponse.ONLY,
+        Access.ANYONE,
     ),
-    "validate_user": (
+    SERVICE_VALIDATE_USER: (
         _validate_user,
         {
-            **ENTRY,
-            vol.Required(CONF_USER_KEY): KEY,
+            **ENTRY_SCHEMA,
+            vol.Required(CONF_USER_KEY): _KEY,
             vol.Optional(ATTR_DEVICE): cv.string,
         },
         SupportsResponse.ONLY,
+        Access.ANYONE,
     ),
-    "group_create": (
+    SERVICE_GROUP_CREATE: (
         _group_create,
-        {**ENTRY, vol.Required("name"): cv.string},
+        {**ENTRY_SCHEMA, vol.Required(ATTR_NAME): cv.string},
         SupportsResponse.OPTIONAL,
+        Access.ADMIN,
     ),
-    "group_list": (_group_list, ENTRY, SupportsResponse.ONLY),
-    "group_info": (_group_info, GROUP, SupportsResponse.ONLY),
-    "group_add_user": (
-        _member_action("group_add_user"),
-        {**MEMBER, vol.Optional("memo"): cv.string},
+    SERVICE_GROUP_LIST: (
+        _group_list,
+        ENTRY_SCHEMA,
+        SupportsResponse.ONLY,
+        Access.ANYONE,
+    ),
+    SERVICE_GROUP_INFO: (
+        _group_info,
+        GROUP_SCHEMA,
+        SupportsResponse.ONLY,
+        Access.ANYONE,
+    ),
+    SERVICE_GROUP_ADD_USER: (
+        _member_action(SERVICE_GROUP_ADD_USER),
+        {**MEMBER_SCHEMA, vol.Optional(ATTR_MEMO): cv.string},
         SupportsResponse.NONE,
+        Access.ADMIN,
     ),
-    "group_remove_user": (
-        _member_action("group_remove_user"),
-        MEMBER,
+    SERVICE_GROUP_REMOVE_USER: (
+        _member_action(SERVICE_GROUP_REMOVE_USER),
+        MEMBER_SCHEMA,
         SupportsResponse.NONE,
+        Access.ADMIN,
     ),
-    "group_disable_user": (
-        _member_action("group_disable_user"),
-        MEMBER,
+    SERVICE_GROUP_DISABLE_USER: (
+        _member_action(SERVICE_GROUP_DISABLE_USER),
+        MEMBER_SCHEMA,
         SupportsResponse.NONE,
+        Access.ADMIN,
     ),
-    "group_enable_user": (
-        _member_action("group_enable_user"),
-        MEMBER,
+    SERVICE_GROUP_ENABLE_USER: (
+        _member_action(SERVICE_GROUP_ENABLE_USER),
+        MEMBER_SCHEMA,
         SupportsResponse.NONE,
+        Access.ADMIN,
     ),
-    "group_rename": (
+    SERVICE_GROUP_RENAME: (
         _group_rename,
-        {**GROUP, vol.Required("name"): cv.string},
+        {**GROUP_SCHEMA, vol.Required(ATTR_NAME): cv.string},
         SupportsResponse.NONE,
+        Access.ADMIN,
     ),
-    "migrate_to_subscription": (
+    SERVICE_MIGRATE_TO_SUBSCRIPTION: (
         _migrate,
         {
-            **ENTRY,
-            vol.Required(CONF_USER_KEY): KEY,
-            vol.Required("subscription_code"): cv.string,
+            **ENTRY_SCHEMA,
+            vol.Required(CONF_USER_KEY): _KEY,
+            vol.Required(ATTR_SUBSCRIPTION_CODE): cv.string,
             vol.Optional(ATTR_DEVICE): cv.string,
-            vol.Optional("sound"): cv.string,
+            vol.Optional(ATTR_SOUND): cv.string,
         },
         SupportsResponse.OPTIONAL,
+        Access.ADMIN,
     ),
-    "assign_license": (
+    SERVICE_ASSIGN_LICENSE: (
         _assign_license,
         {
-            **ENTRY,
-            vol.Optional(CONF_USER_KEY): KEY,
-            vol.Optional("email"): vol.All(cv.string, vol.Match(r"^[^@\s]+@[^@\s]+$")),
-            vol.Optional("os"): vol.In(["Android", "iOS", "Desktop"]),
+            **ENTRY_SCHEMA,
+            vol.Optional(CONF_USER_KEY): _KEY,
+            vol.Optional(ATTR_EMAIL): vol.All(
+                cv.string, vol.Match(r"^[^@\s]+@[^@\s]+$")
+            ),
+            vol.Optional(ATTR_OS): vol.In(["Android", "iOS", "Desktop"]),
         },
         SupportsResponse.OPTIONAL,
+        Access.ADMIN,
     ),
-    "send_glance": (
+    SERVICE_SEND_GLANCE: (
         _send_glance,
         {
-            **ENTRY,
-            vol.Required(CONF_USER_KEY): KEY,
+            **ENTRY_SCHEMA,
+            vol.Required(CONF_USER_KEY): _KEY,
             vol.Optional(ATTR_DEVICE): cv.string,
-            vol.Optional("title"): vol.All(cv.string, vol.Length(max=100)),
-            vol.Optional("text"): vol.All(cv.string, vol.Length(max=100)),
-            vol.Optional("subtext"): vol.All(cv.string, vol.Length(max=100)),
-            vol.Optional("count"): vol.Coerce(int),
-            vol.Optional("percent"): vol.All(
+            vol.Optional(ATTR_TITLE): _GLANCE_TEXT,
+            vol.Optional(ATTR_TEXT): _GLANCE_TEXT,
+            vol.Optional(ATTR_SUBTEXT): _GLANCE_TEXT,
+            vol.Optional(ATTR_COUNT): vol.Coerce(int),
+            vol.Optional(ATTR_PERCENT): vol.All(
                 vol.Coerce(int), vol.Range(min=0, max=100)
             ),
         },
         SupportsResponse.NONE,
+        Access.ADMIN,
     ),
 }
-
-
-@functools.cache
-def _send_message_description() -> dict[str, Any]:
-    """The ``send_message`` description from services.yaml (read once)."""
-    path = Path(__file__).parent / "services.yaml"
-    return dict(load_yaml_dict(str(path))["send_message"])
-
-
-async def async_update_sound_suggestions(
-    hass: HomeAssistant, starting: PushoverCompleteConfigEntry | None = None
-) -> None:
-    """Suggest the sounds of every loaded application in ``send_message``."""
-    description = copy.deepcopy(
-        await hass.async_add_executor_job(_send_message_description)
-    )
-    translations = await async_get_translations(hass, "en", "services", [DOMAIN])
-    prefix = f"component.{DOMAIN}.services.send_message"
-    description["name"] = translations.get(f"{prefix}.name", "send_message")
-    description["description"] = translations.get(f"{prefix}.description", "")
-    for field_name, field in description["fields"].items():
-        for key in ("name", "description"):
-            field[key] = translations.get(f"{prefix}.fields.{field_name}.{key}", "")
-    sounds: dict[str, str] = {}
-    for entry in hass.config_entries.async_entries(DOMAIN):
-        if entry.state is ConfigEntryState.LOADED or entry is starting:
-            sounds.update(cast(PushoverCompleteConfigEntry, entry).runtime_data.sounds)
-    if sounds:
-        select = description["fields"]["sound"]["selector"]["select"]
-        select.pop("translation_key", None)
-        select["options"] = [
-            {"value": sound_id, "label": name}
-            for sound_id, name in sorted(sounds.items(), key=lambda item: item[1])
-        ]
-    async_set_service_schema(hass, DOMAIN, "send_message", description)
 
 
 @callback
@@ -578,16 +422,16 @@ def async_setup_services(hass: HomeAssistant) -> None:
     """Register every action of the integration."""
     hass.services.async_register(
         DOMAIN,
-        "send_message",
+        SERVICE_SEND_MESSAGE,
         _async_send_message,
-        schema=SEND_MESSAGE_SCHEMA,  # type: ignore[arg-type, unused-ignore]  # probatio
+        schema=SEND_MESSAGE_SCHEMA,  # type: ignore[arg-type, unused-ignore]  # HA 2026 types schemas as probatio's
         supports_response=SupportsResponse.OPTIONAL,
     )
-    for name, (handler, schema, supports) in ACTIONS.items():
+    for name, (handler, schema, supports, access) in ACTIONS.items():
         hass.services.async_register(
             DOMAIN,
             name,
-            _entry_action(handler),
-            schema=vol.Schema(schema),  # type: ignore[arg-type, unused-ignore]  # probatio
+            _entry_action(handler, access),
+            schema=vol.Schema(schema),  # type: ignore[arg-type, unused-ignore]  # HA 2026 types schemas as probatio's
             supports_response=supports,
         )

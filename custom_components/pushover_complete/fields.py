@@ -1,0 +1,154 @@
+"""Message fields: their names, their schema and their mapping to a Message.
+
+The same fields serve ``send_message``, ``send_alarm`` and the ``data`` of the
+legacy ``notify.<recipient>`` services.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, Final
+
+import voluptuous as vol
+
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import config_validation as cv
+from homeassistant.util import dt as dt_util
+
+from .attachments import async_resolve_attachment
+from .models import Attachment, Message
+
+ATTR_MESSAGE: Final = "message"
+ATTR_TITLE: Final = "title"
+ATTR_DEVICE: Final = "device"
+ATTR_URL: Final = "url"
+ATTR_URL_TITLE: Final = "url_title"
+ATTR_PRIORITY: Final = "priority"
+ATTR_RETRY: Final = "retry"
+ATTR_EXPIRE: Final = "expire"
+ATTR_CALLBACK_URL: Final = "callback_url"
+ATTR_TAGS: Final = "tags"
+ATTR_SOUND: Final = "sound"
+ATTR_HTML: Final = "html"
+ATTR_MONOSPACE: Final = "monospace"
+ATTR_TIMESTAMP: Final = "timestamp"
+ATTR_TTL: Final = "ttl"
+ATTR_ATTACHMENT: Final = "attachment"
+ATTR_ATTACHMENT_URL: Final = "attachment_url"
+ATTR_CAMERA: Final = "camera"
+ATTR_MEDIA: Final = "media"
+
+
+def _timestamp(value: Any) -> int:
+    """Read a Unix time from an int or anything ``cv.datetime`` takes."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    parsed: datetime = cv.datetime(value)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=dt_util.get_default_time_zone())
+    return int(parsed.timestamp())
+
+
+def _str_list(value: Any) -> list[str]:
+    """Read a list of non-empty strings from a list or a comma-separated string."""
+    items = value.split(",") if isinstance(value, str) else cv.ensure_list(value)
+    return [str(item).strip() for item in items if str(item).strip()]
+
+
+PRIORITY_NAMES: Final = {"lowest": -2, "low": -1, "normal": 0, "high": 1, "emergency": 2}
+
+
+def _priority(value: Any) -> int:
+    """Read a priority: -2..2, or its name as the action form offers it."""
+    if isinstance(value, str) and value.strip().lower() in PRIORITY_NAMES:
+        return PRIORITY_NAMES[value.strip().lower()]
+    return int(vol.All(vol.Coerce(int), vol.Range(min=-2, max=2))(value))
+
+
+def _media(value: Any) -> str:
+    """Read a media-source id from the media selector's value or a URI."""
+    if isinstance(value, Mapping):
+        value = value.get("media_content_id")
+    media_id = cv.string(value)
+    if not media_id.startswith("media-source://"):
+        raise vol.Invalid("expected a media-source:// URI")
+    return media_id
+
+
+def _optional(validator: Any) -> Any:
+    return vol.Any(None, validator)
+
+
+_SECONDS_FROM_30 = vol.All(vol.Coerce(int), vol.Range(min=30))
+
+# Fields of the message itself, shared by every way of sending.
+CONTENT_FIELDS: Final[dict[Any, Any]] = {
+    vol.Optional(ATTR_TITLE): _optional(cv.string),
+    vol.Optional(ATTR_URL): _optional(cv.string),
+    vol.Optional(ATTR_URL_TITLE): _optional(cv.string),
+    vol.Optional(ATTR_RETRY): _optional(_SECONDS_FROM_30),
+    vol.Optional(ATTR_EXPIRE): _optional(
+        vol.All(vol.Coerce(int), vol.Range(min=30, max=10800))
+    ),
+    vol.Optional(ATTR_TAGS): _optional(_str_list),
+    vol.Optional(ATTR_SOUND): _optional(cv.string),
+    vol.Optional(ATTR_HTML): _optional(cv.boolean),
+    vol.Optional(ATTR_MONOSPACE): _optional(cv.boolean),
+    vol.Optional(ATTR_TIMESTAMP): _optional(_timestamp),
+    vol.Optional(ATTR_ATTACHMENT): _optional(cv.string),
+    vol.Optional(ATTR_ATTACHMENT_URL): _optional(cv.string),
+    vol.Optional(ATTR_CAMERA): _optional(cv.entity_id),
+    vol.Optional(ATTR_MEDIA): _optional(_media),
+}
+
+# Fields an alarm sets itself: ``send_alarm`` does not take them.
+DELIVERY_FIELDS: Final[dict[Any, Any]] = {
+    vol.Optional(ATTR_DEVICE): _optional(_str_list),
+    vol.Optional(ATTR_PRIORITY): _optional(_priority),
+    vol.Optional(ATTR_CALLBACK_URL): _optional(cv.url),
+    vol.Optional(ATTR_TTL): _optional(vol.All(vol.Coerce(int), vol.Range(min=1))),
+}
+
+MESSAGE_FIELDS: Final[dict[Any, Any]] = {**CONTENT_FIELDS, **DELIVERY_FIELDS}
+MESSAGE_FIELD_NAMES: Final = frozenset(str(key) for key in MESSAGE_FIELDS)
+
+
+async def async_message_from_data(
+    hass: HomeAssistant, message: str, data: Mapping[str, Any]
+) -> Message:
+    """Build a Message from validated fields, its attachment read and checked."""
+    attachment = await async_resolve_attachment(
+        hass,
+        path=data.get(ATTR_ATTACHMENT),
+        url=data.get(ATTR_ATTACHMENT_URL),
+        camera=data.get(ATTR_CAMERA),
+        media=data.get(ATTR_MEDIA),
+    )
+    return message_from_data(message, data, attachment)
+
+
+def message_from_data(
+    message: str, data: Mapping[str, Any], attachment: Attachment | None = None
+) -> Message:
+    """Build a Message from fields validated by ``MESSAGE_FIELDS``."""
+    return Message(
+        message=message,
+        title=data.get(ATTR_TITLE) or None,
+        device=data.get(ATTR_DEVICE) or None,
+        url=data.get(ATTR_URL),
+        url_title=data.get(ATTR_URL_TITLE),
+        priority=data.get(ATTR_PRIORITY),
+        retry=data.get(ATTR_RETRY),
+        expire=data.get(ATTR_EXPIRE),
+        callback_url=data.get(ATTR_CALLBACK_URL),
+        tags=data.get(ATTR_TAGS) or [],
+        sound=data.get(ATTR_SOUND),
+        html=bool(data.get(ATTR_HTML)),
+        monospace=bool(data.get(ATTR_MONOSPACE)),
+        timestamp=data.get(ATTR_TIMESTAMP),
+        ttl=data.get(ATTR_TTL),
+        attachment=attachment,
+    )

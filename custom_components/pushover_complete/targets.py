@@ -1,0 +1,93 @@
+"""Whom an action sends to: notify entities found in the registry, or a user key."""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any, cast
+
+from homeassistant.auth.models import User
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant, ServiceCall
+from homeassistant.helpers import (
+    config_validation as cv,
+    entity_registry as er,
+    service as service_helper,
+)
+
+from .access import require_admin, require_control
+from .const import CONF_CONFIG_ENTRY_ID, CONF_USER_KEY, DOMAIN
+from .data import PushoverCompleteConfigEntry
+from .exceptions import invalid
+from .models import Recipient, recipient_from_subentry, recipient_subentries
+
+# The helper takes (hass, call) up to 2025.x and (call) later.
+_EXTRACT: Any = service_helper.async_extract_entity_ids
+_EXTRACT_TAKES_HASS = "hass" in inspect.signature(_EXTRACT).parameters
+
+
+def async_get_entry(hass: HomeAssistant, entry_id: str) -> PushoverCompleteConfigEntry:
+    """Return a loaded entry of this integration, or raise a translated error."""
+    entry = hass.config_entries.async_get_entry(entry_id)
+    if entry is None or entry.domain != DOMAIN:
+        raise invalid("entry_not_found", entry_id=entry_id)
+    if entry.state is not ConfigEntryState.LOADED:
+        raise invalid("entry_not_loaded", name=entry.title)
+    return cast(PushoverCompleteConfigEntry, entry)
+
+
+async def _async_entity_ids(hass: HomeAssistant, call: ServiceCall) -> set[str]:
+    """Return the entity ids a call targets."""
+    if _EXTRACT_TAKES_HASS:
+        return cast(set[str], await _EXTRACT(hass, call))
+    return cast(set[str], await _EXTRACT(call))
+
+
+def entity_recipient(
+    hass: HomeAssistant, entity_id: str
+) -> tuple[PushoverCompleteConfigEntry, Recipient]:
+    """Return the entry and recipient behind one of our notify entities."""
+    reg = er.async_get(hass).async_get(entity_id)
+    if (
+        reg is None
+        or reg.platform != DOMAIN
+        or reg.domain != "notify"
+        or reg.config_entry_id is None
+    ):
+        raise invalid("invalid_target", entity_id=entity_id)
+    entry = async_get_entry(hass, reg.config_entry_id)
+    subentry = entry.subentries.get(reg.config_subentry_id or "")
+    if subentry is None:
+        raise invalid("invalid_target", entity_id=entity_id)
+    return entry, recipient_from_subentry(subentry, entity_id)
+
+
+def key_recipient(entry: PushoverCompleteConfigEntry, user_key: str) -> Recipient:
+    """Return the configured recipient with ``user_key``, else a bare one."""
+    if matches := recipient_subentries(entry.subentries.values(), user_key):
+        return recipient_from_subentry(matches[0])
+    return Recipient(user_key=user_key)
+
+
+async def async_targets(
+    hass: HomeAssistant, call: ServiceCall, user: User | None
+) -> dict[str, list[Recipient]]:
+    """Return the recipients per entry id, from targets or entry + user key.
+
+    A person needs control of every targeted entity, and an administrator's
+    rights to name a raw user key.
+    """
+    targets: dict[str, list[Recipient]] = {}
+    if any(call.data.get(str(key)) for key in cv.ENTITY_SERVICE_FIELDS):
+        for entity_id in sorted(await _async_entity_ids(hass, call)):
+            entry, recipient = entity_recipient(hass, entity_id)
+            require_control(user, call, entity_id)
+            targets.setdefault(entry.entry_id, []).append(recipient)
+    if entry_id := call.data.get(CONF_CONFIG_ENTRY_ID):
+        entry = async_get_entry(hass, entry_id)
+        if not (user_key := (call.data.get(CONF_USER_KEY) or "").strip()):
+            raise invalid("no_recipients")
+        require_admin(user, call)
+        targets.setdefault(entry.entry_id, []).append(key_recipient(entry, user_key))
+    if not targets:
+        raise invalid("no_recipients")
+    return targets
