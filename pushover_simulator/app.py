@@ -59,6 +59,7 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def _to_str(value: Any) -> str | None:
+    """Return a JSON value as the form string Pushover would receive."""
     if value is None:
         return None
     if isinstance(value, bool):
@@ -117,7 +118,7 @@ async def parse_params(request: web.Request) -> dict[str, Any]:
 
 
 def _int(params: dict[str, str], name: str) -> int | None:
-    """An optional integer parameter; blank means absent."""
+    """Return an optional integer parameter (None when blank or absent)."""
     value = params.get(name, "").strip()
     if not value:
         return None
@@ -235,10 +236,11 @@ class Api:
     """Handlers for the /1/ endpoints."""
 
     def __init__(self, sim: SimulatorState) -> None:
+        """Bind the handlers to `sim`."""
         self.sim = sim
 
-    # ---------------------------------------------------------------- helpers
     def app_for(self, params: dict[str, Any]) -> App:
+        """Return the application of the request's token."""
         app = self.sim.apps.get(params.get("token") or "")
         if app is None:
             raise bad_token()
@@ -286,6 +288,7 @@ class Api:
         return list(result.items())
 
     def group_for(self, params: dict[str, Any], group_key: str) -> tuple[App, Group]:
+        """Return the application and the group it owns."""
         app = self.app_for(params)
         group = self.sim.groups.get(group_key)
         if group is None or group.owner_account != app.account:
@@ -293,6 +296,7 @@ class Api:
         return app, group
 
     def receipt_for(self, params: dict[str, Any], receipt: str) -> Receipt:
+        """Return the application's receipt, if not older than a week."""
         app = self.app_for(params)
         rec = self.sim.receipts.get(receipt)
         if (
@@ -303,8 +307,8 @@ class Api:
             raise receipt_not_found()
         return rec
 
-    # --------------------------------------------------------------- messages
     async def messages(self, request: web.Request) -> web.Response:
+        """Send a message (POST messages.json)."""
         params: dict[str, Any] = PARAMS.get()
         sim = self.sim
         if not params.get("message", "").strip():
@@ -396,12 +400,13 @@ class Api:
         self.sim.receipts[receipt.receipt] = receipt
         return receipt
 
-    # ---------------------------------------------------------------- lookups
     async def sounds(self, request: web.Request) -> web.Response:
+        """Answer the built-in and the account's sounds."""
         app = self.app_for(PARAMS.get())
         return api_response({"sounds": self.sim.sounds(app.token)})
 
     async def limits(self, request: web.Request) -> web.Response:
+        """Answer the account's monthly limit, remaining messages and reset."""
         app = self.app_for(PARAMS.get())
         acc = self.sim.account(app.account)
         return api_response(
@@ -410,6 +415,7 @@ class Api:
         )
 
     async def validate(self, request: web.Request) -> web.Response:
+        """Validate a user or group key (and device)."""
         params = PARAMS.get()
         self.app_for(params)
         key = params.get("user", "")
@@ -430,17 +436,19 @@ class Api:
             data["licenses"] = list(user.licenses)
         return api_response(data)
 
-    # --------------------------------------------------------------- receipts
     async def receipt(self, request: web.Request) -> web.Response:
+        """Answer a receipt's state."""
         rec = self.receipt_for(PARAMS.get(), request.match_info["receipt"])
         return api_response(rec.api_fields(self.sim.clock()))
 
     async def cancel(self, request: web.Request) -> web.Response:
+        """Cancel one emergency receipt."""
         rec = self.receipt_for(PARAMS.get(), request.match_info["receipt"])
         self._cancel(rec)
         return api_response()
 
     def _cancel(self, rec: Receipt) -> bool:
+        """Cancel a receipt if it is still active; return whether it was."""
         now = self.sim.clock()
         if not rec.active(now):
             return False
@@ -449,6 +457,7 @@ class Api:
         return True
 
     async def cancel_by_tag(self, request: web.Request) -> web.Response:
+        """Cancel every active receipt of the application with the tag."""
         app = self.app_for(PARAMS.get())
         tag = request.match_info["tag"]
         count = sum(
@@ -458,8 +467,8 @@ class Api:
         )
         return api_response({"canceled": count})
 
-    # ----------------------------------------------------------------- groups
     async def group_create(self, request: web.Request) -> web.Response:
+        """Create a delivery group."""
         params = PARAMS.get()
         app = self.app_for(params)
         name = params.get("name", "").strip()
@@ -470,6 +479,7 @@ class Api:
         return api_response({"group": key})
 
     async def group_list(self, request: web.Request) -> web.Response:
+        """List the account's groups."""
         app = self.app_for(PARAMS.get())
         groups = [
             {"group": g.key, "name": g.name}
@@ -479,6 +489,7 @@ class Api:
         return api_response({"groups": groups})
 
     async def group_info(self, request: web.Request) -> web.Response:
+        """Answer a group's name and members."""
         _, group = self.group_for(PARAMS.get(), request.match_info["group"])
         users = [
             {"user": m.user, "device": m.device, "memo": m.memo, "disabled": m.disabled}
@@ -487,6 +498,7 @@ class Api:
         return api_response({"name": group.name, "users": users})
 
     def _members(self, group: Group, params: dict[str, Any]) -> list[GroupMember]:
+        """Return the group entries that match `user` (and `device`)."""
         user, device = params.get("user", ""), params.get("device", "")
         found = [
             m
@@ -498,6 +510,7 @@ class Api:
         return found
 
     async def group_user(self, request: web.Request) -> web.Response:
+        """Add, remove, disable or enable a group member."""
         params = PARAMS.get()
         _, group = self.group_for(params, request.match_info["group"])
         action = request.match_info["action"]
@@ -529,6 +542,7 @@ class Api:
         return api_response()
 
     async def group_rename(self, request: web.Request) -> web.Response:
+        """Rename a group."""
         params = PARAMS.get()
         _, group = self.group_for(params, request.match_info["group"])
         name = params.get("name", "").strip()
@@ -537,8 +551,8 @@ class Api:
         group.name = name
         return api_response()
 
-    # ------------------------------------------------ subscriptions, licences
     async def migrate(self, request: web.Request) -> web.Response:
+        """Turn a user key into a subscribed-user key."""
         params = PARAMS.get()
         app = self.app_for(params)
         code = params.get("subscription", "")
@@ -564,6 +578,7 @@ class Api:
         return api_response({"subscribed_user_key": sub.key})
 
     async def license_assign(self, request: web.Request) -> web.Response:
+        """Assign a licence, using one prepaid credit."""
         params = PARAMS.get()
         app = self.app_for(params)
         acc = self.sim.account(app.account)
@@ -594,11 +609,12 @@ class Api:
         return api_response({"credits": acc.license_credits})
 
     async def license_credits(self, request: web.Request) -> web.Response:
+        """Answer the account's licence credits."""
         app = self.app_for(PARAMS.get())
         return api_response({"credits": self.sim.account(app.account).license_credits})
 
-    # ---------------------------------------------------------------- glances
     async def glances(self, request: web.Request) -> web.Response:
+        """Update a user's (device's) glance fields."""
         params = PARAMS.get()
         app = self.app_for(params)
         headers = limit_headers(self.sim.account(app.account))
@@ -616,6 +632,7 @@ class Api:
         return api_response(headers=headers)
 
     def _glance(self, params: dict[str, Any]) -> tuple[User, str, dict[str, str]]:
+        """Validate a glance; return the user, device and the fields sent."""
         user = self.sim.users.get(params.get("user", ""))
         if user is None:
             raise ApiError(["user key is invalid"], {"user": "invalid"})
@@ -673,6 +690,7 @@ def _api_middleware(sim: SimulatorState) -> Any:
 
     @web.middleware
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+        """Record, count, delay and parse a /1/ request, then answer it."""
         if not request.path.startswith("/1/"):
             return await handler(request)
         entry: dict[str, Any] = {
@@ -685,8 +703,10 @@ def _api_middleware(sim: SimulatorState) -> Any:
         sim.requests.append(entry)
         sim.in_flight += 1
         sim.peak_in_flight = max(sim.peak_in_flight, sim.in_flight)
+        sim.notify_change()
         try:
-            if sim.note_connection(request.transport):
+            entry["new_connection"] = sim.note_connection(request.transport)
+            if entry["new_connection"]:
                 await sim.pause(sim.connect_latency)
             await sim.pause(sim.latency)
             try:
@@ -699,6 +719,7 @@ def _api_middleware(sim: SimulatorState) -> Any:
             return await _answer(sim, request, handler, entry)
         finally:
             sim.in_flight -= 1
+            sim.notify_change()
 
     return middleware
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
 import enum
 import secrets
@@ -98,10 +99,10 @@ class PushChannel:
 class OpenClient:
     """Open Client state: logins, session secrets, devices and push channels."""
 
-    def __init__(self) -> None:
-        """Start empty; message ids keep growing across `clear()`."""
+    def __init__(self, on_change: Callable[[], None] = lambda: None) -> None:
+        """Start empty; `on_change` runs when push connections open or close."""
         self._last_id = 0
-        self._waiters: list[tuple[str | None, int, asyncio.Future[None]]] = []
+        self._on_change = on_change
         self.logins: dict[str, Login] = {}
         self.sessions: dict[str, str] = {}
         self.session_device: dict[str, str] = {}
@@ -193,7 +194,7 @@ class OpenClient:
         """Register a push connection for `device_id`."""
         channel = PushChannel(device_id)
         self.channels.setdefault(device_id, []).append(channel)
-        self._changed()
+        self._on_change()
         return channel
 
     def close_channel(self, channel: PushChannel) -> None:
@@ -201,7 +202,7 @@ class OpenClient:
         channels = self.channels.get(channel.device_id, [])
         if channel in channels:
             channels.remove(channel)
-        self._changed()
+        self._on_change()
 
     def push(self, device_id: str, frame: str | Signal) -> int:
         """Queue `frame` on every connection of `device_id`; return how many."""
@@ -215,19 +216,3 @@ class OpenClient:
         if device_id is not None:
             return len(self.channels.get(device_id, []))
         return sum(len(channels) for channels in self.channels.values())
-
-    async def wait_connections(self, count: int, device_id: str | None = None) -> None:
-        """Wait until exactly `count` push connections are open (of one device or all)."""
-        if self.connections(device_id) == count:
-            return
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._waiters.append((device_id, count, future))
-        try:
-            await future
-        finally:
-            self._waiters = [w for w in self._waiters if w[2] is not future]
-
-    def _changed(self) -> None:
-        for device_id, count, future in self._waiters:
-            if not future.done() and self.connections(device_id) == count:
-                future.set_result(None)

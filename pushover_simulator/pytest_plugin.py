@@ -41,7 +41,7 @@ def enable_sockets(request: pytest.FixtureRequest) -> None:
 async def pushover_sim(
     request: pytest.FixtureRequest,
 ) -> AsyncIterator[PushoverSimulator]:
-    """A demo-seeded simulator on 127.0.0.1 (ephemeral port); `base_url` is set."""
+    """Yield a demo-seeded simulator on 127.0.0.1 (ephemeral port); `base_url` is set."""
     enable_sockets(request)
     async with running_simulator() as sim:
         yield sim

@@ -171,7 +171,7 @@ class Fault:
     method: str | None = None
 
     def matches(self, method: str, path: str) -> bool:
-        """Whether the fault applies to a `method` request on `path`."""
+        """Return whether the fault applies to a `method` request on `path`."""
         return path.endswith(self.path_suffix) and self.method in (None, method)
 
 
@@ -214,15 +214,15 @@ class Receipt:
 
     @property
     def user(self) -> str:
-        """The first recipient."""
+        """Return the first recipient."""
         return self.users[0] if self.users else ""
 
     def expired(self, now: float) -> bool:
-        """Whether retrying has stopped because `expire` has passed."""
+        """Return whether retrying has stopped because `expire` has passed."""
         return now >= self.expires_at
 
     def active(self, now: float) -> bool:
-        """Whether the notification is still retrying."""
+        """Return whether the notification is still retrying."""
         return not (self.acknowledged or self.canceled or self.expired(now))
 
     def last_delivered_at(self, now: float) -> int:
@@ -238,7 +238,7 @@ class Receipt:
         return self.sent_at + rounds * self.retry
 
     def api_fields(self, now: float) -> dict[str, Any]:
-        """The fields GET receipts/{receipt}.json answers with."""
+        """Return the fields GET receipts/{receipt}.json answers with."""
         return {
             "acknowledged": int(self.acknowledged),
             "acknowledged_at": self.acknowledged_at,
@@ -297,12 +297,12 @@ class SimulatorState:
         self._callback_tasks: set[asyncio.Task[None]] = set()
         self._seen_transports: weakref.WeakSet[Any] = weakref.WeakSet()
         self.keepalive_interval = 30.0
-        self.open_client = OpenClient()
+        self._watchers: set[asyncio.Future[None]] = set()
+        self.open_client = OpenClient(on_change=self.notify_change)
         self._clear()
         if seed:
             self.seed_demo()
 
-    # ----------------------------------------------------------------- state
     def _clear(self) -> None:
         self.accounts: dict[str, Account] = {}
         self.apps: dict[str, App] = {}
@@ -346,7 +346,7 @@ class SimulatorState:
             self.seed_demo()
 
     def account(self, name: str) -> Account:
-        """The named account, created on first use, its quota rolled over if due."""
+        """Return the named account, created on first use, its quota rolled over if due."""
         acc = self.accounts.get(name)
         if acc is None:
             acc = self.accounts[name] = Account(
@@ -431,7 +431,6 @@ class SimulatorState:
         """Licence credits per account, writable: `sim.license_credits["default"] = 0`."""
         return _LicenseCredits(self)
 
-    # ----------------------------------------------------------- open client
     def add_login(
         self, email: str, password: str, user_key: str, twofa: str | None = None
     ) -> Login:
@@ -466,7 +465,7 @@ class SimulatorState:
         self, count: int, device_id: str | None = None
     ) -> None:
         """Wait until exactly `count` push connections are open (wrap in a timeout)."""
-        await self.open_client.wait_connections(count, device_id)
+        await self.wait_until(lambda: self.push_connections(device_id) == count)
 
     def set_push_silent(self, device_id: str, silent: bool = True) -> None:
         """Stop (or resume) the keep-alive frames of the device's push connections."""
@@ -474,12 +473,11 @@ class SimulatorState:
 
     @property
     def push_url(self) -> str | None:
-        """The push websocket's URL (ws://host:port/push) once serving."""
+        """Return the push websocket's URL (ws://host:port/push) once serving."""
         if self.base_url is None:
             return None
         return "ws" + self.base_url.removeprefix("http").removesuffix("1/") + "push"
 
-    # ---------------------------------------------------------------- faults
     def inject_fault(
         self,
         path_suffix: str,
@@ -545,6 +543,26 @@ class SimulatorState:
         self.storm_failures += 1
         return "503" if draw < storm.fraction / 2 else "drop"
 
+    def notify_change(self) -> None:
+        """Wake `wait_until` callers to check their condition again."""
+        for future in self._watchers:
+            if not future.done():
+                future.set_result(None)
+
+    async def wait_until(self, predicate: Callable[[], bool]) -> None:
+        """Wait until `predicate()` holds (wrap in a timeout).
+
+        It is checked again whenever an API request starts or ends, a receipt is
+        acknowledged, a callback is attempted or a push connection opens or closes.
+        """
+        while not predicate():
+            future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            self._watchers.add(future)
+            try:
+                await future
+            finally:
+                self._watchers.discard(future)
+
     def note_connection(self, transport: Any) -> bool:
         """Count a connection the first time it is seen; True if it is new."""
         if transport is None or transport in self._seen_transports:
@@ -561,10 +579,9 @@ class SimulatorState:
 
     @property
     def stopping(self) -> bool:
-        """True once stop() has begun."""
+        """Return True once stop() has begun."""
         return self._stopping.is_set()
 
-    # ------------------------------------------------------------- receipts
     def acknowledge(
         self, receipt: str, user: str | None = None, device: str | None = None
     ) -> None:
@@ -588,6 +605,7 @@ class SimulatorState:
         rec.acknowledged_at = int(now)
         rec.acknowledged_by = user
         rec.acknowledged_by_device = device
+        self.notify_change()
         if rec.callback:
             task = asyncio.get_running_loop().create_task(
                 self._deliver_callback(rec), name=f"pushover-sim-callback-{receipt}"
@@ -611,6 +629,7 @@ class SimulatorState:
                 if self.stopping:
                     return
             rec.callback_attempts += 1
+            self.notify_change()
             try:
                 status = await sender(rec.callback, payload)
             except (aiohttp.ClientError, OSError, TimeoutError) as err:
@@ -619,6 +638,7 @@ class SimulatorState:
             if 200 <= status < 300:
                 rec.called_back = True
                 rec.called_back_at = int(self.clock())
+                self.notify_change()
                 return
 
     async def _post_callback(self, url: str, payload: dict[str, str]) -> int:
@@ -635,9 +655,8 @@ class SimulatorState:
         while self._callback_tasks:
             await asyncio.gather(*list(self._callback_tasks), return_exceptions=True)
 
-    # --------------------------------------------------------------- export
     def snapshot(self) -> dict[str, Any]:
-        """A JSON-serialisable view of the state (attachments as sizes only)."""
+        """Return a JSON-serialisable view of the state (attachments as sizes only)."""
         now = self.clock()
         return {
             "base_url": self.base_url,
@@ -689,7 +708,6 @@ class SimulatorState:
             "connect_latency": self.connect_latency,
         }
 
-    # ------------------------------------------------------------ lifecycle
     def resume(self) -> None:
         """Clear the stopping flag so that pauses wait again (before serving)."""
         self._stopping = asyncio.Event()

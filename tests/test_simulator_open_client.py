@@ -146,7 +146,6 @@ async def push_login(
     return ws
 
 
-# ----------------------------------------------------------------------- login
 async def test_login_gives_a_fresh_secret_each_time(client: Client) -> None:
     status, body = await client.login()
     assert status == 200
@@ -198,7 +197,6 @@ async def test_add_login_for_a_new_user(sim: PushoverSimulator, client: Client) 
     assert (status, body["id"]) == (200, "n" * 30)
 
 
-# ------------------------------------------------------------ registration
 async def test_register_device(sim: PushoverSimulator, client: Client) -> None:
     _, body = await client.login()
     status, body = await client.register(body["secret"], "Home_Assistant-1")
@@ -257,7 +255,6 @@ async def test_register_bad_secret_or_os(
     assert sim.open_client.devices == {}
 
 
-# ------------------------------------------------------------------ download
 async def test_download_has_every_field(sim: PushoverSimulator, client: Client) -> None:
     device_id, secret = await client.device()
     await client.send(
@@ -348,7 +345,6 @@ async def test_ids_grow_across_reset(sim: PushoverSimulator, client: Client) -> 
     assert (await client.download(secret, device_id))["messages"][0]["id"] > first
 
 
-# -------------------------------------------------------------------- delete
 async def test_update_highest_message(sim: PushoverSimulator, client: Client) -> None:
     device_id, secret = await client.device()
     for number in range(3):
@@ -366,7 +362,6 @@ async def test_update_highest_message(sim: PushoverSimulator, client: Client) ->
     assert len(sim.open_client.devices[device_id].messages) == 1
 
 
-# --------------------------------------------------------------- acknowledge
 async def test_acknowledge_as_the_device_fires_the_callback(
     sim: PushoverSimulator, client: Client
 ) -> None:
@@ -456,7 +451,6 @@ async def test_acknowledge_refusals(sim: PushoverSimulator, client: Client) -> N
     assert not sim.receipts[own].acknowledged
 
 
-# ------------------------------------------------------------------ websocket
 async def test_push_bang_on_each_message(
     sim: PushoverSimulator, client: Client, session: aiohttp.ClientSession
 ) -> None:
@@ -576,7 +570,6 @@ async def test_push_closed_by_stop_and_reset(
     assert other.push_connections() == 0
 
 
-# ---------------------------------------------------------- inbox, snapshot
 async def test_inbox_and_snapshot_show_open_client_devices(
     sim: PushoverSimulator, client: Client, session: aiohttp.ClientSession
 ) -> None:
