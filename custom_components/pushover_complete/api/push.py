@@ -19,6 +19,7 @@ PUSHOVER_API_HOST = "api.pushover.net"
 MAX_PUSH_FRAME = 64
 _CLOSE_TIMEOUT = aiohttp.ClientWSTimeout(ws_close=2.0)
 _DATA = (aiohttp.WSMsgType.TEXT, aiohttp.WSMsgType.BINARY)
+_OVERSIZED = "Pushover's push server sent an oversized frame"
 
 
 def push_url_for(base_url: str) -> str:
@@ -66,6 +67,8 @@ class PushConnection:
 def _frame(message: aiohttp.WSMessage, redact: Redactor) -> PushFrame:
     """Return the frame a websocket message holds, or raise why it holds none."""
     if message.type is aiohttp.WSMsgType.ERROR:
+        if _too_big(message.data):
+            raise PushoverConnectionError(_OVERSIZED)
         raise PushoverConnectionError(
             f"Push connection failed: {redact.transport(message.data)}"
         )
@@ -73,7 +76,7 @@ def _frame(message: aiohttp.WSMessage, redact: Redactor) -> PushFrame:
         raise PushoverConnectionError("Pushover's push server closed the connection")
     data: str | bytes = message.data
     if len(data) > MAX_PUSH_FRAME:
-        raise PushoverConnectionError("Pushover's push server sent an oversized frame")
+        raise PushoverConnectionError(_OVERSIZED)
     text = data.decode("ascii", "replace") if isinstance(data, bytes) else data
     try:
         return PushFrame(text.strip())
@@ -81,6 +84,14 @@ def _frame(message: aiohttp.WSMessage, redact: Redactor) -> PushFrame:
         raise PushoverConnectionError(
             "Pushover's push server sent an unknown frame"
         ) from None
+
+
+def _too_big(error: object) -> bool:
+    """Tell whether aiohttp refused a frame over ``max_msg_size``."""
+    return (
+        isinstance(error, aiohttp.WebSocketError)
+        and error.code == aiohttp.WSCloseCode.MESSAGE_TOO_BIG
+    )
 
 
 @asynccontextmanager
@@ -115,7 +126,10 @@ async def _connect(
     try:
         async with asyncio.timeout(seconds):
             return await session.ws_connect(
-                url, max_msg_size=MAX_PUSH_FRAME, timeout=_CLOSE_TIMEOUT
+                # aiohttp refuses a frame of max_msg_size bytes or more.
+                url,
+                max_msg_size=MAX_PUSH_FRAME + 1,
+                timeout=_CLOSE_TIMEOUT,
             )
     except TimeoutError:
         raise PushoverConnectionError(
