@@ -34,3 +34,10 @@ EVENT_EXPIRED: Final = f"{DOMAIN}_expired"
 
 SOUNDS_REFRESH: Final = timedelta(days=1)
 LIMITS_REFRESH: Final = timedelta(hours=1)
+
+# Open Client: this Home Assistant as a device on a Pushover account (subentry).
+SUBENTRY_DEVICE: Final = "device"
+CONF_DEVICE_ID: Final = "device_id"
+CONF_SECRET: Final = "secret"
+CONF_TWOFA: Final = "twofa"
+DEFAULT_DEVICE_NAME: Final = "homeassistant"
