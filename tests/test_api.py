@@ -17,6 +17,7 @@ import aiohttp
 from aiohttp import web
 import pytest
 
+from custom_components.pushover_complete import api as api_package
 from custom_components.pushover_complete.api import (
     MAX_IN_FLIGHT,
     BadAPIRequestError,
@@ -27,9 +28,9 @@ from custom_components.pushover_complete.api import (
     PushoverConnectionError,
     PushoverQuotaError,
     PushoverValidationError,
+    guess_content_type,
     request_limiter,
 )
-from custom_components.pushover_complete.api.client import guess_content_type
 from pushover_simulator import (
     BUILTIN_SOUNDS,
     DEMO_GROUP,
@@ -47,9 +48,6 @@ UNKNOWN_TOKEN = "Zz9Zz9Zz9Zz9Zz9Zz9Zz9Zz9Zz9Zz9"
 FUTURE_RESET = 4_102_444_800  # 2100-01-01
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 JPEG = b"\xff\xd8\xff\xe0" + b"\x01" * 64
-
-
-# --------------------------------------------------------------------- fixtures
 
 
 @dataclass
@@ -213,6 +211,34 @@ def odd_api(odd_server: OddServer, session: aiohttp.ClientSession) -> PushoverAP
     return PushoverAPI(DEMO_TOKEN, session, base_url=odd_server.base_url)
 
 
+ISSUE_10_EXPORTS = {
+    "MAX_MESSAGE",
+    "MAX_TITLE",
+    "MAX_URL",
+    "MAX_USERS",
+    "MAX_ATTACHMENT",
+    "KEY_RE",
+    "check_key",
+    "check_message",
+    "join_devices",
+    "guess_content_type",
+    "DEFAULT_TIMEOUT",
+}
+
+
+def test_callers_need_only_the_package() -> None:
+    """Every public name is exported from the package, with the shared constants."""
+    assert set(api_package.__all__) >= ISSUE_10_EXPORTS
+    assert [
+        name for name in api_package.__all__ if not hasattr(api_package, name)
+    ] == []
+    assert api_package.MAX_ATTACHMENT == MAX_ATTACHMENT
+    assert (api_package.MAX_MESSAGE, api_package.MAX_TITLE) == (1024, 250)
+    assert (api_package.MAX_URL, api_package.MAX_USERS) == (512, 50)
+    assert api_package.KEY_RE.match(DEMO_TOKEN)
+    assert api_package.DEFAULT_TIMEOUT.total == 30
+
+
 def params(sim: PushoverSimulator, index: int = -1) -> dict[str, str]:
     """The parameters of a request the simulator received."""
     sent: dict[str, str] = sim.requests[index]["params"]
@@ -225,9 +251,6 @@ def no_token(err: BaseException) -> None:
     assert DEMO_TOKEN not in repr(err)
     for arg in err.args:
         assert DEMO_TOKEN not in str(arg)
-
-
-# ----------------------------------------------------------- client lifecycle
 
 
 async def test_owned_session_is_made_and_closed(sim: PushoverSimulator) -> None:
@@ -272,9 +295,6 @@ async def test_base_url_and_repr(sim: PushoverSimulator) -> None:
     assert sim.base_url in repr(api)
     assert api.limits is None
     await api.close()
-
-
-# ------------------------------------------------------------------- messages
 
 
 async def test_send_message_plain_sends_only_what_is_set(
@@ -471,9 +491,6 @@ async def test_limits_from_headers_after_send(
     assert api.limits.remaining == 497
 
 
-# --------------------------------------------------------------- attachments
-
-
 async def test_attachment_from_str_path(
     api: PushoverAPI, sim: PushoverSimulator, tmp_path: Path
 ) -> None:
@@ -591,9 +608,6 @@ def test_guess_content_type(data: bytes, filename: str | None, expected: str) ->
     assert guess_content_type(data, filename) == expected
 
 
-# -------------------------------------------------------------- generic calls
-
-
 async def test_generic_get_sends_query_string(
     api: PushoverAPI, sim: PushoverSimulator, traced: Traced
 ) -> None:
@@ -653,9 +667,6 @@ async def test_generic_post_with_files_is_multipart(
     assert seen["query"] == {}
 
 
-# -------------------------------------------------------------------- lookups
-
-
 async def test_get_sounds_returns_mapping(
     api: PushoverAPI, sim: PushoverSimulator
 ) -> None:
@@ -704,9 +715,6 @@ async def test_get_limits_updates_api_limits(
     assert api.limits == Limits(7500, 1234, FUTURE_RESET)
     assert sim.requests[-1]["method"] == "GET"
     assert sim.requests[-1]["path"] == "/1/apps/limits.json"
-
-
-# ------------------------------------------------------------------- receipts
 
 
 async def test_check_and_cancel_receipt(
@@ -770,9 +778,6 @@ async def test_unknown_receipt_is_bad_request(api: PushoverAPI) -> None:
     assert info.value.fields == {"receipt": "not found"}
 
 
-# --------------------------------------------------------------------- groups
-
-
 async def test_groups_lifecycle(api: PushoverAPI, sim: PushoverSimulator) -> None:
     """Create, list, inspect, add/disable/enable/remove members, rename."""
     created = await api.group_create("Team")
@@ -833,9 +838,6 @@ async def test_groups_lifecycle(api: PushoverAPI, sim: PushoverSimulator) -> Non
     assert info_err.value.errors == ["user is not a member of this group"]
 
 
-# ------------------------------------------------------ subscriptions, licences
-
-
 async def test_migrate_to_subscription(
     api: PushoverAPI, sim: PushoverSimulator
 ) -> None:
@@ -883,7 +885,7 @@ async def test_migrate_multiple_to_subscription(
     assert "device_name" not in sim.requests[0]["params"]
 
 
-async def test_licences(api: PushoverAPI, sim: PushoverSimulator) -> None:
+async def test_licenses(api: PushoverAPI, sim: PushoverSimulator) -> None:
     """assign_license sends a key as `user`, an e-mail as `email`, and os."""
     sim.set_license_credits(5)
     result = await api.assign_license(DEMO_USER2, os="iOS")
@@ -910,9 +912,6 @@ async def test_licences(api: PushoverAPI, sim: PushoverSimulator) -> None:
     assert not isinstance(info.value, PushoverAuthError)
 
 
-# -------------------------------------------------------------------- glances
-
-
 async def test_send_glance(api: PushoverAPI, sim: PushoverSimulator) -> None:
     """Every glance field reaches Pushover."""
     result = await api.send_glance(
@@ -935,9 +934,6 @@ async def test_send_glance(api: PushoverAPI, sim: PushoverSimulator) -> None:
     await api.send_glance(DEMO_USER2, count=0)
     assert params(sim) == {"token": DEMO_TOKEN, "user": DEMO_USER2, "count": "0"}
     assert sim.glances[(DEMO_USER2, "")] == {"count": "0"}
-
-
-# --------------------------------------------------------------------- errors
 
 
 async def test_bad_request_error_details(
@@ -1254,9 +1250,6 @@ async def test_odd_unparsable_limit_headers_are_ignored(
     assert odd_api.limits is None
 
 
-# ----------------------------------------------------------------- validation
-
-
 def _long(n: int) -> str:
     return "x" * n
 
@@ -1323,7 +1316,7 @@ OTHER_VALIDATION: list[tuple[str, str, tuple[Any, ...], dict[str, Any], str]] = 
     ("glance title 101", "send_glance", (DEMO_USER,), {"title": _long(101)}, "title"),
     ("glance bad user", "send_glance", ("u",), {"count": 1}, "user"),
     ("os Windows", "assign_license", (DEMO_USER,), {"os": "Windows"}, "os"),
-    ("licence bad user", "assign_license", ("abc",), {}, "user"),
+    ("license bad user", "assign_license", ("abc",), {}, "user"),
     ("group blank name", "group_create", ("  ",), {}, "name"),
     ("group bad key", "group_info", ("g",), {}, "group_key"),
     ("rename blank", "group_rename", (DEMO_GROUP, ""), {}, "name"),
@@ -1393,9 +1386,6 @@ async def test_malformed_token_is_refused_before_sending(
     assert info.value.field == "token"
     assert "short-token" not in str(info.value)
     assert sim.requests == []
-
-
-# ---------------------------------------------------------------- concurrency
 
 
 async def test_at_most_two_requests_in_flight_across_clients(

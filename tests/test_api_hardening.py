@@ -592,6 +592,30 @@ HOSTILE: list[tuple[str, str, tuple[Any, ...], dict[str, Any], str]] = [
         "image",
     ),
     ("not an image", "send_message", (DEMO_USER, "hi"), {"image": 5}, "image"),
+    (
+        "retry as text",
+        "send_message",
+        (DEMO_USER, "hi"),
+        {**EMERGENCY, "retry": "60"},
+        "retry",
+    ),
+    (
+        "expire as text",
+        "send_message",
+        (DEMO_USER, "hi"),
+        {**EMERGENCY, "expire": "60"},
+        "expire",
+    ),
+    ("ttl as text", "send_message", (DEMO_USER, "hi"), {"ttl": "5"}, "ttl"),
+    (
+        "priority as bool",
+        "send_message",
+        (DEMO_USER, "hi"),
+        {"priority": True},
+        "priority",
+    ),
+    ("count as text", "send_glance", (DEMO_USER,), {"count": "3"}, "count"),
+    ("percent as text", "send_glance", (DEMO_USER,), {"percent": "50"}, "percent"),
 ]
 
 

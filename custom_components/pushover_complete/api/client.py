@@ -58,6 +58,7 @@ from .validation import (
     check_key,
     check_length,
     check_message,
+    check_numbers,
     check_pattern,
     check_text,
     check_timestamp,
@@ -723,6 +724,7 @@ class PushoverAPI:
             raise PushoverValidationError("glance", "needs at least one data field")
         for field, value in (("title", title), ("text", text), ("subtext", subtext)):
             check_length(field, value, MAX_GLANCE_TEXT)
+        check_numbers(count=count, percent=percent)
         if percent is not None and not 0 <= percent <= 100:
             raise PushoverValidationError("percent", "must be between 0 and 100")
         payload = {

@@ -111,8 +111,18 @@ def check_length(field: str, value: str | None, limit: int) -> None:
         raise PushoverValidationError(field, f"is longer than {limit} characters")
 
 
+def check_numbers(**values: object) -> None:
+    """Refuse a value that is not a number (``None`` passes, a bool does not)."""
+    for field, value in values.items():
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise PushoverValidationError(field, "must be a number")
+
+
 def check_priority(priority: int | None, retry: int | None, expire: int | None) -> None:
     """Check priority and the emergency fields that go with it."""
+    check_numbers(priority=priority, retry=retry, expire=expire)
     if priority is not None and priority not in PRIORITIES:
         raise PushoverValidationError("priority", "must be between -2 and 2")
     if priority == 2:
@@ -157,5 +167,6 @@ def check_message(
     check_priority(priority, retry, expire)
     if html and monospace:
         raise PushoverValidationError("html", "cannot be used with monospace")
+    check_numbers(ttl=ttl)
     if ttl is not None and ttl <= 0:
         raise PushoverValidationError("ttl", "must be a positive number of seconds")
