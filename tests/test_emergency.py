@@ -233,6 +233,7 @@ async def test_expired_event(
         "message": "Water leak",
         "tags": ["t"],
         "notify_entity_id": "notify.alice",
+        "alarm_id": None,
     }
     assert acks == []
     assert hass.states.get("event.home_emergency").attributes["event_type"] == "expired"

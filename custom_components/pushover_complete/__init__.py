@@ -12,6 +12,7 @@ from homeassistant.exceptions import (
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.typing import ConfigType
 
+from .alarms import AlarmManager, async_remove_alarms
 from .api import (
     BadAPIRequestError,
     PushoverAuthError,
@@ -67,12 +68,14 @@ async def async_setup_entry(
     sounds_coordinator = SoundsCoordinator(hass, entry, client, sounds)
     receipts = ReceiptTracker(hass, entry, client)
     outbox = Outbox(hass, entry)
+    alarms = AlarmManager(hass, entry)
     entry.runtime_data = PushoverCompleteData(
         client=client,
         coordinator=coordinator,
         sounds_coordinator=sounds_coordinator,
         receipts=receipts,
         outbox=outbox,
+        alarms=alarms,
         settings=_settings(entry),
     )
     await coordinator.async_refresh()
@@ -83,6 +86,8 @@ async def async_setup_entry(
     entry.async_on_unload(receipts.async_stop)
     await outbox.async_load()
     entry.async_on_unload(outbox.async_stop)
+    await alarms.async_load()
+    entry.async_on_unload(alarms.async_stop)
 
     async_migrate_unique_ids(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
@@ -119,6 +124,7 @@ async def async_unload_entry(
     """Stop everything this entry started, also what is running now."""
     runtime = entry.runtime_data
     await async_unload_legacy_services(hass, entry)
+    await runtime.alarms.async_stop()
     await runtime.receipts.async_stop()
     await runtime.receipts.async_flush()
     await runtime.outbox.async_stop()
@@ -133,5 +139,6 @@ async def async_remove_entry(
 ) -> None:
     """Forget a removed entry's receipts, queue and cloud webhook."""
     await async_remove_receipts(hass, entry.entry_id)
+    await async_remove_alarms(hass, entry.entry_id)
     await async_remove_cloudhook(hass, entry.data["webhook_id"])
     await async_remove_outbox(hass, entry.entry_id)

@@ -11,6 +11,7 @@ from homeassistant.config_entries import ConfigEntry
 from .api import PushoverAPI
 
 if TYPE_CHECKING:
+    from .alarms import AlarmManager
     from .coordinator import AccountCoordinator, SoundsCoordinator
     from .emergency import ReceiptTracker
     from .outbox import Outbox
@@ -41,6 +42,7 @@ class PushoverCompleteData:
     sounds_coordinator: SoundsCoordinator
     receipts: ReceiptTracker
     outbox: Outbox
+    alarms: AlarmManager
     settings: EntrySettings
     legacy_services: list[str] = field(default_factory=list)
     notify_entities: dict[str, SentRecorder] = field(default_factory=dict)

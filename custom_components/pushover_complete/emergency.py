@@ -64,6 +64,7 @@ class TrackedReceipt:
     sent_at: float = 0.0
     user_key: str | None = None
     recipient_name: str | None = None
+    alarm_id: str | None = None
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TrackedReceipt | None:
@@ -77,12 +78,12 @@ class TrackedReceipt:
 
 
 class _ReceiptStore(Store[dict[str, Any]]):
-    """Stored open receipts; minor version 2 added who each alarm went to."""
+    """Stored open receipts; minor version 2 added who each went to, and alarms."""
 
     async def _async_migrate_func(
         self, old_major_version: int, old_minor_version: int, old_data: dict[str, Any]
     ) -> dict[str, Any]:
-        # 1.1 items lack user_key and recipient_name: from_dict gives them None.
+        # 1.1 items lack user_key, recipient_name, alarm_id: from_dict gives None.
         return old_data
 
 
@@ -190,8 +191,12 @@ class ReceiptTracker:
 
     @property
     def count(self) -> int:
-        """Return the number of open receipts."""
-        return len(self.receipts)
+        """Return the number of open emergencies that are not part of an alarm."""
+        return sum(1 for r in self.receipts.values() if r.alarm_id is None)
+
+    def receipts_of_alarm(self, alarm_id: str) -> list[str]:
+        """Return the open receipts of an alarm."""
+        return [r.receipt for r in self.receipts.values() if r.alarm_id == alarm_id]
 
     @callback
     def async_track(
@@ -205,8 +210,13 @@ class ReceiptTracker:
         expire: int,
         callback_expected: bool,
         sent_at: float | None = None,
+        alarm_id: str | None = None,
     ) -> None:
         """Follow a new receipt until it ends."""
+        alarms = self.entry.runtime_data.alarms
+        if alarm_id is not None and alarm_id not in alarms.alarms:
+            alarms.async_cancel_late_receipt(receipt)
+            return
         sent = sent_at if sent_at is not None else time.time()
         self.receipts[receipt] = TrackedReceipt(
             receipt=receipt,
@@ -219,6 +229,7 @@ class ReceiptTracker:
             sent_at=sent,
             user_key=recipient.user_key,
             recipient_name=recipient.name,
+            alarm_id=alarm_id,
         )
         self._async_changed()
 
@@ -358,11 +369,22 @@ class ReceiptTracker:
             "message": tracked.message,
             "tags": list(tracked.tags),
             "notify_entity_id": tracked.notify_entity_id,
+            "alarm_id": tracked.alarm_id,
         }
-        self.hass.bus.async_fire(event, data)
-        async_dispatcher_send(
-            self.hass, signal_event(self.entry.entry_id), event_type, data
-        )
+
+        @callback
+        def _fire() -> None:
+            self.hass.bus.async_fire(event, data)
+            async_dispatcher_send(
+                self.hass, signal_event(self.entry.entry_id), event_type, data
+            )
+
+        if tracked.alarm_id is None:
+            _fire()
+        else:
+            self.entry.runtime_data.alarms.async_receipt_ended(
+                tracked, event_type, _fire
+            )
         self._async_changed()
 
     def _recipient_name(

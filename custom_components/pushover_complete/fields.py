@@ -58,7 +58,13 @@ def _str_list(value: Any) -> list[str]:
     return [str(item).strip() for item in items if str(item).strip()]
 
 
-PRIORITY_NAMES: Final = {"lowest": -2, "low": -1, "normal": 0, "high": 1, "emergency": 2}
+PRIORITY_NAMES: Final = {
+    "lowest": -2,
+    "low": -1,
+    "normal": 0,
+    "high": 1,
+    "emergency": 2,
+}
 
 
 def _priority(value: Any) -> int:

@@ -61,6 +61,7 @@ class Message:
     timestamp: int | None = None
     ttl: int | None = None
     attachment: Attachment | None = None
+    alarm_id: str | None = None
 
 
 @dataclass(slots=True)

@@ -67,6 +67,7 @@ class QueuedMessage:
     message: str
     tags: list[str] = field(default_factory=list)
     attachment: StoredAttachment | None = None
+    alarm_id: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """Return the stored form."""
@@ -88,6 +89,7 @@ class QueuedMessage:
             message=str(data["message"]),
             tags=list(data.get("tags") or []),
             attachment=StoredAttachment(**meta) if meta else None,
+            alarm_id=data.get("alarm_id"),
         )
 
     def planned(self, attachment: Attachment | None) -> PlannedRequest:
@@ -186,6 +188,7 @@ class Outbox:
             title=msg.title,
             message=msg.message,
             tags=list(msg.tags),
+            alarm_id=msg.alarm_id,
         )
         if planned.attachment is not None:
             item.attachment = await self._async_store_attachment(
@@ -213,7 +216,7 @@ class Outbox:
                 translation_placeholders={"limit": str(MAX_ATTACHMENT_BYTES // 2**20)},
             )
         path = self._dir / item_id
-        await self.hass.async_add_executor_job(_write_private, path, attachment.data)
+        await self.hass.async_add_executor_job(write_private, path, attachment.data)
         return StoredAttachment(
             str(path),
             attachment.filename,
@@ -264,7 +267,23 @@ class Outbox:
                 self._async_schedule(self._delay)
                 return
             await self._async_remove(item)
+            self.entry.runtime_data.alarms.async_check_done(item.alarm_id)
         self._delay = FIRST_RETRY
+
+    def has_alarm(self, alarm_id: str) -> bool:
+        """Tell whether a step of the alarm waits here."""
+        return any(item.alarm_id == alarm_id for item in self.items)
+
+    async def async_drop_alarm(self, alarm_id: str) -> None:
+        """Drop the queued steps of an ended alarm (one in flight still goes)."""
+        for item in [i for i in self.items[1:] if i.alarm_id == alarm_id]:
+            await self._async_remove(item)
+        if (
+            self.items
+            and self.items[0].alarm_id == alarm_id
+            and self._flush_task is None
+        ):
+            await self._async_remove(self.items[0])
 
     async def _async_try(self, item: QueuedMessage) -> bool:
         """Send one queued message; ``False`` when Pushover cannot be reached.
@@ -290,7 +309,12 @@ class Outbox:
             runtime.coordinator.async_headers_seen()
         self._delay = FIRST_RETRY
         async_sending_works(self.hass, self.entry)
-        msg = Message(message=item.message, title=item.title, tags=list(item.tags))
+        msg = Message(
+            message=item.message,
+            title=item.title,
+            tags=list(item.tags),
+            alarm_id=item.alarm_id,
+        )
         async_delivered(self.entry, planned, msg, dict(answer))
         if len(self.items) == 1:
             LOGGER.warning("Pushover can be reached again; queued messages sent")
@@ -299,7 +323,7 @@ class Outbox:
     async def _async_read_attachment(self, item: QueuedMessage) -> Attachment | None:
         if (meta := item.attachment) is None:
             return None
-        data = await self.hass.async_add_executor_job(_read_file, Path(meta.file))
+        data = await self.hass.async_add_executor_job(read_file, Path(meta.file))
         return Attachment(data, meta.filename, meta.content_type) if data else None
 
     def _too_old(self, item: QueuedMessage) -> str | None:
@@ -317,7 +341,7 @@ class Outbox:
         self.items.remove(item)
         if item.attachment is not None:
             await self.hass.async_add_executor_job(
-                _remove_file, Path(item.attachment.file)
+                remove_file, Path(item.attachment.file)
             )
         self._async_save()
 
@@ -339,7 +363,7 @@ def _folder(hass: HomeAssistant, entry_id: str) -> Path:
     return Path(hass.config.path(".storage", f"{DOMAIN}_outbox", entry_id))
 
 
-def _write_private(path: Path, data: bytes) -> None:
+def write_private(path: Path, data: bytes) -> None:
     """Write ``data`` readable by this user only (folder 0700, file 0600)."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     path.parent.chmod(0o700)
@@ -348,12 +372,14 @@ def _write_private(path: Path, data: bytes) -> None:
         file.write(data)
 
 
-def _read_file(path: Path) -> bytes | None:
+def read_file(path: Path) -> bytes | None:
+    """Read a kept file; ``None`` if it is gone."""
     try:
         return path.read_bytes()
     except OSError:
         return None
 
 
-def _remove_file(path: Path) -> None:
+def remove_file(path: Path) -> None:
+    """Remove a kept file, if it is still there."""
     path.unlink(missing_ok=True)

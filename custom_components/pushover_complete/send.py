@@ -280,6 +280,18 @@ async def async_send(
     """
     if entry.state is not ConfigEntryState.LOADED:
         raise invalid("entry_not_loaded", name=entry.title)
+    return await async_send_now(hass, entry, recipients, msg, record_sent=record_sent)
+
+
+async def async_send_now(
+    hass: HomeAssistant,
+    entry: PushoverCompleteConfigEntry,
+    recipients: Sequence[Recipient],
+    msg: Message,
+    *,
+    record_sent: bool = True,
+) -> dict[str, Any]:
+    """Send through an entry that is loaded or setting up (an alarm's due step)."""
     requests, truncated = plan(entry, recipients, msg)
     outcomes = await _async_send_all(hass, entry, requests, msg)
     results = _results(hass, entry, requests, outcomes)
@@ -399,6 +411,7 @@ def async_delivered(
             tags=msg.tags,
             expire=int(planned.fields.get("expire") or DEFAULT_EXPIRE),
             callback_expected=bool(planned.fields.get("callback_url")),
+            alarm_id=msg.alarm_id,
         )
     return [
         RecipientResult(recipient, request=request, receipt=receipt)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
@@ -38,6 +39,7 @@ class CounterSensorDescription(SensorEntityDescription):
     """A sensor counting something the integration holds."""
 
     value_fn: Callable[[PushoverCompleteData], int]
+    attributes_fn: Callable[[PushoverCompleteData], dict[str, Any]] | None = None
 
 
 # Pushover pools the monthly messages per account: every application of one
@@ -79,7 +81,8 @@ COUNTER_SENSORS = (
         key="active_emergencies",
         translation_key="active_emergencies",
         state_class=SensorStateClass.MEASUREMENT,
-        value_fn=lambda data: data.receipts.count,
+        value_fn=lambda data: data.receipts.count + data.alarms.count,
+        attributes_fn=lambda data: {"alarms": data.alarms.summaries()},
     ),
     CounterSensorDescription(
         key="queued_messages",
@@ -160,6 +163,8 @@ class CounterSensor(PushoverApplicationEntity, SensorEntity):
 
     entity_description: CounterSensorDescription
     _attr_should_poll = False
+    # The open alarms are for dashboards, not for the recorder.
+    _unrecorded_attributes = frozenset({"alarms"})
 
     def __init__(
         self, entry: PushoverCompleteConfigEntry, description: CounterSensorDescription
@@ -186,3 +191,10 @@ class CounterSensor(PushoverApplicationEntity, SensorEntity):
     def native_value(self) -> int:
         """The current count."""
         return self.entity_description.value_fn(self.entry.runtime_data)
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any] | None:
+        """The open alarms, for the active-emergencies sensor."""
+        if (attributes_fn := self.entity_description.attributes_fn) is None:
+            return None
+        return attributes_fn(self.entry.runtime_data)

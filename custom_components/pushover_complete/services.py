@@ -20,32 +20,46 @@ from homeassistant.helpers import config_validation as cv
 from .access import (
     async_caller,
     require_admin,
+    require_control,
     require_event_control,
     require_read,
 )
+from .alarms import checked_steps
 from .api import (
     BadAPIRequestError,
     PushoverAuthError,
     PushoverQuotaError,
     PushoverValidationError,
 )
-from .const import CONF_CONFIG_ENTRY_ID, CONF_USER_KEY, DOMAIN
+from .const import (
+    CONF_CONFIG_ENTRY_ID,
+    CONF_EXPIRE,
+    CONF_USER_KEY,
+    DEFAULT_EXPIRE,
+    DOMAIN,
+)
 from .data import PushoverCompleteConfigEntry
 from .exceptions import invalid, pushover_errors
 from .fields import (
+    ATTR_CALLBACK_URL,
     ATTR_CAMERA,
     ATTR_DEVICE,
+    ATTR_EXPIRE,
     ATTR_MESSAGE,
+    ATTR_PRIORITY,
     ATTR_SOUND,
     ATTR_TITLE,
+    ATTR_TTL,
+    CONTENT_FIELDS,
     MESSAGE_FIELDS,
     async_message_from_data,
 )
 from .models import receipt_summary
-from .send import async_send
-from .targets import async_get_entry, async_targets
+from .send import async_send, plan
+from .targets import async_get_entry, async_targets, entity_recipient
 
 SERVICE_SEND_MESSAGE: Final = "send_message"
+SERVICE_SEND_ALARM: Final = "send_alarm"
 SERVICE_CANCEL_EMERGENCY: Final = "cancel_emergency"
 SERVICE_GET_RECEIPT: Final = "get_receipt"
 SERVICE_VALIDATE_USER: Final = "validate_user"
@@ -62,6 +76,10 @@ SERVICE_ASSIGN_LICENSE: Final = "assign_license"
 SERVICE_SEND_GLANCE: Final = "send_glance"
 
 ATTR_RECEIPT: Final = "receipt"
+ATTR_ALARM_ID: Final = "alarm_id"
+ATTR_STEPS: Final = "steps"
+ATTR_TARGETS: Final = "targets"
+ATTR_AFTER: Final = "after"
 ATTR_TAG: Final = "tag"
 ATTR_NAME: Final = "name"
 ATTR_GROUP_KEY: Final = "group_key"
@@ -82,6 +100,30 @@ SEND_MESSAGE_FIELDS: Final[dict[Any, Any]] = {
     **MESSAGE_FIELDS,
 }
 SEND_MESSAGE_SCHEMA: Final = vol.Schema(SEND_MESSAGE_FIELDS)
+
+
+def _seconds(value: Any) -> int:
+    """Read seconds from a number or a time period ("00:05:00", {minutes: 5})."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return int(vol.Range(min=0)(int(value)))
+    return int(cv.positive_time_period(value).total_seconds())
+
+
+STEP_SCHEMA: Final = vol.Schema(
+    {
+        vol.Required(ATTR_TARGETS): cv.entity_ids,
+        vol.Optional(ATTR_AFTER, default=0): vol.Any(None, _seconds),
+    }
+)
+# Fields an alarm sets itself: given, they are refused with a translated error.
+ALARM_OWN_FIELDS: Final = (ATTR_PRIORITY, ATTR_CALLBACK_URL, ATTR_TTL)
+SEND_ALARM_FIELDS: Final[dict[Any, Any]] = {
+    vol.Required(ATTR_STEPS): vol.All(cv.ensure_list, [STEP_SCHEMA]),
+    vol.Required(ATTR_MESSAGE): cv.string,
+    **CONTENT_FIELDS,
+    **{vol.Optional(name): object for name in ALARM_OWN_FIELDS},
+}
+SEND_ALARM_SCHEMA: Final = vol.Schema(SEND_ALARM_FIELDS)
 
 _KEY = vol.All(cv.string, vol.Strip)
 _GLANCE_TEXT = vol.All(cv.string, vol.Length(max=100))
@@ -129,6 +171,39 @@ async def _async_send_message(call: ServiceCall) -> ServiceResponse:
     return cast(ServiceResponse, {"recipients": recipients, "truncated": truncated})
 
 
+async def _async_send_alarm(call: ServiceCall) -> ServiceResponse:
+    """Start an alarm that escalates step by step until someone answers."""
+    hass = call.hass
+    user = await async_caller(hass, call)
+    if given := [name for name in ALARM_OWN_FIELDS if name in call.data]:
+        raise invalid("alarm_field_not_allowed", fields=", ".join(given))
+    entry, steps = checked_steps(
+        hass, call.data[ATTR_STEPS], _alarm_expire(hass, call.data)
+    )
+    for entity_id in {target for step in steps for target in step.targets}:
+        require_control(user, call, entity_id)
+    if camera := call.data.get(ATTR_CAMERA):
+        require_read(user, call, camera)
+    msg = await async_message_from_data(hass, call.data[ATTR_MESSAGE], call.data)
+    msg.priority = 2
+    for step in steps:  # every step is checked before the first goes out
+        plan(entry, [entity_recipient(hass, eid)[1] for eid in step.targets], msg)
+    return cast(
+        ServiceResponse, await entry.runtime_data.alarms.async_start(steps, msg)
+    )
+
+
+def _alarm_expire(hass: HomeAssistant, data: Mapping[str, Any]) -> int:
+    """Return the call's expire, else the options' of the first target's entry."""
+    if data.get(ATTR_EXPIRE):
+        return int(data[ATTR_EXPIRE])
+    first = data[ATTR_STEPS][0][ATTR_TARGETS][0] if data[ATTR_STEPS] else None
+    if first is None:
+        return DEFAULT_EXPIRE
+    entry, _recipient = entity_recipient(hass, first)
+    return int(entry.options.get(CONF_EXPIRE, DEFAULT_EXPIRE))
+
+
 def _entry_action(
     handler: Handler, access: Access
 ) -> Callable[[ServiceCall], Coroutine[Any, Any, ServiceResponse]]:
@@ -155,14 +230,19 @@ async def _cancel_emergency(
     hass: HomeAssistant, entry: PushoverCompleteConfigEntry, data: Mapping[str, Any]
 ) -> ServiceResponse:
     runtime = entry.runtime_data
+    if alarm_id := data.get(ATTR_ALARM_ID):
+        return {"canceled": await runtime.alarms.async_cancel(alarm_id)}
     if receipt := data.get(ATTR_RECEIPT):
         await runtime.client.cancel_receipt(receipt)
         runtime.receipts.async_forget([receipt])
         return {"canceled": 1}
     if tag := data.get(ATTR_TAG):
+        canceled = 0
+        for alarm in runtime.alarms.alarms_with_tag(tag):
+            canceled += await runtime.alarms.async_cancel(alarm)
         answer = await runtime.client.cancel_receipt_by_tag(tag)
         runtime.receipts.async_forget(runtime.receipts.receipts_with_tag(tag))
-        return {"canceled": int(answer.get("canceled", 0))}
+        return {"canceled": canceled + int(answer.get("canceled", 0))}
     raise invalid("receipt_or_tag")
 
 
@@ -304,6 +384,7 @@ ACTIONS: Final[dict[str, Action]] = {
             **ENTRY_SCHEMA,
             vol.Optional(ATTR_RECEIPT): _KEY,
             vol.Optional(ATTR_TAG): cv.string,
+            vol.Optional(ATTR_ALARM_ID): cv.string,
         },
         SupportsResponse.OPTIONAL,
         Access.EVENT_CONTROL,
@@ -425,6 +506,13 @@ def async_setup_services(hass: HomeAssistant) -> None:
         SERVICE_SEND_MESSAGE,
         _async_send_message,
         schema=SEND_MESSAGE_SCHEMA,  # type: ignore[arg-type, unused-ignore]  # HA 2026 types schemas as probatio's
+        supports_response=SupportsResponse.OPTIONAL,
+    )
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_SEND_ALARM,
+        _async_send_alarm,
+        schema=SEND_ALARM_SCHEMA,  # type: ignore[arg-type, unused-ignore]  # HA 2026 types schemas as probatio's
         supports_response=SupportsResponse.OPTIONAL,
     )
     for name, (handler, schema, supports, access) in ACTIONS.items():
