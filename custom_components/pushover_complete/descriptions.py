@@ -13,7 +13,7 @@ from homeassistant.helpers.service import async_set_service_schema
 from homeassistant.helpers.translation import async_get_translations
 from homeassistant.util.yaml import load_yaml_dict
 
-from .const import DOMAIN
+from .const import CONF_DEVICES, DOMAIN, SUBENTRY_RECIPIENT
 from .data import PushoverCompleteConfigEntry
 
 SERVICE_SEND_MESSAGE = "send_message"
@@ -41,22 +41,40 @@ async def _async_translated(hass: HomeAssistant) -> dict[str, Any]:
     return description
 
 
-def _loaded_sounds(
+def _loaded_entries(
     hass: HomeAssistant, starting: PushoverCompleteConfigEntry | None
-) -> dict[str, str]:
-    sounds: dict[str, str] = {}
-    for entry in hass.config_entries.async_entries(DOMAIN):
-        if entry.state is ConfigEntryState.LOADED or entry is starting:
-            sounds.update(cast(PushoverCompleteConfigEntry, entry).runtime_data.sounds)
-    return sounds
+) -> list[PushoverCompleteConfigEntry]:
+    return [
+        cast(PushoverCompleteConfigEntry, entry)
+        for entry in hass.config_entries.async_entries(DOMAIN)
+        if entry.state is ConfigEntryState.LOADED or entry is starting
+    ]
+
+
+def _devices(entries: list[PushoverCompleteConfigEntry]) -> list[str]:
+    """Return the device names the recipients of ``entries`` are set up with."""
+    return sorted(
+        {
+            str(device)
+            for entry in entries
+            for subentry in entry.subentries.values()
+            if subentry.subentry_type == SUBENTRY_RECIPIENT
+            for device in subentry.data.get(CONF_DEVICES) or ()
+        }
+    )
 
 
 async def async_update_sound_suggestions(
     hass: HomeAssistant, starting: PushoverCompleteConfigEntry | None = None
 ) -> None:
-    """Suggest the sounds of every loaded application in ``send_message``."""
+    """Suggest the sounds and devices of every loaded application in ``send_message``."""
     description = await _async_translated(hass)
-    if sounds := _loaded_sounds(hass, starting):
+    entries = _loaded_entries(hass, starting)
+    description["fields"]["device"]["selector"]["select"]["options"] = _devices(entries)
+    sounds: dict[str, str] = {}
+    for entry in entries:
+        sounds.update(entry.runtime_data.sounds)
+    if sounds:
         select = description["fields"]["sound"]["selector"]["select"]
         select.pop("translation_key", None)
         select["options"] = [

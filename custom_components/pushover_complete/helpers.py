@@ -8,8 +8,7 @@ import os
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
-from .api import PUSHOVER_API_URL, PushoverAPI
-from .api.client import DEFAULT_TIMEOUT
+from .api import DEFAULT_TIMEOUT, PUSHOVER_API_URL, PushoverAPI
 from .const import ENV_API_URL, LOGGER
 
 _warned: set[str] = set()

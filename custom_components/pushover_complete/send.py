@@ -20,15 +20,13 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 
 from .api import (
-    BadAPIRequestError,
-    PushoverConnectionError,
-    PushoverValidationError,
-)
-from .api.validation import (
     MAX_MESSAGE,
     MAX_TITLE,
     MAX_URL,
     MAX_USERS,
+    BadAPIRequestError,
+    PushoverConnectionError,
+    PushoverValidationError,
     check_key,
     check_message,
     check_timestamp,
