@@ -56,7 +56,12 @@ async def tick(
 @pytest.fixture(autouse=True)
 def simulator_follows_the_frozen_clock(sim: PushoverSimulator) -> None:
     """Let receipts expire in the tests' frozen time."""
-    sim.clock = time.time
+
+    def frozen_now() -> float:
+        # Looked up at each call: the freezer swaps ``time.time`` as it ticks.
+        return time.time()
+
+    sim.clock = frozen_now
 
 
 def sent_to(sim: PushoverSimulator) -> list[list[str]]:
