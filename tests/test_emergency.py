@@ -91,7 +91,11 @@ async def test_polling_sees_acknowledgement(
     assert data["message"] == "Water leak"
     assert data["tags"] == ["leak", "basement"]
     assert data["notify_entity_id"] == "notify.alice"
-    assert dt_util.parse_datetime(data["acknowledged_at"]) is not None
+    acknowledged_at = sim.receipts[receipt].acknowledged_at
+    assert (
+        data["acknowledged_at"]
+        == dt_util.utc_from_timestamp(acknowledged_at).isoformat()
+    )
     state = hass.states.get("event.home_emergency")
     assert state.attributes["event_type"] == "acknowledged"
     assert state.attributes["receipt"] == receipt
@@ -346,7 +350,15 @@ async def test_get_receipt(
     assert response["acknowledged_by"] == DEMO_USER
     assert response["acknowledged_by_device"] == "phone"
     assert response["expired"] is False
-    assert dt_util.parse_datetime(str(response["expires_at"])) is not None
+    rec = sim.receipts[receipt]
+    assert (
+        response["expires_at"] == dt_util.utc_from_timestamp(rec.expires_at).isoformat()
+    )
+    assert (
+        response["acknowledged_at"]
+        == dt_util.utc_from_timestamp(rec.acknowledged_at).isoformat()
+    )
+    assert response["called_back"] is False
     assert response["called_back_at"] is None
 
 

@@ -45,3 +45,26 @@ async def test_removing_a_recipient_removes_its_entity_device_and_action(
         dr.async_get(hass), loaded_entry.entry_id
     )
     assert sorted(d.name for d in devices) == ["Alice", "Home"]
+
+
+async def test_notify_unique_ids_migrated(
+    hass: HomeAssistant, sim: PushoverSimulator, config_entry: MockConfigEntry
+) -> None:
+    """An install from before keeps its notify entity under the new unique id."""
+    config_entry.add_to_hass(hass)
+    registry = er.async_get(hass)
+    old = registry.async_get_or_create(
+        "notify",
+        DOMAIN,
+        BOB,
+        config_entry=config_entry,
+        config_subentry_id=BOB,
+        suggested_object_id="bob_phone",
+    )
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    migrated = registry.async_get(old.entity_id)
+    assert migrated is not None
+    assert migrated.unique_id == f"{config_entry.entry_id}_{BOB}_notify"
+    assert registry.async_get_entity_id("notify", DOMAIN, BOB) is None
+    assert hass.states.get("notify.bob_phone") is not None

@@ -37,7 +37,7 @@ from .api import (
 )
 from .const import DOMAIN, EVENT_ACKNOWLEDGED, EVENT_EXPIRED, LOGGER
 from .data import PushoverCompleteConfigEntry, signal_event, signal_updated
-from .models import Recipient, recipient_subentries
+from .models import Recipient, receipt_summary, recipient_subentries
 
 POLL_WITHOUT_CALLBACK: Final = 10.0
 POLL_WITH_CALLBACK: Final = 60.0
@@ -344,14 +344,15 @@ class ReceiptTracker:
         tracked = self.receipts.get(receipt)
         if tracked is None:
             return
-        user_key = str(answer.get("acknowledged_by") or "") or None
-        acknowledged_at = int(answer.get("acknowledged_at") or time.time())
+        summary = receipt_summary(answer)
         extra = {
-            "acknowledged_at": dt_util.utc_from_timestamp(acknowledged_at).isoformat(),
-            "acknowledged_by": user_key,
-            "acknowledged_by_name": self._recipient_name(tracked, user_key),
-            "acknowledged_by_device": str(answer.get("acknowledged_by_device") or "")
-            or None,
+            "acknowledged_at": summary["acknowledged_at"]
+            or dt_util.utcnow().replace(microsecond=0).isoformat(),
+            "acknowledged_by": summary["acknowledged_by"],
+            "acknowledged_by_name": self._recipient_name(
+                tracked, summary["acknowledged_by"]
+            ),
+            "acknowledged_by_device": summary["acknowledged_by_device"],
         }
         self._async_end(receipt, EVENT_ACKNOWLEDGED, "acknowledged", extra)
 
