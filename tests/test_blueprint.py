@@ -1,11 +1,15 @@
-"""The emergency-alarm blueprint in the repository."""
+"""The emergency-alarm blueprint in the repository, run against the simulator."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
 import shutil
+import time
+from typing import Any
 
+from freezegun.api import FrozenDateTimeFactory
+import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_capture_events,
@@ -14,10 +18,10 @@ from pytest_homeassistant_custom_component.common import (
 
 from homeassistant.components.automation.config import AUTOMATION_BLUEPRINT_SCHEMA
 from homeassistant.components.blueprint import models
-from homeassistant.core import HomeAssistant
+from homeassistant.core import CoreState, Event, HomeAssistant
 from homeassistant.setup import async_setup_component
-from homeassistant.util import dt as dt_util, yaml as yaml_util
-from pushover_simulator import DEMO_USER2, PushoverSimulator
+from homeassistant.util import yaml as yaml_util
+from pushover_simulator import DEMO_USER, DEMO_USER2, PushoverSimulator
 
 BLUEPRINT = (
     Path(__file__).parent.parent
@@ -26,6 +30,92 @@ BLUEPRINT = (
     / "pushover_complete"
     / "emergency_alarm.yaml"
 )
+LEAK = "binary_sensor.leak"
+ACK_ACTIONS = [
+    {
+        "event": "leak_handled",
+        "event_data": {
+            "by": "{{ ack.acknowledged_by_name }}",
+            "alarm_id": "{{ ack.alarm_id }}",
+        },
+    }
+]
+EXPIRED_ACTIONS = [{"event": "leak_unanswered"}]
+
+
+@pytest.fixture(autouse=True)
+def simulator_follows_the_frozen_clock(
+    sim: PushoverSimulator, freezer: FrozenDateTimeFactory
+) -> None:
+    """Let receipts expire in the tests' frozen time (frozen before it is read)."""
+    sim.clock = time.time
+
+
+def automation(alias: str = "Leak alarm", **inputs: Any) -> dict[str, Any]:
+    """Return an automation made from the blueprint with ``inputs``."""
+    inputs.setdefault("trigger_entity", LEAK)
+    inputs.setdefault("recipients", ["notify.alice"])
+    return {
+        "alias": alias,
+        "use_blueprint": {
+            "path": "pushover_complete/emergency_alarm.yaml",
+            "input": inputs,
+        },
+    }
+
+
+def install(target: Path) -> None:
+    """Copy the blueprint where Home Assistant looks for it."""
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copy(BLUEPRINT, target)
+
+
+async def set_up(hass: HomeAssistant, *automations: dict[str, Any]) -> None:
+    """Install the blueprint and set up ``automations`` made from it."""
+    target = Path(hass.config.path("blueprints/automation/pushover_complete"))
+    await hass.async_add_executor_job(install, target)
+    assert await async_setup_component(
+        hass, "automation", {"automation": list(automations)}
+    )
+    await hass.async_block_till_done()
+
+
+async def set_state(hass: HomeAssistant, entity_id: str, state: str) -> None:
+    """Set a state and let the automations run."""
+    hass.states.async_set(entity_id, state)
+    await hass.async_block_till_done()
+
+
+async def tick(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float
+) -> None:
+    """Move the frozen clock on and let what fell due run."""
+    freezer.tick(timedelta(seconds=seconds))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+
+
+def sent_to(sim: PushoverSimulator) -> list[list[str]]:
+    """Return the users of every message that reached the simulator."""
+    return [msg["users"] for msg in sim.messages]
+
+
+def receipt_of(sim: PushoverSimulator, user: str) -> str:
+    """Return the receipt of the only message sent to ``user``."""
+    [receipt] = [m["receipt"] for m in sim.messages if m["users"] == [user]]
+    return str(receipt)
+
+
+def data_of(events: list[Event]) -> list[dict[str, Any]]:
+    """Return the data of captured events."""
+    return [dict(event.data) for event in events]
+
+
+def last_triggered(hass: HomeAssistant) -> Any:
+    """Return when the leak automation last ran."""
+    state = hass.states.get("automation.leak_alarm")
+    assert state is not None
+    return state.attributes["last_triggered"]
 
 
 def test_blueprint_is_valid() -> None:
@@ -42,55 +132,270 @@ def test_blueprint_is_valid() -> None:
         "title",
         "message",
         "tag",
+        "escalation_recipients",
+        "escalation_delay",
+        "cancel_when_normal",
         "acknowledged_actions",
         "expired_actions",
     }
+    new = ("escalation_recipients", "escalation_delay", "cancel_when_normal")
+    assert all("default" in blueprint.inputs[name] for name in new)
 
 
-async def test_blueprint_alarm_and_acknowledgement(
-    hass: HomeAssistant, sim: PushoverSimulator, loaded_entry: MockConfigEntry
+async def test_existing_inputs_alarm_and_acknowledgement(
+    hass: HomeAssistant,
+    sim: PushoverSimulator,
+    loaded_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
-    """A leak starts the alarm; the acknowledgement runs the user's actions."""
-    target = Path(hass.config.path("blueprints/automation/pushover_complete"))
-    await hass.async_add_executor_job(
-        lambda: (
-            target.mkdir(parents=True, exist_ok=True),
-            shutil.copy(BLUEPRINT, target),
-        )
-    )
+    """An automation written before escalation: one step, its tag, actions once."""
     done = async_capture_events(hass, "leak_handled")
-    assert await async_setup_component(
+    await set_up(
         hass,
-        "automation",
-        {
-            "automation": {
-                "use_blueprint": {
-                    "path": "pushover_complete/emergency_alarm.yaml",
-                    "input": {
-                        "trigger_entity": "binary_sensor.leak",
-                        "recipients": ["notify.bob"],
-                        "title": "Leak",
-                        "message": "Water in the basement",
-                        "tag": "leak",
-                        "acknowledged_actions": [
-                            {
-                                "event": "leak_handled",
-                                "event_data": {"by": "{{ ack.acknowledged_by_name }}"},
-                            }
-                        ],
-                    },
-                }
-            }
-        },
+        automation(
+            recipients=["notify.bob"],
+            title="Leak",
+            message="Water in the basement",
+            tag="leak",
+            acknowledged_actions=ACK_ACTIONS,
+        ),
     )
-    hass.states.async_set("binary_sensor.leak", "off")
-    await hass.async_block_till_done()
-    hass.states.async_set("binary_sensor.leak", "on")
-    await hass.async_block_till_done()
+    await set_state(hass, LEAK, "off")
+    await set_state(hass, LEAK, "on")
     [msg] = sim.messages
     assert (msg["priority"], msg["tags"], msg["title"]) == ("2", "leak", "Leak")
     assert msg["users"] == [DEMO_USER2]
     sim.acknowledge(msg["receipt"])
-    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=11))
+    await tick(hass, freezer, 11)
+    [data] = data_of(done)
+    assert data["by"] == "Bob"
+    assert data["alarm_id"]
+    last = last_triggered(hass)
+    await tick(hass, freezer, 1)
+    await set_state(hass, LEAK, "off")
+    assert not sim.receipts[msg["receipt"]].canceled
+    assert last_triggered(hass) == last
+    await tick(hass, freezer, 600)
+    assert len(done) == 1
+    assert len(sim.messages) == 1
+
+
+async def test_escalation_then_acknowledgement(
+    hass: HomeAssistant,
+    sim: PushoverSimulator,
+    loaded_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Nobody answers: Bob after five minutes; his answer ends it, actions run once."""
+    done = async_capture_events(hass, "leak_handled")
+    await set_up(
+        hass,
+        automation(
+            tag="leak",
+            escalation_recipients=["notify.bob"],
+            escalation_delay={"hours": 0, "minutes": 5, "seconds": 0},
+            cancel_when_normal=True,
+            acknowledged_actions=ACK_ACTIONS,
+        ),
+    )
+    await set_state(hass, LEAK, "off")
+    await set_state(hass, LEAK, "on")
+    assert sent_to(sim) == [[DEMO_USER]]
+    assert sim.messages[0]["tags"] == f"leak,leak:{LEAK}"
+    await tick(hass, freezer, 299)
+    assert sent_to(sim) == [[DEMO_USER]]
+    await tick(hass, freezer, 2)
+    assert sent_to(sim) == [[DEMO_USER], [DEMO_USER2]]
+    alice, bob = receipt_of(sim, DEMO_USER), receipt_of(sim, DEMO_USER2)
+    sim.acknowledge(bob)
+    await tick(hass, freezer, 11)
+    [data] = data_of(done)
+    assert data["by"] == "Bob"
+    assert sim.receipts[alice].canceled
+    state = hass.states.get("sensor.home_active_emergencies")
+    assert state is not None
+    assert state.state == "0"
+    await set_state(hass, LEAK, "off")
+    await tick(hass, freezer, 3600)
+    assert len(done) == 1
+    assert len(sim.messages) == 2
+
+
+async def test_cancel_when_normal(
+    hass: HomeAssistant,
+    sim: PushoverSimulator,
+    loaded_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The leak stops: the alarm is canceled at Pushover, step 2 never goes out."""
+    done = async_capture_events(hass, "leak_handled")
+    unanswered = async_capture_events(hass, "leak_unanswered")
+    await set_up(
+        hass,
+        automation(
+            escalation_recipients=["notify.bob"],
+            cancel_when_normal=True,
+            acknowledged_actions=ACK_ACTIONS,
+            expired_actions=EXPIRED_ACTIONS,
+        ),
+    )
+    await set_state(hass, LEAK, "off")
+    await set_state(hass, LEAK, "on")
+    receipt = receipt_of(sim, DEMO_USER)
+    await tick(hass, freezer, 60)
+    await set_state(hass, LEAK, "unavailable")
+    assert not sim.receipts[receipt].canceled
+    await set_state(hass, LEAK, "off")
+    assert sim.receipts[receipt].canceled
+    for _ in range(40):
+        await tick(hass, freezer, 100)
+    assert sent_to(sim) == [[DEMO_USER]]
+    assert done == unanswered == []
+
+
+async def test_cancel_only_ends_this_automations_alarm(
+    hass: HomeAssistant,
+    sim: PushoverSimulator,
+    loaded_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Two automations with the default tag: each cancels and hears only its own."""
+    done = async_capture_events(hass, "leak_handled")
+    await set_up(
+        hass,
+        automation(
+            "Kitchen",
+            trigger_entity="binary_sensor.kitchen",
+            cancel_when_normal=True,
+            acknowledged_actions=ACK_ACTIONS,
+        ),
+        automation(
+            "Cellar",
+            trigger_entity="binary_sensor.cellar",
+            recipients=["notify.bob"],
+            cancel_when_normal=True,
+            acknowledged_actions=ACK_ACTIONS,
+        ),
+    )
+    for entity_id in ("binary_sensor.kitchen", "binary_sensor.cellar"):
+        await set_state(hass, entity_id, "off")
+        await set_state(hass, entity_id, "on")
+    kitchen, cellar = receipt_of(sim, DEMO_USER), receipt_of(sim, DEMO_USER2)
+    await set_state(hass, "binary_sensor.kitchen", "off")
+    assert sim.receipts[kitchen].canceled
+    assert not sim.receipts[cellar].canceled
+    sim.acknowledge(cellar)
+    await tick(hass, freezer, 11)
+    assert [data["by"] for data in data_of(done)] == ["Bob"]
+
+
+@pytest.mark.parametrize("options", [{"expire": 600}])
+async def test_nobody_answers_expired_actions_once(
+    hass: HomeAssistant,
+    sim: PushoverSimulator,
+    loaded_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Both steps out, nobody answers: the expired actions run once."""
+    unanswered = async_capture_events(hass, "leak_unanswered")
+    await set_up(
+        hass,
+        automation(
+            escalation_recipients=["notify.bob"],
+            escalation_delay={"minutes": 2},
+            expired_actions=EXPIRED_ACTIONS,
+        ),
+    )
+    await set_state(hass, LEAK, "off")
+    await set_state(hass, LEAK, "on")
+    for _ in range(80):
+        await tick(hass, freezer, 10)
+    assert sent_to(sim) == [[DEMO_USER], [DEMO_USER2]]
+    assert len(unanswered) == 1
+
+
+@pytest.mark.parametrize(
+    "delay", [{"minutes": 2}, 120, "00:02:00", {"days": 0, "seconds": 120}]
+)
+async def test_escalation_delay_forms(
+    hass: HomeAssistant,
+    sim: PushoverSimulator,
+    loaded_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    delay: Any,
+) -> None:
+    """A duration, seconds or "HH:MM:SS" all mean two minutes."""
+    await set_up(
+        hass, automation(escalation_recipients=["notify.bob"], escalation_delay=delay)
+    )
+    await set_state(hass, LEAK, "off")
+    await set_state(hass, LEAK, "on")
+    await tick(hass, freezer, 119)
+    assert sent_to(sim) == [[DEMO_USER]]
+    await tick(hass, freezer, 2)
+    assert sent_to(sim) == [[DEMO_USER], [DEMO_USER2]]
+
+
+async def test_zero_delay_wakes_everyone_at_once(
+    hass: HomeAssistant, sim: PushoverSimulator, loaded_entry: MockConfigEntry
+) -> None:
+    """No delay: one step to both, a recipient listed twice is woken once."""
+    await set_up(
+        hass,
+        automation(
+            escalation_recipients=["notify.alice", "notify.bob"],
+            escalation_delay={"seconds": 0},
+        ),
+    )
+    await set_state(hass, LEAK, "off")
+    await set_state(hass, LEAK, "on")
+    assert sorted(sent_to(sim)) == sorted([[DEMO_USER], [DEMO_USER2]])
+
+
+async def test_delay_beyond_expiry_still_wakes_the_first_recipients(
+    hass: HomeAssistant,
+    sim: PushoverSimulator,
+    loaded_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A delay longer than the alarm rings: step 1 alone goes out, the error is logged."""
+    await set_up(
+        hass,
+        automation(escalation_recipients=["notify.bob"], escalation_delay={"hours": 2}),
+    )
+    await set_state(hass, LEAK, "off")
+    await set_state(hass, LEAK, "on")
+    assert sent_to(sim) == [[DEMO_USER]]
+    assert any(
+        r.levelname == "ERROR" and "7200" in r.getMessage() for r in caplog.records
+    )
+    await tick(hass, freezer, 7201)
+    assert sent_to(sim) == [[DEMO_USER]]
+
+
+@pytest.mark.parametrize(("meanwhile", "canceled"), [("off", True), ("on", False)])
+async def test_start_cancels_what_returned_to_normal_while_down(
+    hass: HomeAssistant,
+    sim: PushoverSimulator,
+    loaded_entry: MockConfigEntry,
+    meanwhile: str,
+    canceled: bool,
+) -> None:
+    """The leak stops while the automation is down: canceled when Home Assistant starts."""
+    await set_up(hass, automation(cancel_when_normal=True))
+    await set_state(hass, LEAK, "off")
+    await set_state(hass, LEAK, "on")
+    receipt = receipt_of(sim, DEMO_USER)
+    await hass.services.async_call(
+        "automation", "turn_off", {"entity_id": "automation.leak_alarm"}, blocking=True
+    )
+    await set_state(hass, LEAK, "unavailable")
+    await set_state(hass, LEAK, meanwhile)
+    hass.set_state(CoreState.not_running)
+    await hass.services.async_call(
+        "automation", "turn_on", {"entity_id": "automation.leak_alarm"}, blocking=True
+    )
+    await hass.async_start()
     await hass.async_block_till_done()
-    assert [event.data for event in done] == [{"by": "Bob"}]
+    assert sim.receipts[receipt].canceled is canceled
