@@ -37,6 +37,7 @@ ENV_API_URL = "PUSHOVER_COMPLETE_API_URL"
 HOST = "127.0.0.1"
 USERNAME = "dev"
 PASSWORD = "dev-password-1234"  # a throwaway local account
+OWNER = "Developer"  # the owner's display name, which the first flow suggests
 
 CONFIGURATION_YAML = """\
 # Written by scripts/develop / tests/e2e (tests/e2e/live.py), rewritten at each start while
@@ -489,7 +490,7 @@ class HomeAssistantClient:
             f"{self.base_url}/api/onboarding/users",
             json_body={
                 "client_id": self.client_id,
-                "name": "Developer",
+                "name": OWNER,
                 "username": USERNAME,
                 "password": PASSWORD,
                 "language": "en",
