@@ -66,6 +66,8 @@ recorder:
   purge_keep_days: 3
 history:
 logbook:
+# Scripts made in the UI's script editor (and the dashboard example in docs/) live here.
+script: !include scripts.yaml
 """
 
 
@@ -149,6 +151,9 @@ def write_config(
                 name=name, host=HOST, port=port, domain=DOMAIN, http=http_yaml
             )
         )
+    scripts = config_dir / "scripts.yaml"
+    if not scripts.exists():
+        scripts.write_text("")
     if http_config_in_storage():
         write_http_storage(config_dir, port)
     links = config_dir / "custom_components"

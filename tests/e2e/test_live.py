@@ -40,11 +40,25 @@ def test_demo_identities_cover_the_seed() -> None:
     )
 
 
+class IncludeLoader(yaml.SafeLoader):
+    """Home Assistant's YAML as far as these tests read it: ``!include`` names a file."""
+
+
+IncludeLoader.add_constructor(
+    "!include", lambda loader, node: {"!include": loader.construct_scalar(node)}
+)
+
+
 def test_development_configuration(tmp_path: Path) -> None:
     """History and logbook with their recorder; no default_config; our integration linked."""
     write_config(tmp_path, 8123)
-    config = yaml.safe_load((tmp_path / "configuration.yaml").read_text())
+    config = yaml.load(  # a SafeLoader with one more tag
+        (tmp_path / "configuration.yaml").read_text(), Loader=IncludeLoader
+    )
     assert {"recorder", "history", "logbook", "api", "config"} <= set(config)
+    # The script editor's file, which the script: key includes, exists.
+    assert config["script"] == {"!include": "scripts.yaml"}
+    assert (tmp_path / "scripts.yaml").is_file()
     assert "default_config" not in config
     link = tmp_path / "custom_components" / "pushover_complete"
     assert (link / "manifest.json").is_file()
