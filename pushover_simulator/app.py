@@ -578,7 +578,7 @@ class Api:
         return api_response({"subscribed_user_key": sub.key})
 
     async def license_assign(self, request: web.Request) -> web.Response:
-        """Assign a licence, using one prepaid credit."""
+        """Assign a license, using one prepaid credit."""
         params = PARAMS.get()
         app = self.app_for(params)
         acc = self.sim.account(app.account)
@@ -609,7 +609,7 @@ class Api:
         return api_response({"credits": acc.license_credits})
 
     async def license_credits(self, request: web.Request) -> web.Response:
-        """Answer the account's licence credits."""
+        """Answer the account's license credits."""
         app = self.app_for(PARAMS.get())
         return api_response({"credits": self.sim.account(app.account).license_credits})
 

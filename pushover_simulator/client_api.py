@@ -93,7 +93,7 @@ class OpenClientApi:
         return api_response({"id": device.id})
 
     async def download(self, request: web.Request) -> web.Response:
-        """Answer the messages waiting for the device, and the user's licences."""
+        """Answer the messages waiting for the device, and the user's licenses."""
         params = PARAMS.get()
         device = self._device_for(params, params.get("device_id", ""))
         user = self.sim.users[device.user]

@@ -109,7 +109,7 @@ def next_quota_reset(now: float) -> int:
 
 @dataclass
 class Account:
-    """A Pushover account: quota pool, licence credits and custom sounds."""
+    """A Pushover account: quota pool, license credits and custom sounds."""
 
     name: str
     limit: int = DEFAULT_LIMIT
@@ -130,7 +130,7 @@ class App:
 
 @dataclass
 class User:
-    """A user (or subscribed-user) key with its devices and licences."""
+    """A user (or subscribed-user) key with its devices and licenses."""
 
     key: str
     devices: list[str] = field(default_factory=list)
@@ -253,7 +253,7 @@ class Receipt:
 
 
 class _LicenseCredits(MutableMapping[str, int]):
-    """A write-through view of every account's licence credits."""
+    """A write-through view of every account's license credits."""
 
     def __init__(self, sim: SimulatorState) -> None:
         self._sim = sim
@@ -372,7 +372,7 @@ class SimulatorState:
         licenses: list[str] | tuple[str, ...] = ("Android",),
         account: str = "default",
     ) -> User:
-        """Register a user key with its devices and licences."""
+        """Register a user key with its devices and licenses."""
         user = self.users[key] = User(key, list(devices), list(licenses), account)
         return user
 
@@ -423,12 +423,12 @@ class SimulatorState:
             acc.reset = reset
 
     def set_license_credits(self, credits: int, account: str = "default") -> None:
-        """Set an account's prepaid licence credits."""
+        """Set an account's prepaid license credits."""
         self.account(self._account_name(account)).license_credits = credits
 
     @property
     def license_credits(self) -> MutableMapping[str, int]:
-        """Licence credits per account, writable: `sim.license_credits["default"] = 0`."""
+        """License credits per account, writable: `sim.license_credits["default"] = 0`."""
         return _LicenseCredits(self)
 
     def add_login(
