@@ -14,15 +14,12 @@ Assistant was down goes out at start.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Sequence
 import dataclasses
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 import functools
 import itertools
-from pathlib import Path
-import shutil
 import time
 from typing import TYPE_CHECKING, Any, Final
 import uuid
@@ -39,10 +36,11 @@ from .api import PushoverCompleteError
 from .const import DOMAIN, LOGGER
 from .data import PushoverCompleteConfigEntry, signal_updated
 from .exceptions import invalid
+from .files import KeptFiles, StoredAttachment, async_remove_kept
 from .models import Attachment, Message, Recipient, recipient_from_subentry
-from .outbox import StoredAttachment, read_file, remove_file, write_private
 from .send import async_send_now
 from .targets import entity_recipient
+from .tasks import EntryTasks
 
 if TYPE_CHECKING:
     from .emergency import TrackedReceipt
@@ -50,6 +48,7 @@ if TYPE_CHECKING:
 MAX_STEPS: Final = 10
 STORAGE_VERSION: Final = 1
 SAVE_DELAY: Final = 1.0
+ALARM_FILES: Final = "alarms"
 # Message fields an alarm stores (the attachment is kept as a file).
 _MESSAGE_FIELDS: Final = tuple(
     f.name for f in fields(Message) if f.name != "attachment"
@@ -132,9 +131,9 @@ class AlarmManager:
         self._store: Store[dict[str, Any]] = Store(
             hass, STORAGE_VERSION, f"{DOMAIN}.{entry.entry_id}.alarms", private=True
         )
-        self._dir = alarm_folder(hass, entry.entry_id)
+        self._files = KeptFiles(hass, ALARM_FILES, entry.entry_id)
         self._timers: dict[str, Callable[[], None]] = {}
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._tasks = EntryTasks(hass, entry)
         self._stopped = False
 
     @property
@@ -160,7 +159,7 @@ class AlarmManager:
         for alarm in list(self.alarms.values()):
             index = alarm.next_step()
             if index is not None and alarm.due(index) <= now:
-                self._async_run(
+                self._tasks.async_run(
                     self._async_escalate(alarm), "pushover_complete alarm step"
                 )
             else:
@@ -172,10 +171,7 @@ class AlarmManager:
         for unsub in self._timers.values():
             unsub()
         self._timers.clear()
-        tasks = list(self._tasks)
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await self._tasks.async_cancel()
         await self._store.async_save(self._data_to_save())
 
     async def async_start(
@@ -191,7 +187,7 @@ class AlarmManager:
             message={name: getattr(msg, name) for name in _MESSAGE_FIELDS},
         )
         if msg.attachment is not None:
-            alarm.attachment = await self._async_keep_attachment(
+            alarm.attachment = await self._files.async_keep(
                 alarm.alarm_id, msg.attachment
             )
         self.alarms[alarm.alarm_id] = alarm
@@ -212,18 +208,6 @@ class AlarmManager:
                 for r in result["recipients"]
             ],
         }
-
-    async def _async_keep_attachment(
-        self, alarm_id: str, attachment: Attachment
-    ) -> StoredAttachment:
-        path = self._dir / alarm_id
-        await self.hass.async_add_executor_job(write_private, path, attachment.data)
-        return StoredAttachment(
-            str(path),
-            attachment.filename,
-            attachment.content_type,
-            len(attachment.data),
-        )
 
     def _message(self, alarm: Alarm, attachment: Attachment | None) -> Message:
         return Message(**alarm.message, attachment=attachment)
@@ -278,12 +262,14 @@ class AlarmManager:
     def _async_step_due(self, alarm_id: str, _now: datetime) -> None:
         self._timers.pop(alarm_id, None)
         if not self._stopped and (alarm := self.alarms.get(alarm_id)):
-            self._async_run(self._async_escalate(alarm), "pushover_complete alarm step")
+            self._tasks.async_run(
+                self._async_escalate(alarm), "pushover_complete alarm step"
+            )
 
     async def _async_escalate(self, alarm: Alarm) -> None:
         """Send every step that is due now, then time the next one."""
         now = dt_util.utcnow()
-        attachment = await self._async_read_attachment(alarm)
+        attachment = await self._files.async_read(alarm.attachment)
         while (index := alarm.next_step()) is not None and alarm.due(index) <= now:
             if alarm.alarm_id not in self.alarms:
                 return
@@ -293,18 +279,6 @@ class AlarmManager:
                 LOGGER.error("Step %d of an alarm was not sent: %s", index + 1, err)
         self._async_schedule(alarm)
         self.async_check_done(alarm.alarm_id)
-
-    async def _async_read_attachment(self, alarm: Alarm) -> Attachment | None:
-        if (meta := alarm.attachment) is None:
-            return None
-        data = await self.hass.async_add_executor_job(read_file, Path(meta.file))
-        return Attachment(data, meta.filename, meta.content_type) if data else None
-
-    @callback
-    def _async_run(self, coro: Coroutine[Any, Any, Any], name: str) -> None:
-        task = self.entry.async_create_task(self.hass, coro, name)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
 
     @callback
     def async_receipt_ended(
@@ -316,7 +290,7 @@ class AlarmManager:
             return
         if event_type == "acknowledged" or self._async_finished(alarm):
             fire()
-            self._async_run(self._async_end(alarm), "pushover_complete alarm end")
+            self._tasks.async_run(self._async_end(alarm), "pushover_complete alarm end")
 
     @callback
     def async_check_done(self, alarm_id: str | None) -> None:
@@ -327,7 +301,7 @@ class AlarmManager:
         """
         alarm = self.alarms.get(alarm_id or "")
         if alarm is not None and self._async_finished(alarm):
-            self._async_run(self._async_end(alarm), "pushover_complete alarm end")
+            self._tasks.async_run(self._async_end(alarm), "pushover_complete alarm end")
 
     def _async_finished(self, alarm: Alarm) -> bool:
         """Tell whether every step went out and nothing of the alarm is open."""
@@ -341,7 +315,7 @@ class AlarmManager:
     @callback
     def async_cancel_late_receipt(self, receipt: str) -> None:
         """Cancel a receipt of an alarm that ended while its step was in flight."""
-        self._async_run(
+        self._tasks.async_run(
             self._async_cancel_receipts([receipt]), "pushover_complete alarm late"
         )
 
@@ -365,10 +339,7 @@ class AlarmManager:
         receipts = runtime.receipts.receipts_of_alarm(alarm.alarm_id)
         runtime.receipts.async_forget(receipts)
         self._async_changed()
-        if alarm.attachment is not None:
-            await self.hass.async_add_executor_job(
-                remove_file, Path(alarm.attachment.file)
-            )
+        await self._files.async_remove(alarm.attachment)
         return await self._async_cancel_receipts(receipts)
 
     async def _async_cancel_receipts(self, receipts: list[str]) -> int:
@@ -393,17 +364,12 @@ class AlarmManager:
         return {"alarms": [asdict(alarm) for alarm in self.alarms.values()]}
 
 
-def alarm_folder(hass: HomeAssistant, entry_id: str) -> Path:
-    """Return where an entry's alarm attachments are kept."""
-    return Path(hass.config.path(".storage", f"{DOMAIN}_alarms", entry_id))
-
-
 async def async_remove_alarms(hass: HomeAssistant, entry_id: str) -> None:
     """Forget a removed entry's alarms and their attachment files."""
     await Store[dict[str, Any]](
         hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.alarms"
     ).async_remove()
-    await hass.async_add_executor_job(shutil.rmtree, alarm_folder(hass, entry_id), True)
+    await async_remove_kept(hass, ALARM_FILES, entry_id)
 
 
 def checked_steps(

@@ -10,8 +10,7 @@ including those already running, and nothing is scheduled after that.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
 import time
 from typing import Any, Final
@@ -38,6 +37,7 @@ from .api import (
 from .const import DOMAIN, EVENT_ACKNOWLEDGED, EVENT_EXPIRED, LOGGER
 from .data import PushoverCompleteConfigEntry, signal_event, signal_updated
 from .models import Recipient, receipt_summary, recipient_subentries
+from .tasks import EntryTasks
 
 POLL_WITHOUT_CALLBACK: Final = 10.0
 POLL_WITH_CALLBACK: Final = 60.0
@@ -120,7 +120,7 @@ class ReceiptTracker:
         )
         self._unsub_poll: Callable[[], None] | None = None
         self._poll_job = HassJob(self._async_start_poll, cancel_on_shutdown=True)
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks = EntryTasks(hass, entry)
         self._confirming: set[str] = set()
         self._stopped = False
         self._unreachable = False
@@ -172,10 +172,7 @@ class ReceiptTracker:
         if self._unsub_poll is not None:
             self._unsub_poll()
             self._unsub_poll = None
-        tasks = list(self._tasks)
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await self._tasks.async_cancel()
 
     def callback_url(self) -> str | None:
         """Return where Pushover should call back, when it can reach us at all."""
@@ -273,17 +270,10 @@ class ReceiptTracker:
         self._unsub_poll = async_call_later(self.hass, delay, self._poll_job)
 
     @callback
-    def _async_run(self, coro: Coroutine[Any, Any, None], name: str) -> None:
-        """Run ``coro`` as a task that :meth:`async_stop` cancels."""
-        task = self.entry.async_create_task(self.hass, coro, name)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    @callback
     def _async_start_poll(self, _now: Any) -> None:
         self._unsub_poll = None
         if not self._stopped:
-            self._async_run(self._async_poll(), "pushover_complete receipt poll")
+            self._tasks.async_run(self._async_poll(), "pushover_complete receipt poll")
 
     async def _async_poll(self) -> None:
         """Read every open receipt once, then plan the next poll."""
@@ -411,7 +401,9 @@ class ReceiptTracker:
             and not self._stopped
         ):
             self._confirming.add(receipt)
-            self._async_run(self._async_confirm(receipt), "pushover_complete callback")
+            self._tasks.async_run(
+                self._async_confirm(receipt), "pushover_complete callback"
+            )
         return web.Response(status=200)
 
     async def _async_confirm(self, receipt: str) -> None:

@@ -16,9 +16,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-import os
-from pathlib import Path
-import shutil
 import time
 from typing import Any, Final
 import uuid
@@ -33,6 +30,7 @@ from .api import BadAPIRequestError, PushoverConnectionError
 from .const import DOMAIN, LOGGER
 from .data import PushoverCompleteConfigEntry, signal_updated
 from .exceptions import async_handle_refusal, async_sending_works
+from .files import KeptFiles, StoredAttachment, async_remove_kept
 from .models import Attachment, Message, PlannedRequest, Recipient, RecipientResult
 from .send import async_delivered, request_kwargs
 
@@ -43,16 +41,7 @@ MAX_ATTACHMENT_BYTES: Final = 50 * 1024 * 1024
 STORAGE_VERSION: Final = 1
 STORAGE_MINOR_VERSION: Final = 2
 SAVE_DELAY: Final = 1.0
-
-
-@dataclass(slots=True)
-class StoredAttachment:
-    """A queued message's attachment, kept as a file beside the store."""
-
-    file: str
-    filename: str
-    content_type: str
-    size: int = 0
+OUTBOX_FILES: Final = "outbox"
 
 
 @dataclass(slots=True)
@@ -124,8 +113,8 @@ class Outbox:
             private=True,
             minor_version=STORAGE_MINOR_VERSION,
         )
-        self._dir = _folder(hass, entry.entry_id)
-        self._delay = FIRST_RETRY
+        self._files = KeptFiles(hass, OUTBOX_FILES, entry.entry_id)
+        self._failures = 0
         self._unsub: Callable[[], None] | None = None
         self._job = HassJob(self._async_start_flush, cancel_on_shutdown=True)
         self._flush_task: asyncio.Task[None] | None = None
@@ -141,6 +130,11 @@ class Outbox:
     def queued_messages(self) -> int:
         """Return how many recipients' messages wait."""
         return sum(len(item.recipients) for item in self.items)
+
+    @property
+    def retry_delay(self) -> float:
+        """Return the wait before the next try: 5 s doubled per failure in a row."""
+        return float(min(FIRST_RETRY * 2 ** max(self._failures - 1, 0), MAX_RETRY))
 
     @property
     def attachment_bytes(self) -> int:
@@ -201,7 +195,7 @@ class Outbox:
             LOGGER.warning(
                 "Pushover cannot be reached; messages are queued and retried"
             )
-            self._delay = FIRST_RETRY
+            self._failures = 1
             self._async_schedule(FIRST_RETRY)
         return [RecipientResult(r, queued=True) for r in planned.recipients]
 
@@ -215,14 +209,7 @@ class Outbox:
                 translation_key="outbox_full",
                 translation_placeholders={"limit": str(MAX_ATTACHMENT_BYTES // 2**20)},
             )
-        path = self._dir / item_id
-        await self.hass.async_add_executor_job(write_private, path, attachment.data)
-        return StoredAttachment(
-            str(path),
-            attachment.filename,
-            attachment.content_type,
-            len(attachment.data),
-        )
+        return await self._files.async_keep(item_id, attachment)
 
     @callback
     def _async_schedule(self, delay: float) -> None:
@@ -263,12 +250,11 @@ class Outbox:
             if reason := self._too_old(item):
                 LOGGER.error("Dropped a queued Pushover message: %s", reason)
             elif not await self._async_try(item):
-                self._delay = min(self._delay * 2, MAX_RETRY)
-                self._async_schedule(self._delay)
+                self._failures += 1
+                self._async_schedule(self.retry_delay)
                 return
             await self._async_remove(item)
             self.entry.runtime_data.alarms.async_check_done(item.alarm_id)
-        self._delay = FIRST_RETRY
 
     def has_alarm(self, alarm_id: str) -> bool:
         """Tell whether a step of the alarm waits here."""
@@ -293,10 +279,10 @@ class Outbox:
         """
         runtime = self.entry.runtime_data
         try:
-            planned = item.planned(await self._async_read_attachment(item))
+            planned = item.planned(await self._files.async_read(item.attachment))
             answer = await runtime.client.send_message(**request_kwargs(planned))
         except PushoverConnectionError as err:
-            LOGGER.debug("Outbox retry failed (%s); next in %.0f s", err, self._delay)
+            LOGGER.debug("Outbox retry failed (%s)", err)
             return False
         except BadAPIRequestError as err:
             async_handle_refusal(self.hass, self.entry, err)
@@ -307,7 +293,7 @@ class Outbox:
             return True
         finally:
             runtime.coordinator.async_headers_seen()
-        self._delay = FIRST_RETRY
+        self._failures = 0
         async_sending_works(self.hass, self.entry)
         msg = Message(
             message=item.message,
@@ -319,12 +305,6 @@ class Outbox:
         if len(self.items) == 1:
             LOGGER.warning("Pushover can be reached again; queued messages sent")
         return True
-
-    async def _async_read_attachment(self, item: QueuedMessage) -> Attachment | None:
-        if (meta := item.attachment) is None:
-            return None
-        data = await self.hass.async_add_executor_job(read_file, Path(meta.file))
-        return Attachment(data, meta.filename, meta.content_type) if data else None
 
     def _too_old(self, item: QueuedMessage) -> str | None:
         age = time.time() - item.created
@@ -339,10 +319,7 @@ class Outbox:
 
     async def _async_remove(self, item: QueuedMessage) -> None:
         self.items.remove(item)
-        if item.attachment is not None:
-            await self.hass.async_add_executor_job(
-                remove_file, Path(item.attachment.file)
-            )
+        await self._files.async_remove(item.attachment)
         self._async_save()
 
     async def async_flush(self) -> None:
@@ -355,31 +332,4 @@ async def async_remove_outbox(hass: HomeAssistant, entry_id: str) -> None:
     await Store[dict[str, Any]](
         hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.outbox"
     ).async_remove()
-    await hass.async_add_executor_job(shutil.rmtree, _folder(hass, entry_id), True)
-
-
-def _folder(hass: HomeAssistant, entry_id: str) -> Path:
-    """Return where an entry's queued attachments are kept."""
-    return Path(hass.config.path(".storage", f"{DOMAIN}_outbox", entry_id))
-
-
-def write_private(path: Path, data: bytes) -> None:
-    """Write ``data`` readable by this user only (folder 0700, file 0600)."""
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    path.parent.chmod(0o700)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "wb") as file:
-        file.write(data)
-
-
-def read_file(path: Path) -> bytes | None:
-    """Read a kept file; ``None`` if it is gone."""
-    try:
-        return path.read_bytes()
-    except OSError:
-        return None
-
-
-def remove_file(path: Path) -> None:
-    """Remove a kept file, if it is still there."""
-    path.unlink(missing_ok=True)
+    await async_remove_kept(hass, OUTBOX_FILES, entry_id)
