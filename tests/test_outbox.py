@@ -1,13 +1,17 @@
-"""The outbox: nothing lost when Pushover is down."""
+"""The outbox: nothing lost when Pushover is down, nothing stuck when it flickers."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from datetime import timedelta
+import os
 from pathlib import Path
+import stat
+import time
 from typing import Any
-from unittest.mock import patch
+import uuid
 
-from aiohttp import ClientTimeout
 from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -17,20 +21,34 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.pushover_complete.const import DOMAIN, EVENT_ACKNOWLEDGED
+from custom_components.pushover_complete.outbox import (
+    FIRST_RETRY,
+    MAX_ATTACHMENT_BYTES,
+    MAX_RETRY,
+)
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
-from homeassistant.util import dt as dt_util
 from pushover_simulator import DEMO_TOKEN, DEMO_USER, PushoverSimulator
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+START = "2026-11-28 08:00:00+00:00"
+# The seed's storm fails 68 of the 188 sends the backlog takes (503s and drops),
+# up to five in a row: with the back-off reset on each delivery that is about 10
+# minutes of waiting; reset only on an empty queue, most would be dropped after
+# an hour (issue 14).
+STORM_SEED = 14
 
 
-async def send(hass: HomeAssistant, message: str, **data: Any) -> dict[str, Any]:
-    """Send to Alice through the action."""
+async def send(
+    hass: HomeAssistant, message: str, entity_id: str = "notify.alice", **data: Any
+) -> dict[str, Any]:
+    """Send through the action and return its response."""
     response = await hass.services.async_call(
         DOMAIN,
         "send_message",
-        {"entity_id": "notify.alice", "message": message, **data},
+        {"entity_id": entity_id, "message": message, **data},
         blocking=True,
         return_response=True,
     )
@@ -45,6 +63,29 @@ async def tick(
     freezer.tick(timedelta(seconds=seconds))
     async_fire_time_changed(hass)
     await hass.async_block_till_done()
+
+
+def posts(sim: PushoverSimulator) -> int:
+    """How many sends reached the simulator (delivered or not)."""
+    return sum(1 for r in sim.requests if r["path"].endswith("/messages.json"))
+
+
+async def attempt_times(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    sim: PushoverSimulator,
+    seconds: int,
+    done: Callable[[], bool] = lambda: False,
+) -> list[int]:
+    """Tick one second at a time; return when (in s from now) each send was made."""
+    times: list[int] = []
+    for second in range(1, seconds + 1):
+        before = posts(sim)
+        await tick(hass, freezer, 1)
+        times += [second] * (posts(sim) - before)
+        if done():
+            break
+    return times
 
 
 def queued(hass: HomeAssistant) -> str:
@@ -75,8 +116,7 @@ async def test_outage_queues_and_delivers_in_order(
     assert delivered(sim) == []
     assert queued(hass) == "3"
     assert "cannot be reached" in caplog.text
-    posts = [r for r in sim.requests if r["path"].endswith("messages.json")]
-    assert len(posts) == 1  # later sends queued behind without trying
+    assert posts(sim) == 1  # later sends queued behind without trying
     await tick(hass, freezer, 4)
     assert delivered(sim) == []
     await tick(hass, freezer, 2)
@@ -85,30 +125,84 @@ async def test_outage_queues_and_delivers_in_order(
     assert "can be reached again" in caplog.text
     await tick(hass, freezer, 600)
     assert delivered(sim) == ["one", "two", "three"]
+    assert posts(sim) == 4
 
 
-async def test_retry_backs_off(
+async def test_back_off_doubles_to_the_cap(
     hass: HomeAssistant,
     sim: PushoverSimulator,
     loaded_entry: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """Each failed retry waits longer, up to a few minutes."""
-    sim.inject_fault("messages.json", "500", count=4)
+    """Failing tries wait 5, 10, 20 … s, never more than 300 s."""
+    freezer.move_to(START)
+    sim.inject_fault("messages.json", "500", count=9)
     await send(hass, "x")
-    attempts = []
-    for _ in range(5):
-        await tick(hass, freezer, 6)
-        attempts.append(
-            len([r for r in sim.requests if r["path"].endswith("messages.json")])
-        )
-    # first retry after 5 s, then 10 s, then 20 s...
-    assert attempts[0] == 2
-    assert attempts[1] == 2
-    assert attempts[2] == 3
-    for _ in range(20):
-        await tick(hass, freezer, 30)
+    assert posts(sim) == 1
+    times = await attempt_times(hass, freezer, sim, 1300, lambda: bool(sim.messages))
+    assert times == [5, 15, 35, 75, 155, 315, 615, 915, 1215]
+    waits = [b - a for a, b in zip([0, *times], times, strict=False)]
+    assert waits == [5, 10, 20, 40, 80, 160, 300, 300, 300]
+    assert max(waits) == MAX_RETRY
     assert delivered(sim) == ["x"]
+
+
+async def test_delivery_resets_the_back_off(
+    hass: HomeAssistant,
+    sim: PushoverSimulator,
+    loaded_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """After a delivery, the next failing message is tried again 5 s later."""
+    freezer.move_to(START)
+    sim.inject_fault("messages.json", "503", count=4)
+    await send(hass, "a")
+    await send(hass, "b")
+
+    async def fail_after_first_delivery() -> None:
+        await sim.wait_until(lambda: len(sim.messages) == 1)
+        sim.inject_fault("messages.json", "503", count=1)
+
+    watcher = hass.async_create_background_task(
+        fail_after_first_delivery(), "fail after the first delivery"
+    )
+    times = await attempt_times(hass, freezer, sim, 200, lambda: len(sim.messages) > 1)
+    await watcher
+    # "a" fails at 0 (the call), 5, 15 and 35 s and gets through at 75 s;
+    # "b" fails right after it, and is tried again after the first wait.
+    assert times == [5, 15, 35, 75, 75, 75 + FIRST_RETRY]
+    assert delivered(sim) == ["a", "b"]
+
+
+async def test_seeded_storm_drains_a_backlog_exactly_once_in_order(
+    hass: HomeAssistant,
+    sim: PushoverSimulator,
+    loaded_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A third of the sends failing: 120 queued messages, all delivered within minutes."""
+    freezer.move_to(START)
+    names = [f"m{number:03}" for number in range(120)]
+    sim.inject_fault("messages.json", "503", count=1)
+    for name in names:
+        await send(hass, name)
+    assert loaded_entry.runtime_data.outbox.pending == 120
+    assert posts(sim) == 1
+    sim.set_storm(0.33, seed=STORM_SEED)
+    sim.peak_in_flight = 0
+    started = time.time()
+    times = await attempt_times(
+        hass, freezer, sim, 3600, lambda: len(sim.messages) == len(names)
+    )
+    assert delivered(sim) == names
+    assert [m["users"] for m in sim.messages] == [[DEMO_USER]] * len(names)
+    failures = [r["fault"] for r in sim.requests if r.get("storm")]
+    assert len(failures) == sim.storm_failures == 68
+    assert {"503", "drop"} <= set(failures)
+    assert len(times) == len(names) + sim.storm_failures
+    assert sim.peak_in_flight <= 2
+    assert time.time() - started <= 12 * 60
+    assert queued(hass) == "0"
 
 
 async def test_dropped_connection_is_queued(
@@ -123,6 +217,27 @@ async def test_dropped_connection_is_queued(
     assert response["recipients"][0]["queued"] is True
     await tick(hass, freezer, 6)
     assert delivered(sim) == ["dropped"]
+
+
+async def test_hanging_pushover_times_out_into_the_outbox(
+    hass: HomeAssistant,
+    sim: PushoverSimulator,
+    loaded_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A send that gets no answer in 30 s is queued, then delivered."""
+    sim.inject_fault("messages.json", "hang")
+    call = asyncio.get_running_loop().create_task(send(hass, "no answer"))
+    async with asyncio.timeout(10):
+        await sim.wait_until(lambda: sim.in_flight == 1)
+    await tick(hass, freezer, 29)
+    assert not call.done()
+    await tick(hass, freezer, 2)
+    response = await call
+    assert response["recipients"][0]["queued"] is True
+    assert delivered(sim) == []
+    await tick(hass, freezer, 6)
+    assert delivered(sim) == ["no answer"]
 
 
 async def test_outbox_survives_restart(
@@ -153,6 +268,62 @@ async def test_outbox_survives_restart(
     assert msg["attachment_filename"] == "a.png"
     assert msg["timestamp"] == "1700000000"
     assert not stored.exists()
+
+
+async def test_queued_attachments_are_private(
+    hass: HomeAssistant,
+    sim: PushoverSimulator,
+    loaded_entry: MockConfigEntry,
+    tmp_path: Path,
+) -> None:
+    """A queued attachment is a 0600 file in a 0700 folder, even a loose one."""
+    image = tmp_path / "a.png"
+    image.write_bytes(PNG)
+    os.chmod(image, 0o644)
+    hass.config.allowlist_external_dirs = {str(tmp_path)}
+    folder = Path(
+        hass.config.path(".storage", f"{DOMAIN}_outbox", loaded_entry.entry_id)
+    )
+    folder.mkdir(parents=True)
+    folder.chmod(0o755)
+    sim.inject_fault("messages.json", "503", count=1)
+    await send(hass, "private", attachment=str(image))
+    [item] = loaded_entry.runtime_data.outbox.items
+    assert item.attachment is not None
+    stored = Path(item.attachment.file)
+    assert stored.parent == folder
+    assert stored.read_bytes() == PNG
+    assert stat.S_IMODE(stored.stat().st_mode) == 0o600
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+
+
+async def test_attachment_bytes_are_bounded(
+    hass: HomeAssistant,
+    sim: PushoverSimulator,
+    loaded_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    tmp_path: Path,
+) -> None:
+    """While 50 MB of attachments wait, a new one is refused; text still queues."""
+    image = tmp_path / "big.png"
+    image.write_bytes(PNG + b"\x00" * (5_000_000 - len(PNG)))
+    hass.config.allowlist_external_dirs = {str(tmp_path)}
+    outbox = loaded_entry.runtime_data.outbox
+    sim.inject_fault("messages.json", "503", count=1)
+    for number in range(10):
+        await send(hass, f"picture {number}", attachment=str(image))
+    assert outbox.attachment_bytes == 50_000_000 <= MAX_ATTACHMENT_BYTES
+    with pytest.raises(HomeAssistantError) as err:
+        await send(hass, "one too many", attachment=str(image))
+    assert err.value.translation_key == "outbox_full"
+    assert err.value.translation_placeholders == {"limit": "50"}
+    assert outbox.pending == 10
+    await send(hass, "words only")
+    assert outbox.pending == 11
+    await tick(hass, freezer, 6)
+    assert delivered(sim) == [f"picture {n}" for n in range(10)] + ["words only"]
+    assert all(len(m["attachment"]) == 5_000_000 for m in sim.messages[:10])
+    assert outbox.attachment_bytes == 0
 
 
 async def test_original_time_kept(
@@ -187,6 +358,7 @@ async def test_emergency_from_outbox_tracked_or_dropped(
     sim.acknowledge(msg["receipt"])
     await tick(hass, freezer, 11)
     assert len(events) == 1
+    assert events[0].data["receipt"] == msg["receipt"]
 
     sim.inject_fault("messages.json", "503", count=50)
     await send(hass, "stale alarm", priority=2, retry=30, expire=60)
@@ -214,6 +386,74 @@ async def test_given_up_after_an_hour(
     assert queued(hass) == "0"
 
 
+def stored_item(message: str, **changes: Any) -> dict[str, Any]:
+    """A queued message as the store keeps it, for Alice."""
+    return {
+        "id": uuid.uuid4().hex,
+        "created": time.time(),
+        "fields": {"message": message, "timestamp": int(time.time())},
+        "recipients": [
+            {
+                "user_key": DEMO_USER,
+                "name": "Alice",
+                "devices": [],
+                "sound": None,
+                "priority": None,
+                "encryption_key": None,
+                "notify_entity_id": "notify.alice",
+            }
+        ],
+        "title": None,
+        "message": message,
+        "tags": [],
+        "attachment": None,
+        **changes,
+    }
+
+
+async def test_broken_stored_items_are_skipped_or_dropped(
+    hass: HomeAssistant,
+    sim: PushoverSimulator,
+    config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    hass_storage: dict[str, Any],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Unreadable entries are skipped; unsendable ones dropped; the rest delivered."""
+    surrogate = "bad \ud800 text"
+    items = [
+        stored_item("first"),
+        "not an item",
+        {"id": "no fields"},
+        stored_item("bad recipient", recipients=[{"nickname": "x"}]),
+        stored_item(surrogate, fields={"message": surrogate}),
+        stored_item("unknown field", fields={"message": "x", "colour": "red"}),
+        stored_item("last"),
+    ]
+    hass_storage[f"{DOMAIN}.{config_entry.entry_id}.outbox"] = {
+        "version": 1,
+        "minor_version": 2,
+        "key": f"{DOMAIN}.{config_entry.entry_id}.outbox",
+        "data": {"items": items},
+    }
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    skipped = "Skipped a stored Pushover message that cannot be read"
+    assert caplog.text.count(skipped) == 3
+    outbox = config_entry.runtime_data.outbox
+    assert outbox.pending == 4
+    await tick(hass, freezer, 6)
+    assert delivered(sim) == ["first", "last"]
+    assert (
+        caplog.text.count("Dropped a queued Pushover message that cannot be sent") == 2
+    )
+    assert outbox.pending == 0
+    assert posts(sim) == 2
+    await send(hass, "after")
+    assert delivered(sim) == ["first", "last", "after"]
+
+
 async def test_refused_on_retry_is_dropped(
     hass: HomeAssistant,
     sim: PushoverSimulator,
@@ -224,59 +464,94 @@ async def test_refused_on_retry_is_dropped(
     """A 4xx on retry is not repeated: the message is dropped and logged."""
     sim.inject_fault("messages.json", "503", count=1)
     await send(hass, "x")
+    await send(hass, "y", entity_id="notify.bob")
     del sim.users[DEMO_USER]
     await tick(hass, freezer, 6)
-    posts = [r for r in sim.requests if r["path"].endswith("messages.json")]
-    assert len(posts) == 2
+    assert posts(sim) == 3
     assert loaded_entry.runtime_data.outbox.pending == 0
-    assert "Dropped a queued Pushover message" in caplog.text
+    assert "Dropped a queued Pushover message: Pushover said" in caplog.text
+    assert delivered(sim) == ["y"]
     await tick(hass, freezer, 60)
-    assert len([r for r in sim.requests if r["path"].endswith("messages.json")]) == 2
+    assert posts(sim) == 3
 
 
-async def test_hanging_pushover_times_out_into_the_outbox(
-    hass: HomeAssistant, sim: PushoverSimulator, config_entry: MockConfigEntry
-) -> None:
-    """A request that gets no answer times out; the message is queued, then sent.
-
-    (No frozen clock here: the client's timeout runs on the event loop's time.)
-    """
-    sim.hang_timeout = 2
-    with patch(
-        "custom_components.pushover_complete.helpers.CLIENT_TIMEOUT",
-        ClientTimeout(total=0.3),
-    ):
-        config_entry.add_to_hass(hass)
-        assert await hass.config_entries.async_setup(config_entry.entry_id)
-        await hass.async_block_till_done()
-    sim.inject_fault("messages.json", "hang")
-    response = await send(hass, "no answer")
-    assert response["recipients"][0]["queued"] is True
-    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=6))
-    await hass.async_block_till_done()
-    assert delivered(sim) == ["no answer"]
-
-
-async def test_quota_or_token_refusal_on_retry(
+async def test_quota_refusal_on_retry_opens_the_repair_issue(
     hass: HomeAssistant,
     sim: PushoverSimulator,
     loaded_entry: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """Refusals on retry act as on a direct send: repair issue, reauth."""
+    """HTTP 429 on retry: dropped, repair issue opened; a later delivery closes it."""
+    issues = ir.async_get(hass)
+    issue_id = f"quota_exceeded_{loaded_entry.entry_id}"
     sim.inject_fault("messages.json", "503", count=1)
     await send(hass, "quota")
     sim.set_quota(limit=10, remaining=0)
     await tick(hass, freezer, 6)
-    assert ir.async_get(hass).async_get_issue(
-        DOMAIN, f"quota_exceeded_{loaded_entry.entry_id}"
-    )
+    issue = issues.async_get_issue(DOMAIN, issue_id)
+    assert issue is not None
+    assert issue.translation_key == "quota_exceeded"
+    assert loaded_entry.runtime_data.outbox.pending == 0
+    assert delivered(sim) == []
     sim.set_quota(limit=10, remaining=10)
+    sim.inject_fault("messages.json", "503", count=1)
+    await send(hass, "later")
+    assert issues.async_get_issue(DOMAIN, issue_id) is not None
+    await tick(hass, freezer, 6)
+    assert delivered(sim) == ["later"]
+    assert issues.async_get_issue(DOMAIN, issue_id) is None
+
+
+async def test_token_refusal_on_retry_starts_reauth(
+    hass: HomeAssistant,
+    sim: PushoverSimulator,
+    loaded_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A rejected token on retry: dropped, not repeated, reauth for this entry."""
     sim.inject_fault("messages.json", "503", count=1)
     await send(hass, "token")
     del sim.apps[DEMO_TOKEN]
     await tick(hass, freezer, 6)
     assert loaded_entry.runtime_data.outbox.pending == 0
     flows = hass.config_entries.flow.async_progress()
-    assert [f["context"]["source"] for f in flows] == ["reauth"]
+    assert [(f["context"]["source"], f["context"]["entry_id"]) for f in flows] == [
+        ("reauth", loaded_entry.entry_id)
+    ]
     assert delivered(sim) == []
+    await tick(hass, freezer, 60)
+    assert posts(sim) == 2
+
+
+async def test_removal_forgets_queue_receipts_and_attachments(
+    hass: HomeAssistant,
+    sim: PushoverSimulator,
+    loaded_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    hass_storage: dict[str, Any],
+    tmp_path: Path,
+) -> None:
+    """Removing the entry removes both stores and the attachment folder."""
+    image = tmp_path / "a.png"
+    image.write_bytes(PNG)
+    hass.config.allowlist_external_dirs = {str(tmp_path)}
+    await send(hass, "alarm", priority=2)
+    sim.inject_fault("messages.json", "503", count=1)
+    await send(hass, "later", attachment=str(image))
+    await tick(hass, freezer, 2)
+    folder = Path(
+        hass.config.path(".storage", f"{DOMAIN}_outbox", loaded_entry.entry_id)
+    )
+    assert [p.name for p in folder.iterdir()] == [
+        loaded_entry.runtime_data.outbox.items[0].id
+    ]
+    keys = {
+        f"{DOMAIN}.{loaded_entry.entry_id}.{store}" for store in ("receipts", "outbox")
+    }
+    assert keys <= set(hass_storage)
+    assert await hass.config_entries.async_remove(loaded_entry.entry_id)
+    await hass.async_block_till_done()
+    assert loaded_entry.state is ConfigEntryState.NOT_LOADED
+    assert not keys & set(hass_storage)
+    assert not folder.exists()
+    assert delivered(sim) == ["alarm"]
