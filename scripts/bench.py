@@ -1860,7 +1860,7 @@ def orchestrate(args: argparse.Namespace) -> int:
         )
         procs.append(https_sim)
         env = worker_env(bundle)
-        results: dict[str, Any] = {}
+        results = reused_results(args)
         for label, url, phases, timeout in worker_plan(args, http_url, https_url):
             results[label] = run_worker_proc(
                 python, url, phases, args.reps, work / f"{label}.json", env,
@@ -1870,12 +1870,32 @@ def orchestrate(args: argparse.Namespace) -> int:
             return print_profile(results)
         info = machine_info()
         info["total_s"] = f"{time.monotonic() - t_start:.0f}"
+        if args.reuse:
+            kept = ", ".join(k for k in results["_reused"] if results.get(k))
+            info["reused"] = (
+                f" Results of {kept} are from the run of {results['_reused_date']} "
+                "(`--reuse`)."
+            )
         write_report(args, info, results)
-        return 0 if all(results.values()) else 1
+        return 0 if all(v for k, v in results.items() if not k.startswith("_")) else 1
     finally:
         for proc in procs:
             stop_proc(proc)
         shutil.rmtree(work, ignore_errors=True)
+
+
+def reused_results(args: argparse.Namespace) -> dict[str, Any]:
+    """Return the results of the workers not run now, from ``--reuse`` (else none)."""
+    if not args.reuse:
+        return {}
+    raw: dict[str, Any] = json.loads(Path(args.reuse).read_text())
+    planned = {label for label, *_ in worker_plan(args, "", "")}
+    kept = {k: v for k, v in raw.items() if k not in planned and not k.startswith("_")}
+    return {
+        **kept,
+        "_reused": sorted(kept),
+        "_reused_date": raw.get("_date", "an earlier run"),
+    }
 
 
 def print_profile(results: dict[str, Any]) -> int:
@@ -1896,7 +1916,9 @@ def write_report(
         Path(args.out).write_text(report)
         print(f"(written to {args.out})", file=sys.stderr)
     if args.raw:
-        Path(args.raw).write_text(json.dumps(results, indent=1))
+        raw = {k: v for k, v in results.items() if not k.startswith("_reused")}
+        raw["_date"] = info["date"]
+        Path(args.raw).write_text(json.dumps(raw, indent=1))
 
 
 # Report.
@@ -1936,7 +1958,8 @@ def render_intro(info: dict[str, str], reps: int) -> list[str]:
         "",
         f"Run {info['date']} by `scripts/bench` on {info['nproc']} × {info['cpu']}; "
         f"Python {info['python']}, Home Assistant {info['ha']} (built-in `pushover` with "
-        f"{info['builtin_lib']}), aiohttp {info['aiohttp']}. Total run {info['total_s']} s.",
+        f"{info['builtin_lib']}), aiohttp {info['aiohttp']}. Total run {info['total_s']} s."
+        + info.get("reused", ""),
         "",
         f"One real Home Assistant instance per protocol (asyncio debug off, 64 executor "
         f"threads), the project's Pushover simulator in a separate process on 127.0.0.1. "
@@ -2273,6 +2296,11 @@ def main() -> int:
         help="only profile our clients and the floor (cProfile), print, write nothing",
     )
     parser.add_argument("--raw", help="also write the raw results (JSON) to this file")
+    parser.add_argument(
+        "--reuse",
+        help="raw results (JSON, from --raw) of an earlier run: report the workers "
+        "not run now (see --only) from it",
+    )
     args = parser.parse_args()
     if args.mode == "sim":
         run_sim(args)
