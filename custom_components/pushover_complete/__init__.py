@@ -28,9 +28,14 @@ from .entity import async_migrate_unique_ids
 from .helpers import create_client
 from .legacy import async_load_legacy_services, async_unload_legacy_services
 from .outbox import Outbox, async_remove_outbox
+from .receiver import (
+    async_setup_receivers,
+    async_start_receivers,
+    async_stop_receivers,
+)
 from .services import async_setup_services
 
-PLATFORMS = [Platform.EVENT, Platform.NOTIFY, Platform.SENSOR]
+PLATFORMS = [Platform.BINARY_SENSOR, Platform.EVENT, Platform.NOTIFY, Platform.SENSOR]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
@@ -88,9 +93,11 @@ async def async_setup_entry(
     entry.async_on_unload(outbox.async_stop)
     await alarms.async_load()
     entry.async_on_unload(alarms.async_stop)
+    await async_setup_receivers(hass, entry)
 
     async_migrate_unique_ids(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    async_start_receivers(entry)
     await async_load_legacy_services(hass, entry)
     entry.async_on_unload(entry.add_update_listener(_async_update_listener))
 
@@ -123,6 +130,7 @@ async def async_unload_entry(
 ) -> bool:
     """Stop everything this entry started, also what is running now."""
     runtime = entry.runtime_data
+    await async_stop_receivers(entry)
     await async_unload_legacy_services(hass, entry)
     await runtime.alarms.async_stop()
     await runtime.receipts.async_stop()

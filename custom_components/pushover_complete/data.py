@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from .coordinator import AccountCoordinator, SoundsCoordinator
     from .emergency import ReceiptTracker
     from .outbox import Outbox
+    from .receiver import Receiver
 
 
 class SentRecorder(Protocol):
@@ -46,6 +47,8 @@ class PushoverCompleteData:
     settings: EntrySettings
     legacy_services: list[str] = field(default_factory=list)
     notify_entities: dict[str, SentRecorder] = field(default_factory=dict)
+    # Open Client devices by subentry id (receiver.py).
+    receivers: dict[str, Receiver] = field(default_factory=dict)
 
     @property
     def sounds(self) -> dict[str, str]:

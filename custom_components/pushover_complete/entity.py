@@ -89,3 +89,20 @@ class PushoverRecipientEntity(Entity):
             model="Recipient",
             entry_type=DeviceEntryType.SERVICE,
         )
+
+
+class PushoverDeviceEntity(PushoverRecipientEntity):
+    """An entity of one Open Client device (a device subentry) on its own device."""
+
+    def __init__(
+        self, entry: PushoverCompleteConfigEntry, subentry: ConfigSubentry
+    ) -> None:
+        """Put the entity on the Open Client device's own device."""
+        super().__init__(entry, subentry)
+        self._attr_device_info = DeviceInfo(
+            identifiers={(DOMAIN, f"{entry.entry_id}_{subentry.subentry_id}")},
+            name=subentry.title,
+            manufacturer=MANUFACTURER,
+            model="Open Client device",
+            entry_type=DeviceEntryType.SERVICE,
+        )

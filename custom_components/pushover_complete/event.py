@@ -10,6 +10,7 @@ from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .data import PushoverCompleteConfigEntry, signal_event
+from .device_event import async_add_device_events
 from .entity import PushoverApplicationEntity
 
 PARALLEL_UPDATES = 0
@@ -20,8 +21,9 @@ async def async_setup_entry(
     entry: PushoverCompleteConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the application's emergency event entity."""
+    """Add the application's emergency event entity and each device's."""
     async_add_entities([PushoverEmergencyEvent(entry, "emergency")])
+    async_add_device_events(entry, async_add_entities)
 
 
 class PushoverEmergencyEvent(PushoverApplicationEntity, EventEntity):

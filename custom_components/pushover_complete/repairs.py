@@ -1,0 +1,131 @@
+"""Repairs: log an Open Client device in again after Pushover ended its session."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import voluptuous as vol
+
+from homeassistant.components.repairs import ConfirmRepairFlow, RepairsFlow
+from homeassistant.config_entries import ConfigSubentry
+from homeassistant.const import CONF_EMAIL, CONF_PASSWORD
+from homeassistant.core import HomeAssistant, callback
+
+from .config_flow import ACCOUNT_PASSWORD, EMAIL, ONE_TIME_CODE, async_login
+from .const import CONF_SECRET, CONF_TWOFA, CONF_USER_KEY, DOMAIN, SUBENTRY_DEVICE
+from .data import PushoverCompleteConfigEntry
+from .receiver import SESSION_ISSUE
+
+try:
+    from homeassistant.components.repairs import (  # type: ignore[attr-defined, unused-ignore]  # new in HA 2025.x
+        RepairsFlowResult,
+    )
+except ImportError:  # Home Assistant 2025.4 types repair flows with FlowResult
+    from homeassistant.data_entry_flow import (  # type: ignore[assignment, unused-ignore]  # the same shape under another name
+        FlowResult as RepairsFlowResult,
+    )
+
+LOGIN_SCHEMA = vol.Schema(
+    {vol.Required(CONF_EMAIL): EMAIL, vol.Required(CONF_PASSWORD): ACCOUNT_PASSWORD}
+)
+TWOFA_SCHEMA = vol.Schema({vol.Required(CONF_TWOFA): ONE_TIME_CODE})
+
+
+class DeviceLoginRepairFlow(RepairsFlow):
+    """Log the device's account in again and give the device the new session.
+
+    The device keeps its id; only its secret is new. The password lives only
+    as long as the flow.
+    """
+
+    def __init__(self, entry_id: str, subentry_id: str) -> None:
+        """Remember which device to log in again."""
+        self._entry_id = entry_id
+        self._subentry_id = subentry_id
+        self._email = ""
+        self._password = ""
+
+    async def async_step_init(
+        self, user_input: dict[str, Any] | None = None
+    ) -> RepairsFlowResult:
+        """Start with the login form."""
+        return await self.async_step_login()
+
+    async def async_step_login(
+        self, user_input: dict[str, Any] | None = None
+    ) -> RepairsFlowResult:
+        """Ask for the account's e-mail address and password."""
+        if self._device() is None:
+            return self.async_abort(reason="device_removed")
+        if user_input is None:
+            return self._async_show("login", LOGIN_SCHEMA, {})
+        self._email = user_input[CONF_EMAIL].strip()
+        self._password = user_input[CONF_PASSWORD]
+        return await self._async_log_in(None)
+
+    async def async_step_twofa(
+        self, user_input: dict[str, Any] | None = None
+    ) -> RepairsFlowResult:
+        """Ask for the current two-factor code."""
+        if user_input is None:
+            return self._async_show("twofa", TWOFA_SCHEMA, {})
+        return await self._async_log_in(user_input[CONF_TWOFA].strip())
+
+    async def _async_log_in(self, twofa: str | None) -> RepairsFlowResult:
+        """Log in; store the new secret in the device subentry and reconnect."""
+        result = await async_login(self.hass, self._email, self._password, twofa)
+        if result.login is None:
+            if result.twofa_required or twofa is not None:
+                return self._async_show("twofa", TWOFA_SCHEMA, result.errors)
+            return self._async_show("login", LOGIN_SCHEMA, result.errors)
+        device = self._device()
+        if device is None:
+            return self.async_abort(reason="device_removed")
+        entry, subentry = device
+        if result.login.id != subentry.data[CONF_USER_KEY]:
+            return self._async_show("login", LOGIN_SCHEMA, {"base": "wrong_account"})
+        self._password = ""
+        # The entry reloads on a change of its subentries: the device reconnects.
+        self.hass.config_entries.async_update_subentry(
+            entry, subentry, data={**subentry.data, CONF_SECRET: result.login.secret}
+        )
+        return self.async_create_entry(data={})
+
+    def _device(
+        self,
+    ) -> tuple[PushoverCompleteConfigEntry, ConfigSubentry] | None:
+        """Return the entry and the device subentry, if both still exist."""
+        entry: PushoverCompleteConfigEntry | None = (
+            self.hass.config_entries.async_get_entry(self._entry_id)
+        )
+        if entry is None or entry.domain != DOMAIN:
+            return None
+        subentry = entry.subentries.get(self._subentry_id)
+        if subentry is None or subentry.subentry_type != SUBENTRY_DEVICE:
+            return None
+        return entry, subentry
+
+    @callback
+    def _async_show(
+        self, step_id: str, schema: vol.Schema, errors: dict[str, str]
+    ) -> RepairsFlowResult:
+        """Show a step's form, naming the device."""
+        device = self._device()
+        name = device[1].title if device else ""
+        return self.async_show_form(
+            step_id=step_id,
+            data_schema=schema,  # type: ignore[arg-type, unused-ignore]  # typed differently on HA 2026.x
+            errors=errors,
+            description_placeholders={"name": name},
+        )
+
+
+async def async_create_fix_flow(
+    hass: HomeAssistant,
+    issue_id: str,
+    data: dict[str, str | int | float | None] | None,
+) -> RepairsFlow:
+    """Create the fix flow of one of this integration's fixable issues."""
+    if data and issue_id.startswith(SESSION_ISSUE):
+        return DeviceLoginRepairFlow(str(data["entry_id"]), str(data["subentry_id"]))
+    return ConfirmRepairFlow()

@@ -1,0 +1,920 @@
+"""This Home Assistant as a Pushover device (CONTRACT §8) over the real websocket."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable, Iterator
+from datetime import timedelta
+import logging
+from typing import Any
+
+from freezegun.api import FrozenDateTimeFactory
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
+
+from custom_components.pushover_complete.api import PushoverAPI
+from custom_components.pushover_complete.const import (
+    CONF_DEVICE_ID,
+    CONF_SECRET,
+    CONF_USER_KEY,
+    DOMAIN,
+    EVENT_ACKNOWLEDGED,
+    EVENT_MESSAGE_RECEIVED,
+    SUBENTRY_DEVICE,
+)
+from custom_components.pushover_complete.receiver import (
+    SILENCE_TIMEOUT,
+    async_acknowledge,
+    async_remove_received,
+    session_issue_id,
+)
+from homeassistant.const import CONF_NAME, EVENT_HOMEASSISTANT_STOP, MATCH_ALL
+from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.util import dt as dt_util
+from pushover_simulator import (
+    DEMO_TOKEN,
+    DEMO_USER,
+    DEMO_USER2,
+    OpenDevice,
+    PushoverSimulator,
+)
+from pushover_simulator.open_client import PushChannel
+
+from .conftest import ALICE, BOB, recipient
+
+# Under the frozen clock asyncio.timeout never fires: pytest-timeout ends a hang.
+pytestmark = pytest.mark.timeout(60)
+TIMEOUT = 10
+DEVICE = "device_subentry"
+DEVICE_NAME = "homeassistant"
+SENSOR = "binary_sensor.homeassistant_push_connection"
+EVENT_ENTITY = "event.homeassistant_received_message"
+EVENT_KEYS = {
+    "config_entry_id",
+    "device_name",
+    "id",
+    "umid",
+    "title",
+    "message",
+    "app",
+    "aid",
+    "icon",
+    "priority",
+    "sound",
+    "url",
+    "url_title",
+    "html",
+    "date",
+    "receipt",
+    "acked",
+}
+
+type Device = tuple[str, OpenDevice, str]
+
+
+def device_subentry(
+    subentry_id: str, device: OpenDevice, secret: str
+) -> dict[str, Any]:
+    """Subentry data of an Open Client device registered in the simulator."""
+    return {
+        "subentry_id": subentry_id,
+        "subentry_type": SUBENTRY_DEVICE,
+        "title": device.name,
+        "data": {
+            CONF_USER_KEY: device.user,
+            CONF_DEVICE_ID: device.id,
+            CONF_SECRET: secret,
+            CONF_NAME: device.name,
+        },
+        "unique_id": None,
+    }
+
+
+class Capture:
+    """Collect the events of one type and wait for a number of them."""
+
+    def __init__(self, hass: HomeAssistant, event_type: str) -> None:
+        """Start listening."""
+        self.events: list[Event] = []
+        self._arrived = asyncio.Event()
+        hass.bus.async_listen(event_type, self._async_add)
+
+    @callback
+    def _async_add(self, event: Event) -> None:
+        self.events.append(event)
+        self._arrived.set()
+
+    @property
+    def data(self) -> list[dict[str, Any]]:
+        """The data of every event so far."""
+        return [dict(event.data) for event in self.events]
+
+    async def wait(self, count: int) -> None:
+        """Wait until at least ``count`` events have arrived."""
+        async with asyncio.timeout(TIMEOUT):
+            while len(self.events) < count:
+                self._arrived.clear()
+                await self._arrived.wait()
+
+
+async def until(hass: HomeAssistant, predicate: Callable[[], bool]) -> None:
+    """Wait until ``predicate()`` holds, checking after each event on the bus."""
+    changed = asyncio.Event()
+    remove = hass.bus.async_listen(MATCH_ALL, callback(lambda _event: changed.set()))
+    try:
+        async with asyncio.timeout(TIMEOUT):
+            while not predicate():
+                changed.clear()
+                await changed.wait()
+    finally:
+        remove()
+
+
+async def wait_state(hass: HomeAssistant, entity_id: str, state: str) -> None:
+    """Wait until an entity has ``state``."""
+
+    def reached() -> bool:
+        current = hass.states.get(entity_id)
+        return current is not None and current.state == state
+
+    await until(hass, reached)
+
+
+async def wait_sim(sim: PushoverSimulator, predicate: Callable[[], bool]) -> None:
+    """Wait until the simulator's ``predicate()`` holds."""
+    async with asyncio.timeout(TIMEOUT):
+        await sim.wait_until(predicate)
+
+
+def channel(sim: PushoverSimulator, device_id: str) -> PushChannel | None:
+    """Return the device's one push connection at the simulator, if any."""
+    channels = sim.open_client.channels.get(device_id, [])
+    return channels[0] if len(channels) == 1 else None
+
+
+async def wait_new_connection(
+    sim: PushoverSimulator, device_id: str, old: PushChannel | None
+) -> PushChannel:
+    """Wait until the device has one push connection other than ``old``."""
+    await wait_sim(sim, lambda: channel(sim, device_id) not in (None, old))
+    new = channel(sim, device_id)
+    assert new is not None
+    return new
+
+
+def state_of(hass: HomeAssistant, entity_id: str) -> str:
+    """Return an entity's state (it must exist)."""
+    state = hass.states.get(entity_id)
+    assert state is not None, entity_id
+    return state.state
+
+
+def receipt_of(response: Any) -> str:
+    """Return the receipt of the only recipient of a send's response."""
+    [sent] = response["recipients"]
+    receipt: str = sent["receipt"]
+    return receipt
+
+
+async def tick(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float
+) -> None:
+    """Move the frozen clock on and let what fell due run."""
+    freezer.tick(timedelta(seconds=seconds))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+
+
+async def wait_receivers_ended(hass: HomeAssistant) -> None:
+    """Wait until no background task is left (a reconnecting receiver never ends)."""
+    async with asyncio.timeout(TIMEOUT):
+        await hass.async_block_till_done(wait_background_tasks=True)
+
+
+class Log(logging.Handler):
+    """The integration's log records (debug included), and a way to wait for one."""
+
+    def __init__(self) -> None:
+        """Collect nothing yet."""
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+        self._arrived = asyncio.Event()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Keep a record (the integration logs in the event loop's thread)."""
+        self.records.append(record)
+        self._arrived.set()
+
+    @property
+    def text(self) -> str:
+        """Every message so far."""
+        return "\n".join(record.getMessage() for record in self.records)
+
+    @property
+    def delays(self) -> list[str]:
+        """The reconnect delays logged, in order."""
+        return [
+            record.getMessage().rsplit(" in ", 1)[1]
+            for record in self.records
+            if "reconnects in" in record.getMessage()
+        ]
+
+    @property
+    def warnings(self) -> list[str]:
+        """The warnings and errors logged."""
+        return [
+            record.getMessage()
+            for record in self.records
+            if record.levelno >= logging.WARNING
+        ]
+
+    async def wait_delays(self, count: int) -> None:
+        """Wait until ``count`` reconnect delays have been logged."""
+        await self.wait(lambda: len(self.delays) >= count)
+
+    async def wait(self, predicate: Callable[[], bool]) -> None:
+        """Wait until ``predicate()`` holds, checking after each record."""
+        async with asyncio.timeout(TIMEOUT):
+            while not predicate():
+                self._arrived.clear()
+                await self._arrived.wait()
+
+
+@pytest.fixture(autouse=True)
+def frozen(freezer: FrozenDateTimeFactory) -> FrozenDateTimeFactory:
+    """Freeze the clock before anything starts: only ``tick`` moves time."""
+    return freezer
+
+
+@pytest.fixture
+def log() -> Iterator[Log]:
+    """Collect the integration's log records, debug included."""
+    logger = logging.getLogger("custom_components.pushover_complete")
+    handler, level = Log(), logger.level
+    logger.setLevel(logging.DEBUG)
+    logger.addHandler(handler)
+    yield handler
+    logger.removeHandler(handler)
+    logger.setLevel(level)
+
+
+@pytest.fixture
+def devices(request: pytest.FixtureRequest, sim: PushoverSimulator) -> list[Device]:
+    """Open Client devices (subentry id, device, secret); parametrize with names."""
+    wanted = getattr(request, "param", [(DEVICE, DEMO_USER, DEVICE_NAME)])
+    return [
+        (subentry_id, *sim.add_open_client_device(user, name))
+        for subentry_id, user, name in wanted
+    ]
+
+
+@pytest.fixture
+def device(devices: list[Device]) -> tuple[OpenDevice, str]:
+    """The first Open Client device and its secret."""
+    return devices[0][1], devices[0][2]
+
+
+@pytest.fixture
+def recipients(devices: list[Device]) -> list[dict[str, Any]]:
+    """Alice, Bob and the Open Client devices."""
+    return [
+        recipient(ALICE, "Alice", DEMO_USER),
+        recipient(BOB, "Bob", DEMO_USER2),
+        *(device_subentry(*device) for device in devices),
+    ]
+
+
+@pytest.fixture
+async def sender(sim: PushoverSimulator) -> AsyncIterator[PushoverAPI]:
+    """Another application's client, sending to the simulator."""
+    async with PushoverAPI(DEMO_TOKEN, base_url=sim.base_url or "") as api:
+        yield api
+
+
+@pytest.fixture
+async def connected(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> MockConfigEntry:
+    """The loaded entry, its device's push connection up."""
+    await wait_state(hass, SENSOR, "on")
+    return loaded_entry
+
+
+async def test_waiting_messages_fire_once_at_start(
+    hass: HomeAssistant,
+    sim: PushoverSimulator,
+    device: tuple[OpenDevice, str],
+    config_entry: MockConfigEntry,
+    sender: PushoverAPI,
+    hass_storage: dict[str, Any],
+) -> None:
+    """Messages that came while Home Assistant was off fire once, in order."""
+    dev, _secret = device
+    await sender.send_message(
+        DEMO_USER,
+        "Door <b>open</b>",
+        device=DEVICE_NAME,
+        title="Garage",
+        url="https://example.com/garage",
+        url_title="Camera",
+        html=True,
+        sound="siren",
+        priority=1,
+        timestamp=1_700_000_000,
+    )
+    await sender.send_message(DEMO_USER, "Second", device=DEVICE_NAME)
+    waiting = list(dev.messages)
+    received = Capture(hass, EVENT_MESSAGE_RECEIVED)
+
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await received.wait(2)
+    await wait_state(hass, SENSOR, "on")
+
+    first, second = received.data
+    assert set(first) == set(second) == EVENT_KEYS
+    aid = sim.open_client.aid(DEMO_TOKEN)
+    assert first == {
+        "config_entry_id": config_entry.entry_id,
+        "device_name": DEVICE_NAME,
+        "id": waiting[0]["id"],
+        "umid": waiting[0]["umid"],
+        "title": "Garage",
+        "message": "Door <b>open</b>",
+        "app": "Demo",
+        "aid": aid,
+        "icon": f"app{aid}",
+        "priority": 1,
+        "sound": "siren",
+        "url": "https://example.com/garage",
+        "url_title": "Camera",
+        "html": True,
+        "date": "2023-11-14T22:13:20+00:00",
+        "receipt": None,
+        "acked": False,
+    }
+    assert second["id"] == waiting[1]["id"] > first["id"]
+    assert second["html"] is False
+    assert dt_util.parse_datetime(second["date"]) is not None
+    assert dev.messages == []
+    stored = hass_storage[f"{DOMAIN}.{config_entry.entry_id}.received"]["data"]
+    assert stored[DEVICE]["highest"] == waiting[1]["id"]
+
+    state = hass.states.get(EVENT_ENTITY)
+    assert state is not None
+    assert state.attributes["event_type"] == "received"
+    assert {key: state.attributes[key] for key in EVENT_KEYS} == second
+
+    await hass.config_entries.async_reload(config_entry.entry_id)
+    await wait_state(hass, SENSOR, "on")
+    assert len(received.events) == 2
+
+
+async def test_message_missing_fields_fires_with_nulls(
+    hass: HomeAssistant,
+    sim: PushoverSimulator,
+    device: tuple[OpenDevice, str],
+    connected: MockConfigEntry,
+) -> None:
+    """A message with nothing but an id still fires, its fields null."""
+    dev, _secret = device
+    received = Capture(hass, EVENT_MESSAGE_RECEIVED)
+    message_id = sim.open_client.next_id()
+    dev.messages.append({"id": message_id})
+    assert sim.push_frame(dev.id, "!") == 1
+    await received.wait(1)
+    assert received.data == [
+        {
+            "config_entry_id": connected.entry_id,
+            "device_name": DEVICE_NAME,
+            "id": message_id,
+            "umid": None,
+            "title": None,
+            "message": None,
+            "app": None,
+            "aid": None,
+            "icon": None,
+            "priority": 0,
+            "sound": None,
+            "url": None,
+            "url_title": None,
+            "html": False,
+            "date": None,
+            "receipt": None,
+            "acked": False,
+        }
+    ]
+
+
+async def test_date_out_of_range_fires_with_null_date(
+    hass: HomeAssistant,
+    sim: PushoverSimulator,
+    device: tuple[OpenDevice, str],
+    connected: MockConfigEntry,
+) -> None:
+    """A date no calendar holds is null; the message still fires, the next too."""
+    dev, _secret = device
+    received = Capture(hass, EVENT_MESSAGE_RECEIVED)
+    first, second = sim.open_client.next_id(), sim.open_client.next_id()
+    dev.messages.append({"id": first, "message": "odd", "date": 10**20})
+    dev.messages.append({"id": second, "message": "fine", "date": 0})
+    assert sim.push_frame(dev.id, "!") == 1
+    await received.wait(2)
+    assert [(data["message"], data["date"]) for data in received.data] == [
+        ("odd", None),
+        ("fine", "1970-01-01T00:00:00+00:00"),
+    ]
+
+
+async def test_burst_of_500_with_a_restart(
+    hass: HomeAssistant,
+    sim: PushoverSimulator,
+    device: tuple[OpenDevice, str],
+    connected: MockConfigEntry,
+    sender: PushoverAPI,
+) -> None:
+    """500 messages fire 500 events in id order, once each, across a reload."""
+    dev, _secret = device
+    received = Capture(hass, EVENT_MESSAGE_RECEIVED)
+
+    async def send_all() -> None:
+        for number in range(500):
+            await sender.send_message(DEMO_USER, f"m{number}", device=DEVICE_NAME)
+
+    sending = asyncio.create_task(send_all())
+    try:
+        await received.wait(150)
+        await hass.config_entries.async_reload(connected.entry_id)
+    finally:
+        await sending
+    await received.wait(500)
+    await wait_sim(sim, lambda: not dev.messages)
+
+    ids = [data["id"] for data in received.data]
+    assert len(ids) == 500
+    assert ids == sorted(set(ids))
+    assert [data["message"] for data in received.data] == [
+        f"m{number}" for number in range(500)
+    ]
+    await hass.config_entries.async_reload(connected.entry_id)
+    await wait_state(hass, SENSOR, "on")
+    assert len(received.events) == 500
+
+
+async def test_stored_before_deleting(
+    hass: HomeAssistant,
+    sim: PushoverSimulator,
+    device: tuple[OpenDevice, str],
+    config_entry: MockConfigEntry,
+    sender: PushoverAPI,
+    hass_storage: dict[str, Any],
+) -> None:
+    """Fired but not yet deleted at Pushover: a restart does not fire again."""
+    dev, _secret = device
+    await sender.send_message(DEMO_USER, "One", device=DEVICE_NAME)
+    await sender.send_message(DEMO_USER, "Two", device=DEVICE_NAME)
+    highest = dev.messages[-1]["id"]
+    sim.inject_fault("update_highest_message.json", "503")
+    received = Capture(hass, EVENT_MESSAGE_RECEIVED)
+
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await received.wait(2)
+    await wait_sim(sim, lambda: not sim.faults)
+    assert len(dev.messages) == 2
+    stored = hass_storage[f"{DOMAIN}.{config_entry.entry_id}.received"]["data"]
+    assert stored[DEVICE]["highest"] == highest
+
+    await hass.config_entries.async_reload(config_entry.entry_id)
+    await wait_sim(sim, lambda: not dev.messages)
+    await wait_state(hass, SENSOR, "on")
+    assert [data["message"] for data in received.data] == ["One", "Two"]
+
+
+async def test_event_entity_fires_received(
+    hass: HomeAssistant,
+    device: tuple[OpenDevice, str],
+    connected: MockConfigEntry,
+    sender: PushoverAPI,
+) -> None:
+    """The device's event entity fires ``received`` with the event's data."""
+    received = Capture(hass, EVENT_MESSAGE_RECEIVED)
+    await sender.send_message(DEMO_USER, "Hello", device=DEVICE_NAME, title="Hi")
+    await received.wait(1)
+    state = hass.states.get(EVENT_ENTITY)
+    assert state is not None
+    assert state.attributes["event_type"] == "received"
+    assert state.attributes["event_types"] == ["received"]
+    assert {key: state.attributes[key] for key in EVENT_KEYS} == received.data[0]
+
+
+async def test_reload_frame_reconnects_at_once(
+    hass: HomeAssistant,
+    sim: PushoverSimulator,
+    device: tuple[OpenDevice, str],
+    connected: MockConfigEntry,
+    sender: PushoverAPI,
+    log: Log,
+) -> None:
+    """``R``: a new connection without waiting, no warning, messages flow on."""
+    dev, _secret = device
+    old = channel(sim, dev.id)
+    received = Capture(hass, EVENT_MESSAGE_RECEIVED)
+    assert sim.push_frame(dev.id, "R") == 1
+    await wait_new_connection(sim, dev.id, old)
+    assert log.delays == ["0 s"]
+    assert log.warnings == []
+    await wait_state(hass, SENSOR, "on")
+    await sender.send_message(DEMO_USER, "After R", device=DEVICE_NAME)
+    await received.wait(1)
+
+
+@pytest.mark.parametrize("frame", ["E", "A"])
+async def test_session_end_frames_stop_and_open_repair(
+    hass: HomeAssistant,
+    sim: PushoverSimulator,
+    device: tuple[OpenDevice, str],
+    connected: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    log: Log,
+    frame: str,
+) -> None:
+    """``E`` and ``A``: no reconnect, a fixable repair issue."""
+    dev, secret = device
+    issue_id = session_issue_id(connected.entry_id, DEVICE)
+    issues = ir.async_get(hass)
+    assert sim.push_frame(dev.id, frame) == 1
+    await until(hass, lambda: issues.async_get_issue(DOMAIN, issue_id) is not None)
+    await wait_sim(sim, lambda: sim.push_connections(dev.id) == 0)
+    await wait_receivers_ended(hass)
+    issue = issues.async_get_issue(DOMAIN, issue_id)
+    assert issue is not None
+    assert issue.is_fixable
+    assert issue.severity is ir.IssueSeverity.ERROR
+    assert issue.translation_key == "device_session_ended"
+    assert issue.translation_placeholders == {"name": DEVICE_NAME}
+    assert issue.data == {"entry_id": connected.entry_id, "subentry_id": DEVICE}
+    assert state_of(hass, SENSOR) == "off"
+    await tick(hass, freezer, 600)
+    assert sim.push_connections(dev.id) == 0
+    assert log.delays == []
+    assert secret not in log.text
+
+
+async def test_refused_download_opens_repair(
+    hass: HomeAssistant,
+    sim: PushoverSimulator,
+    device: tuple[OpenDevice, str],
+    connected: MockConfigEntry,
+    log: Log,
+) -> None:
+    """A 4xx on download (the session is gone) stops and opens the repair issue."""
+    dev, secret = device
+    del sim.open_client.sessions[secret]
+    issue_id = session_issue_id(connected.entry_id, DEVICE)
+    issues = ir.async_get(hass)
+    assert sim.push_frame(dev.id, "!") == 1
+    await until(hass, lambda: issues.async_get_issue(DOMAIN, issue_id) is not None)
+    await wait_sim(sim, lambda: sim.push_connections(dev.id) == 0)
+    await wait_receivers_ended(hass)
+    assert "secret is invalid" in log.text
+    assert secret not in log.text
+
+
+async def test_malformed_secret_opens_repair(
+    hass: HomeAssistant,
+    sim: PushoverSimulator,
+    device: tuple[OpenDevice, str],
+    config_entry: MockConfigEntry,
+) -> None:
+    """A stored secret the client refuses to send ends the session at once."""
+    dev, _secret = device
+    config_entry.add_to_hass(hass)
+    subentry = config_entry.subentries[DEVICE]
+    hass.config_entries.async_update_subentry(
+        config_entry, subentry, data={**subentry.data, CONF_SECRET: "not a secret"}
+    )
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    issue_id = session_issue_id(config_entry.entry_id, DEVICE)
+    issues = ir.async_get(hass)
+    await until(hass, lambda: issues.async_get_issue(DOMAIN, issue_id) is not None)
+    await wait_receivers_ended(hass)
+    assert sim.push_connections(dev.id) == 0
+    assert state_of(hass, SENSOR) == "off"
+
+
+async def test_transient_refusal_reconnects(
+    hass: HomeAssistant,
+    sim: PushoverSimulator,
+    device: tuple[OpenDevice, str],
+    connected: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    sender: PushoverAPI,
+) -> None:
+    """An HTTP 408 on download is no lost session: reconnect and go on."""
+    dev, _secret = device
+    old = channel(sim, dev.id)
+    received = Capture(hass, EVENT_MESSAGE_RECEIVED)
+    sim.inject_fault("messages.json", "408", method="GET")
+    await sender.send_message(DEMO_USER, "Late", device=DEVICE_NAME)
+    await wait_state(hass, SENSOR, "off")
+    await tick(hass, freezer, 1)
+    await wait_new_connection(sim, dev.id, old)
+    await received.wait(1)
+    assert (
+        ir.async_get(hass).async_get_issue(
+            DOMAIN, session_issue_id(connected.entry_id, DEVICE)
+        )
+        is None
+    )
+
+
+async def test_dropped_connection_backs_off(
+    hass: HomeAssistant,
+    sim: PushoverSimulator,
+    device: tuple[OpenDevice, str],
+    connected: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    log: Log,
+) -> None:
+    """Drops reconnect after 1 s, then 2 s; a healthy minute starts over at 1 s."""
+    dev, _secret = device
+    old = channel(sim, dev.id)
+
+    for expected in (["1 s"], ["1 s", "2 s"]):
+        assert sim.drop_push(dev.id) == 1
+        await wait_state(hass, SENSOR, "off")
+        assert log.delays == expected
+        await tick(hass, freezer, 1)
+        if expected[-1] == "2 s":
+            assert sim.push_connections(dev.id) == 0
+            await tick(hass, freezer, 1)
+        old = await wait_new_connection(sim, dev.id, old)
+        await wait_state(hass, SENSOR, "on")
+    assert len(log.warnings) == 1
+
+    await tick(hass, freezer, 61)
+    assert "connected again" in log.text
+    assert sim.drop_push(dev.id) == 1
+    await wait_state(hass, SENSOR, "off")
+    assert log.delays == ["1 s", "2 s", "1 s"]
+    await tick(hass, freezer, 1)
+    await wait_new_connection(sim, dev.id, old)
+    assert len(log.warnings) == 2
+
+
+async def test_back_off_caps_at_five_minutes(
+    hass: HomeAssistant,
+    sim: PushoverSimulator,
+    device: tuple[OpenDevice, str],
+    connected: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    log: Log,
+) -> None:
+    """While every attempt fails, the waits double up to 300 s; one warning."""
+    dev, _secret = device
+    sim.inject_fault("messages.json", "503", count=20, method="GET")
+    assert sim.drop_push(dev.id) == 1
+    expected = [1, 2, 4, 8, 16, 32, 64, 128, 256, 300, 300]
+    for attempt, delay in enumerate(expected, start=1):
+        await log.wait_delays(attempt)
+        assert log.delays == [f"{d} s" for d in expected[:attempt]]
+        await tick(hass, freezer, delay - 1)
+        assert len(log.delays) == attempt
+        await tick(hass, freezer, 1)
+    assert len(log.warnings) == 1
+
+
+async def test_silence_reconnects(
+    hass: HomeAssistant,
+    sim: PushoverSimulator,
+    device: tuple[OpenDevice, str],
+    connected: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    log: Log,
+) -> None:
+    """No frame, not even ``#``, for several keep-alive periods: reconnect."""
+    dev, _secret = device
+    old = channel(sim, dev.id)
+    sim.set_push_silent(dev.id)
+    await tick(hass, freezer, SILENCE_TIMEOUT - 1)
+    assert channel(sim, dev.id) is old
+    await tick(hass, freezer, 2)
+    await wait_state(hass, SENSOR, "off")
+    assert any("silent" in message for message in log.warnings)
+    await tick(hass, freezer, 1)
+    await wait_new_connection(sim, dev.id, old)
+
+
+@pytest.mark.parametrize("frame", ["garbage", "x" * 100])
+async def test_bad_frames_logged_once_and_reconnect(
+    hass: HomeAssistant,
+    sim: PushoverSimulator,
+    device: tuple[OpenDevice, str],
+    connected: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    sender: PushoverAPI,
+    log: Log,
+    frame: str,
+) -> None:
+    """Garbage or oversized frames: one warning, reconnects, never a crash."""
+    dev, _secret = device
+    old = channel(sim, dev.id)
+    for delay in (1, 2):
+        assert sim.push_frame(dev.id, frame) == 1
+        await wait_state(hass, SENSOR, "off")
+        await tick(hass, freezer, delay)
+        old = await wait_new_connection(sim, dev.id, old)
+        await wait_state(hass, SENSOR, "on")
+    assert len(log.warnings) == 1
+    received = Capture(hass, EVENT_MESSAGE_RECEIVED)
+    await sender.send_message(DEMO_USER, "Still here", device=DEVICE_NAME)
+    await received.wait(1)
+
+
+async def test_unload_leaves_nothing_running(
+    hass: HomeAssistant,
+    sim: PushoverSimulator,
+    device: tuple[OpenDevice, str],
+    connected: MockConfigEntry,
+    hass_storage: dict[str, Any],
+) -> None:
+    """Unload ends the websocket task and the connection."""
+    dev, _secret = device
+    receiver = connected.runtime_data.receivers[DEVICE]
+    old = channel(sim, dev.id)
+    receiver.async_start()
+    assert channel(sim, dev.id) is old
+    assert await hass.config_entries.async_unload(connected.entry_id)
+    assert not receiver.running
+    receiver.async_start()
+    assert not receiver.running
+    await wait_receivers_ended(hass)
+    await wait_sim(sim, lambda: sim.push_connections(dev.id) == 0)
+    key = f"{DOMAIN}.{connected.entry_id}.received"
+    assert key in hass_storage
+    await async_remove_received(hass, connected.entry_id)
+    assert key not in hass_storage
+
+
+async def test_unload_while_reconnecting(
+    hass: HomeAssistant,
+    sim: PushoverSimulator,
+    device: tuple[OpenDevice, str],
+    connected: MockConfigEntry,
+) -> None:
+    """Unload during a back-off wait ends the receiver too."""
+    dev, _secret = device
+    assert sim.drop_push(dev.id) == 1
+    await wait_state(hass, SENSOR, "off")
+    assert await hass.config_entries.async_unload(connected.entry_id)
+    await wait_receivers_ended(hass)
+    assert sim.push_connections(dev.id) == 0
+
+
+async def test_home_assistant_stop_ends_connection(
+    hass: HomeAssistant,
+    sim: PushoverSimulator,
+    device: tuple[OpenDevice, str],
+    connected: MockConfigEntry,
+) -> None:
+    """At Home Assistant's stop the websocket task ends."""
+    dev, _secret = device
+    receiver = connected.runtime_data.receivers[DEVICE]
+    hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
+    await hass.async_block_till_done()
+    assert not receiver.running
+    await wait_sim(sim, lambda: sim.push_connections(dev.id) == 0)
+
+
+async def test_removed_device_forgotten(
+    hass: HomeAssistant,
+    sim: PushoverSimulator,
+    device: tuple[OpenDevice, str],
+    connected: MockConfigEntry,
+    hass_storage: dict[str, Any],
+) -> None:
+    """Removing the device subentry stops its receiver and drops its record."""
+    dev, _secret = device
+    issue_id = session_issue_id(connected.entry_id, DEVICE)
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        issue_id,
+        is_fixable=True,
+        severity=ir.IssueSeverity.ERROR,
+        translation_key="device_session_ended",
+        translation_placeholders={"name": DEVICE_NAME},
+    )
+    assert hass.config_entries.async_remove_subentry(connected, DEVICE)
+    await hass.async_block_till_done()
+    await wait_sim(sim, lambda: sim.push_connections(dev.id) == 0)
+    assert connected.runtime_data.receivers == {}
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
+    assert hass.states.get(SENSOR) is None
+    stored = hass_storage[f"{DOMAIN}.{connected.entry_id}.received"]["data"]
+    assert stored == {}
+
+
+async def test_alarm_loop_closes_inside_home_assistant(
+    hass: HomeAssistant,
+    sim: PushoverSimulator,
+    device: tuple[OpenDevice, str],
+    connected: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Send an emergency, receive it, acknowledge it here: the app hears it once."""
+    received = Capture(hass, EVENT_MESSAGE_RECEIVED)
+    acknowledged = Capture(hass, EVENT_ACKNOWLEDGED)
+    response = await hass.services.async_call(
+        DOMAIN,
+        "send_message",
+        {
+            "entity_id": "notify.alice",
+            "message": "Water leak",
+            "title": "Basement",
+            "priority": 2,
+        },
+        blocking=True,
+        return_response=True,
+    )
+    assert response is not None
+    receipt = receipt_of(response)
+    await received.wait(1)
+    [message] = received.data
+    assert message["receipt"] == receipt
+    assert message["priority"] == 2
+    assert message["acked"] is False
+
+    await async_acknowledge(
+        hass, connected, {"config_entry_id": connected.entry_id, "receipt": receipt}
+    )
+    assert sim.receipts[receipt].acknowledged_by_device == DEVICE_NAME
+    await tick(hass, freezer, 11)
+    await acknowledged.wait(1)
+    [event] = acknowledged.data
+    assert event["receipt"] == receipt
+    assert event["acknowledged_by"] == DEMO_USER
+    assert event["acknowledged_by_device"] == DEVICE_NAME
+    await tick(hass, freezer, 120)
+    assert len(acknowledged.events) == 1
+
+
+@pytest.mark.parametrize(
+    "devices",
+    [
+        [
+            ("first_device", DEMO_USER, DEVICE_NAME),
+            ("second_device", DEMO_USER2, "wallpanel"),
+        ]
+    ],
+    indirect=True,
+)
+async def test_acknowledge_through_the_device_that_received(
+    hass: HomeAssistant,
+    sim: PushoverSimulator,
+    devices: list[Device],
+    loaded_entry: MockConfigEntry,
+) -> None:
+    """With two devices, the one that received the emergency acknowledges it."""
+    received = Capture(hass, EVENT_MESSAGE_RECEIVED)
+    await wait_state(hass, SENSOR, "on")
+    await wait_state(hass, "binary_sensor.wallpanel_push_connection", "on")
+    response = await hass.services.async_call(
+        DOMAIN,
+        "send_message",
+        {"entity_id": "notify.bob", "message": "Smoke", "priority": 2},
+        blocking=True,
+        return_response=True,
+    )
+    assert response is not None
+    receipt = receipt_of(response)
+    await received.wait(1)
+    assert received.data[0]["device_name"] == "wallpanel"
+    await async_acknowledge(
+        hass,
+        loaded_entry,
+        {"config_entry_id": loaded_entry.entry_id, "receipt": receipt},
+    )
+    assert sim.receipts[receipt].acknowledged_by == DEMO_USER2
+    assert sim.receipts[receipt].acknowledged_by_device == "wallpanel"
+
+
+@pytest.mark.parametrize("devices", [[]], indirect=True)
+async def test_acknowledge_needs_a_device(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    """Without a device subentry, acknowledge is refused with a translated error."""
+    with pytest.raises(ServiceValidationError) as err:
+        await async_acknowledge(
+            hass,
+            loaded_entry,
+            {"config_entry_id": loaded_entry.entry_id, "receipt": "r" * 30},
+        )
+    assert err.value.translation_key == "no_device"
+    assert err.value.translation_placeholders == {"name": "Home"}
