@@ -3,25 +3,31 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
+import random
+import string
 from typing import Any
-from unittest.mock import patch
 
-from aiohttp import web
+from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
+    async_capture_events,
     async_fire_time_changed,
 )
+import voluptuous as vol
 
-from custom_components.pushover_complete.const import CONF_ENCRYPTION_KEY, DOMAIN
+from custom_components.pushover_complete.const import (
+    CONF_ENCRYPTION_KEY,
+    DOMAIN,
+    EVENT_ACKNOWLEDGED,
+)
 from custom_components.pushover_complete.encryption import decrypt_field
-from homeassistant.components.camera import Image
 from homeassistant.core import HomeAssistant, ServiceCall
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 from pushover_simulator import (
+    BUILTIN_SOUNDS,
     DEMO_TOKEN,
     DEMO_USER,
     DEMO_USER2,
@@ -31,7 +37,6 @@ from pushover_simulator import (
 
 from .conftest import ALICE, recipient
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 KEY_HEX = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
 
 
@@ -42,6 +47,18 @@ async def send(hass: HomeAssistant, **data: Any) -> dict[str, Any]:
     )
     assert response is not None
     return dict(response)
+
+
+def state(hass: HomeAssistant, entity_id: str) -> str:
+    """Return an entity's state."""
+    current = hass.states.get(entity_id)
+    assert current is not None
+    return current.state
+
+
+def sends(sim: PushoverSimulator) -> list[dict[str, Any]]:
+    """Every send that reached the simulator."""
+    return [r for r in sim.requests if r["path"].endswith("/messages.json")]
 
 
 async def test_notify_entity_sends_title_and_message(
@@ -59,7 +76,6 @@ async def test_notify_entity_sends_title_and_message(
     assert msg["message"] == "Door open"
     assert msg["title"] == "Garage"
     assert "device" not in msg
-    assert hass.states.get("notify.alice").state not in ("unknown", None)
 
 
 async def test_action_shares_one_request_for_two_recipients(
@@ -181,18 +197,47 @@ async def test_unknown_sound_refused_naming_valid_ones(
     with pytest.raises(ServiceValidationError) as err:
         await send(hass, entity_id="notify.alice", message="x", sound="trumpet")
     assert err.value.translation_key == "invalid_sound"
-    assert "bugle" in err.value.translation_placeholders["sounds"]
+    assert err.value.translation_placeholders == {
+        "sound": "trumpet",
+        "sounds": ", ".join(sorted(BUILTIN_SOUNDS)),
+    }
     assert "trumpet" in str(err.value)
     assert sim.messages == []
 
 
 @pytest.mark.parametrize(
-    ("data", "key"),
+    ("data", "key", "placeholders"),
     [
-        ({"priority": 2, "retry": 10}, "invalid_field"),
-        ({"html": True, "monospace": True}, "invalid_field"),
-        ({"url": "https://e.org/" + "a" * 600}, "invalid_field"),
-        ({"device": ["bad device!"]}, "invalid_field"),
+        (
+            {"html": True, "monospace": True},
+            "invalid_field",
+            {"field": "html", "reason": "cannot be used with monospace"},
+        ),
+        (
+            {"url": "https://e.org/" + "a" * 600},
+            "invalid_field",
+            {"field": "url", "reason": "is longer than 512 characters"},
+        ),
+        (
+            {"url_title": "t" * 101},
+            "invalid_field",
+            {"field": "url_title", "reason": "is longer than 100 characters"},
+        ),
+        (
+            {"device": ["bad device!"]},
+            "invalid_field",
+            {"field": "device", "reason": "'bad device!' is not a valid device name"},
+        ),
+        (
+            {"message": "   "},
+            "invalid_field",
+            {"field": "message", "reason": "cannot be blank"},
+        ),
+        (
+            {"timestamp": -1},
+            "invalid_field",
+            {"field": "timestamp", "reason": "cannot be before 1970"},
+        ),
     ],
 )
 async def test_invalid_input_sends_nothing(
@@ -201,24 +246,52 @@ async def test_invalid_input_sends_nothing(
     loaded_entry: MockConfigEntry,
     data: dict[str, Any],
     key: str,
+    placeholders: dict[str, str],
 ) -> None:
     """Bad input is a translated error and nothing reaches Pushover."""
-    with pytest.raises((ServiceValidationError, Exception)) as err:
-        await send(hass, entity_id=["notify.alice", "notify.bob"], message="x", **data)
-    if isinstance(err.value, ServiceValidationError):
-        assert err.value.translation_key == key
-    assert sim.messages == []
+    with pytest.raises(ServiceValidationError) as err:
+        await send(
+            hass, entity_id=["notify.alice", "notify.bob"], **{"message": "x", **data}
+        )
+    assert err.value.translation_key == key
+    assert err.value.translation_placeholders == placeholders
+    assert sends(sim) == []
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"priority": 2, "retry": 10},
+        {"priority": 2, "expire": 10801},
+        {"priority": 3},
+        {"ttl": 0},
+        {"callback_url": "not a url"},
+        {"camera": "not an entity id"},
+        {"media": "/local/snap.png"},
+        {"bogus": 1},
+    ],
+)
+async def test_invalid_data_refused_by_the_schema(
+    hass: HomeAssistant,
+    sim: PushoverSimulator,
+    loaded_entry: MockConfigEntry,
+    data: dict[str, Any],
+) -> None:
+    """Values the action's schema refuses never reach the handler."""
+    with pytest.raises(vol.Invalid):
+        await send(hass, entity_id="notify.alice", message="x", **data)
+    assert sends(sim) == []
 
 
 async def test_no_recipient(
     hass: HomeAssistant, sim: PushoverSimulator, loaded_entry: MockConfigEntry
 ) -> None:
     """Neither target nor user key is refused."""
-    with pytest.raises(ServiceValidationError) as err:
-        await send(hass, config_entry_id=loaded_entry.entry_id, message="x")
-    assert err.value.translation_key == "no_recipients"
-    with pytest.raises(ServiceValidationError):
-        await send(hass, message="x")
+    for data in ({"config_entry_id": loaded_entry.entry_id}, {}):
+        with pytest.raises(ServiceValidationError) as err:
+            await send(hass, message="x", **data)
+        assert err.value.translation_key == "no_recipients"
+    assert sends(sim) == []
 
 
 async def test_long_text_is_cut(
@@ -305,7 +378,7 @@ async def test_quota_exhausted_opens_repair_until_sending_works(
     registry = ir.async_get(hass)
     issue = registry.async_get_issue(DOMAIN, f"quota_exceeded_{loaded_entry.entry_id}")
     assert issue is not None
-    assert "2027" in issue.translation_placeholders["reset"]
+    assert "2027" in (issue.translation_placeholders or {})["reset"]
     assert loaded_entry.runtime_data.outbox.pending == 0
     sim.set_quota(limit=100, remaining=50)
     await send(hass, entity_id="notify.alice", message="x")
@@ -315,8 +388,7 @@ async def test_quota_exhausted_opens_repair_until_sending_works(
     )
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=2))
     await hass.async_block_till_done()
-    state = hass.states.get("sensor.home_account_messages_remaining")
-    assert state.state == "49"
+    assert state(hass, "sensor.home_account_messages_remaining") == "49"
 
 
 async def test_legacy_service_with_builtin_data_keys(
@@ -424,220 +496,6 @@ async def test_unload_keeps_other_entries_services(
     assert hass.services.has_service("notify", "bob")
 
 
-async def test_attachment_from_allowed_path(
-    hass: HomeAssistant,
-    sim: PushoverSimulator,
-    loaded_entry: MockConfigEntry,
-    tmp_path: Path,
-) -> None:
-    """A local image inside the allowlist goes up as the attachment."""
-    image = tmp_path / "snap.png"
-    image.write_bytes(PNG)
-    hass.config.allowlist_external_dirs = {str(tmp_path)}
-    await send(hass, entity_id="notify.alice", message="x", attachment=str(image))
-    [msg] = sim.messages
-    assert msg["attachment"] == PNG
-    assert msg["attachment_filename"] == "snap.png"
-    assert msg["attachment_content_type"] == "image/png"
-
-
-@pytest.mark.parametrize(
-    ("name", "content", "allowed", "key"),
-    [
-        ("snap.png", PNG, False, "attachment_not_allowed"),
-        ("missing.png", None, True, "attachment_not_found"),
-        ("notes.txt", b"hello", True, "attachment_not_image"),
-        ("huge.png", PNG + b"\x00" * 5_300_000, True, "attachment_too_large"),
-    ],
-)
-async def test_attachment_path_errors(
-    hass: HomeAssistant,
-    sim: PushoverSimulator,
-    loaded_entry: MockConfigEntry,
-    tmp_path: Path,
-    name: str,
-    content: bytes | None,
-    allowed: bool,
-    key: str,
-) -> None:
-    """Each attachment problem has its own error; nothing is sent."""
-    path = tmp_path / name
-    if content is not None:
-        path.write_bytes(content)
-    hass.config.allowlist_external_dirs = {str(tmp_path)} if allowed else set()
-    with pytest.raises(ServiceValidationError) as err:
-        await send(hass, entity_id="notify.alice", message="x", attachment=str(path))
-    assert err.value.translation_key == key
-    assert sim.messages == []
-
-
-async def test_attachment_symlink_escape_refused(
-    hass: HomeAssistant,
-    sim: PushoverSimulator,
-    loaded_entry: MockConfigEntry,
-    tmp_path: Path,
-) -> None:
-    """A symlink out of the allowlist is refused."""
-    allowed = tmp_path / "allowed"
-    allowed.mkdir()
-    secret = tmp_path / "secret.png"
-    secret.write_bytes(PNG)
-    (allowed / "link.png").symlink_to(secret)
-    hass.config.allowlist_external_dirs = {str(allowed)}
-    with pytest.raises(ServiceValidationError) as err:
-        await send(
-            hass,
-            entity_id="notify.alice",
-            message="x",
-            attachment=str(allowed / "link.png"),
-        )
-    assert err.value.translation_key == "attachment_not_allowed"
-    assert sim.messages == []
-
-
-@pytest.fixture
-async def image_server(socket_enabled: None) -> Any:
-    """A small web server with an image, a text file and a redirect."""
-
-    async def image(request: web.Request) -> web.Response:
-        return web.Response(body=PNG, content_type="image/png")
-
-    async def text(request: web.Request) -> web.Response:
-        return web.Response(text="hello")
-
-    async def missing(request: web.Request) -> web.Response:
-        return web.Response(status=404)
-
-    async def loop(request: web.Request) -> web.Response:
-        raise web.HTTPFound("/loop")
-
-    async def to_file(request: web.Request) -> web.Response:
-        raise web.HTTPFound("file:///etc/passwd")
-
-    app = web.Application()
-    app.router.add_get("/loop", loop)
-    app.router.add_get("/to-file", to_file)
-    app.router.add_get("/cam.png", image)
-    app.router.add_get("/notes", text)
-    app.router.add_get("/missing.png", missing)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    yield f"http://127.0.0.1:{port}"
-    await runner.cleanup()
-
-
-async def test_attachment_url(
-    hass: HomeAssistant,
-    sim: PushoverSimulator,
-    loaded_entry: MockConfigEntry,
-    image_server: str,
-) -> None:
-    """An allowlisted image URL is fetched and attached."""
-    hass.config.allowlist_external_urls = {f"{image_server}/"}
-    await send(
-        hass,
-        entity_id="notify.alice",
-        message="x",
-        attachment_url=f"{image_server}/cam.png",
-    )
-    [msg] = sim.messages
-    assert msg["attachment"] == PNG
-    assert msg["attachment_content_type"] == "image/png"
-
-
-@pytest.mark.parametrize(
-    ("path", "allow", "key"),
-    [
-        ("/cam.png", False, "attachment_url_not_allowed"),
-        ("/notes", True, "attachment_not_image"),
-        ("/missing.png", True, "attachment_url_failed"),
-        ("/loop", True, "attachment_url_failed"),
-        ("/to-file", True, "attachment_url_invalid"),
-    ],
-)
-async def test_attachment_url_errors(
-    hass: HomeAssistant,
-    sim: PushoverSimulator,
-    loaded_entry: MockConfigEntry,
-    image_server: str,
-    path: str,
-    allow: bool,
-    key: str,
-) -> None:
-    """URL problems are refused before sending."""
-    hass.config.allowlist_external_urls = {f"{image_server}/"} if allow else set()
-    with pytest.raises(ServiceValidationError) as err:
-        await send(
-            hass,
-            entity_id="notify.alice",
-            message="x",
-            attachment_url=image_server + path,
-        )
-    assert err.value.translation_key == key
-    assert sim.messages == []
-
-
-async def test_attachment_url_scheme(
-    hass: HomeAssistant, sim: PushoverSimulator, loaded_entry: MockConfigEntry
-) -> None:
-    """Only http and https URLs are fetched."""
-    hass.config.allowlist_external_urls = {"file:///"}
-    with pytest.raises(ServiceValidationError) as err:
-        await send(
-            hass,
-            entity_id="notify.alice",
-            message="x",
-            attachment_url="file:///etc/passwd",
-        )
-    assert err.value.translation_key == "attachment_url_invalid"
-
-
-async def test_attachment_from_camera(
-    hass: HomeAssistant, sim: PushoverSimulator, loaded_entry: MockConfigEntry
-) -> None:
-    """A camera's current picture is attached."""
-    with patch(
-        "homeassistant.components.camera.async_get_image",
-        return_value=Image("image/jpeg", b"\xff\xd8\xff" + b"\x00" * 10),
-    ):
-        await send(hass, entity_id="notify.alice", message="x", camera="camera.porch")
-    [msg] = sim.messages
-    assert msg["attachment_filename"] == "porch.jpeg"
-    assert msg["attachment_content_type"] == "image/jpeg"
-
-
-async def test_camera_unavailable(
-    hass: HomeAssistant, sim: PushoverSimulator, loaded_entry: MockConfigEntry
-) -> None:
-    """A camera that does not exist is a translated error."""
-    await hass.async_block_till_done()
-    with pytest.raises(ServiceValidationError) as err:
-        await send(hass, entity_id="notify.alice", message="x", camera="camera.nope")
-    assert err.value.translation_key == "camera_unavailable"
-    with pytest.raises(ServiceValidationError) as err:
-        await send(hass, entity_id="notify.alice", message="x", camera="light.nope")
-    assert err.value.translation_key == "camera_unavailable"
-    assert sim.messages == []
-
-
-async def test_two_attachments_refused(
-    hass: HomeAssistant, sim: PushoverSimulator, loaded_entry: MockConfigEntry
-) -> None:
-    """Pushover takes one attachment per message."""
-    with pytest.raises(ServiceValidationError) as err:
-        await send(
-            hass,
-            entity_id="notify.alice",
-            message="x",
-            attachment="/tmp/a.png",
-            camera="camera.porch",
-        )
-    assert err.value.translation_key == "one_attachment"
-
-
 async def test_malformed_user_key_refused_before_sending(
     hass: HomeAssistant, sim: PushoverSimulator, loaded_entry: MockConfigEntry
 ) -> None:
@@ -650,5 +508,278 @@ async def test_malformed_user_key_refused_before_sending(
             message="x",
         )
     assert err.value.translation_key == "invalid_field"
-    assert err.value.translation_placeholders["field"] == "user_key"
-    assert not any(r["path"].endswith("messages.json") for r in sim.requests)
+    assert err.value.translation_placeholders == {
+        "field": "user_key",
+        "reason": "must be 30 letters and digits",
+    }
+    assert sends(sim) == []
+
+
+KNOWN_KEY = "1f046d257b8eeaf278c5218fe03a9887c21f80ecd5ad11e39f28cb7cb8b9ce03"
+KNOWN_CIPHERTEXT = (
+    "3sBQOOIEaZjUiKRl9RckIeIzhMWE7ujDDSUYqrrFgHc65ll9sKpu1KTVM7mWXp/bVUi7f0SwzRZNKhum"
+    "n7aaJ4rTGnwlCw9roA0RmLdHITTIuPeL/PXPawSN2tvklam3bAZxcbOslp1JMlZ+55wShQ=="
+)
+ENCRYPTED = [recipient(ALICE, "Alice", DEMO_USER, **{CONF_ENCRYPTION_KEY: KNOWN_KEY})]
+
+
+def test_decryptor_known_answer() -> None:
+    """The decryptor reads a vector made by an independent implementation."""
+    assert decrypt_field(KNOWN_KEY, KNOWN_CIPHERTEXT) == "known-vector regression check"
+    tampered = "A" + KNOWN_CIPHERTEXT[1:]
+    with pytest.raises(ValueError, match="HMAC mismatch"):
+        decrypt_field(KNOWN_KEY, tampered)
+
+
+async def _encrypted_by_action(hass: HomeAssistant, title: str | None) -> None:
+    await send(
+        hass,
+        entity_id="notify.alice",
+        message="Vault open",
+        **({"title": title} if title else {}),
+    )
+
+
+async def _encrypted_by_entity(hass: HomeAssistant, title: str | None) -> None:
+    await hass.services.async_call(
+        "notify",
+        "send_message",
+        {
+            "entity_id": "notify.alice",
+            "message": "Vault open",
+            **({"title": title} if title else {}),
+        },
+        blocking=True,
+    )
+
+
+async def _encrypted_by_legacy(hass: HomeAssistant, title: str | None) -> None:
+    await hass.services.async_call(
+        "notify",
+        "alice",
+        {"message": "Vault open", **({"title": title} if title else {})},
+        blocking=True,
+    )
+
+
+@pytest.mark.parametrize("recipients", [ENCRYPTED])
+@pytest.mark.parametrize(
+    "path", [_encrypted_by_action, _encrypted_by_entity, _encrypted_by_legacy]
+)
+@pytest.mark.parametrize(("title", "shown"), [(None, "Home"), ("Safe", "Safe")])
+async def test_encrypted_message_always_has_an_encrypted_title(
+    hass: HomeAssistant,
+    sim: PushoverSimulator,
+    loaded_entry: MockConfigEntry,
+    path: Any,
+    title: str | None,
+    shown: str,
+) -> None:
+    """No title given: the entry's title, encrypted, so the phone can decrypt it."""
+    await path(hass, title)
+    [msg] = sim.messages
+    assert msg["encrypted"] == "1"
+    assert msg["title"] != shown
+    assert decrypt_field(KNOWN_KEY, msg["title"]) == shown
+    assert decrypt_field(KNOWN_KEY, msg["message"]) == "Vault open"
+
+
+@pytest.mark.parametrize("recipients", [ENCRYPTED])
+async def test_url_limit_applies_before_encryption(
+    hass: HomeAssistant, sim: PushoverSimulator, loaded_entry: MockConfigEntry
+) -> None:
+    """A 512-character URL goes out encrypted (longer); a 513-character one never."""
+    path = random.Random(512).choices(string.ascii_letters + string.digits, k=492)
+    url = "https://example.org/" + "".join(path)
+    assert len(url) == 512
+    await send(hass, entity_id="notify.alice", message="x", url=url, url_title="Go")
+    [msg] = sim.messages
+    assert len(msg["url"]) > 512
+    assert decrypt_field(KNOWN_KEY, msg["url"]) == url
+    assert "url_title" not in msg
+    with pytest.raises(ServiceValidationError) as err:
+        await send(hass, entity_id="notify.alice", message="x", url=url + "a")
+    assert err.value.translation_key == "invalid_field"
+    assert err.value.translation_placeholders == {
+        "field": "url",
+        "reason": "is longer than 512 characters",
+    }
+    assert len(sim.messages) == 1
+
+
+GHOST = "gh0stgh0stgh0stgh0stgh0stgh0st"
+REFUSED_USER = "user identifier is not a valid user, group, or subscribed user key"
+
+
+@pytest.mark.parametrize(
+    "recipients",
+    [
+        [
+            recipient(ALICE, "Alice", DEMO_USER, devices=["phone"]),
+            recipient("ghost", "Ghost", GHOST),
+        ]
+    ],
+)
+async def test_half_refused_call_names_who_did_not_get_it(
+    hass: HomeAssistant,
+    sim: PushoverSimulator,
+    loaded_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Two requests, one refused: one error naming Ghost (and why) and Alice as sent."""
+    freezer.move_to("2026-11-28 10:00:00+00:00")
+    with pytest.raises(HomeAssistantError) as err:
+        await send(hass, entity_id=["notify.alice", "notify.ghost"], message="Door")
+    assert type(err.value) is HomeAssistantError
+    assert err.value.translation_key == "partly_sent"
+    assert err.value.translation_placeholders == {
+        "failed": f"Ghost ({REFUSED_USER})",
+        "sent": "Alice",
+    }
+    assert GHOST not in str(err.value)
+    assert len(sends(sim)) == 2
+    [msg] = sim.messages
+    assert (msg["users"], msg["message"], msg["device"]) == (
+        [DEMO_USER],
+        "Door",
+        "phone",
+    )
+    assert state(hass, "notify.alice") == "2026-11-28T10:00:00+00:00"
+    assert state(hass, "notify.ghost") == "unknown"
+    assert loaded_entry.runtime_data.outbox.pending == 0
+
+
+async def _by_entity(hass: HomeAssistant) -> None:
+    await hass.services.async_call(
+        "notify",
+        "send_message",
+        {"entity_id": "notify.alice", "message": "x"},
+        blocking=True,
+    )
+
+
+async def _by_action(hass: HomeAssistant) -> None:
+    await send(hass, entity_id="notify.alice", message="x")
+
+
+async def _by_legacy(hass: HomeAssistant) -> None:
+    await hass.services.async_call("notify", "alice", {"message": "x"}, blocking=True)
+
+
+async def _by_alarm(hass: HomeAssistant) -> None:
+    await hass.services.async_call(
+        DOMAIN,
+        "send_alarm",
+        {"message": "x", "steps": [{"targets": ["notify.alice"]}]},
+        blocking=True,
+        return_response=True,
+    )
+
+
+@pytest.mark.parametrize("path", [_by_entity, _by_action, _by_legacy, _by_alarm])
+async def test_notify_state_is_the_last_send_on_every_path(
+    hass: HomeAssistant,
+    sim: PushoverSimulator,
+    loaded_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    path: Any,
+) -> None:
+    """The notify entity's state is when it last sent, whichever way it went."""
+    assert state(hass, "notify.alice") == "unknown"
+    freezer.move_to("2026-11-28 10:00:00+00:00")
+    await path(hass)
+    await hass.async_block_till_done()
+    assert state(hass, "notify.alice") == "2026-11-28T10:00:00+00:00"
+    freezer.move_to("2026-11-28 10:05:30+00:00")
+    await path(hass)
+    await hass.async_block_till_done()
+    assert state(hass, "notify.alice") == "2026-11-28T10:05:30+00:00"
+    assert state(hass, "notify.bob") == "unknown"
+    assert [m["users"] for m in sim.messages] == [[DEMO_USER], [DEMO_USER]]
+
+
+@pytest.mark.parametrize(
+    "recipients",
+    [
+        [
+            recipient(ALICE, "Alice", DEMO_USER, devices=["phone"]),
+            recipient("alice_tablet", "Alice tablet", DEMO_USER, devices=["tablet"]),
+        ]
+    ],
+)
+@pytest.mark.parametrize(
+    ("entity_id", "name", "device"),
+    [
+        ("notify.alice", "Alice", "phone"),
+        ("notify.alice_tablet", "Alice tablet", "tablet"),
+    ],
+)
+async def test_acknowledgement_credits_the_recipient_it_went_through(
+    hass: HomeAssistant,
+    sim: PushoverSimulator,
+    loaded_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    entity_id: str,
+    name: str,
+    device: str,
+) -> None:
+    """Two recipients with one key: the event names the one the alarm went through."""
+    events = async_capture_events(hass, EVENT_ACKNOWLEDGED)
+    response = await send(hass, entity_id=entity_id, message="Fire", priority=2)
+    [msg] = sim.messages
+    assert msg["device"] == device
+    receipt = response["recipients"][0]["receipt"]
+    sim.acknowledge(receipt, user=DEMO_USER, device=device)
+    freezer.tick(timedelta(seconds=11))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    [event] = events
+    assert event.data["receipt"] == receipt
+    assert event.data["acknowledged_by"] == DEMO_USER
+    assert event.data["acknowledged_by_name"] == name
+    assert event.data["acknowledged_by_device"] == device
+    assert event.data["notify_entity_id"] == entity_id
+
+
+MANY = [f"u{number:029}" for number in range(51)]
+
+
+@pytest.mark.parametrize(
+    "recipients",
+    [[recipient(f"r{n:02}", f"R{n:02}", key) for n, key in enumerate(MANY)]],
+)
+async def test_fifty_one_recipients_take_two_requests(
+    hass: HomeAssistant, sim: PushoverSimulator, loaded_entry: MockConfigEntry
+) -> None:
+    """Up to 50 users share a request; the 51st goes in a second one."""
+    for key in MANY:
+        sim.add_user(key, devices=["phone"])
+    response = await send(
+        hass, entity_id=[f"notify.r{n:02}" for n in range(51)], message="All"
+    )
+    assert sorted(len(m["users"]) for m in sim.messages) == [1, 50]
+    assert sorted(u for m in sim.messages for u in m["users"]) == MANY
+    assert len(sends(sim)) == 2
+    results = response["recipients"]
+    assert sorted(r["recipient"] for r in results) == [f"R{n:02}" for n in range(51)]
+    assert len({r["request"] for r in results}) == 2
+    assert None not in {r["request"] for r in results}
+
+
+async def test_one_call_spanning_two_entries(
+    hass: HomeAssistant,
+    sim: PushoverSimulator,
+    loaded_entry: MockConfigEntry,
+    office_entry: MockConfigEntry,
+) -> None:
+    """Targets of two applications: each gets its message through its own token."""
+    response = await send(
+        hass, entity_id=["notify.alice", "notify.carol"], message="Both", title="T"
+    )
+    sent = {m["token"]: m for m in sim.messages}
+    assert set(sent) == {DEMO_TOKEN, office_entry.data["api_key"]}
+    assert sent[DEMO_TOKEN]["users"] == [DEMO_USER]
+    assert sent[office_entry.data["api_key"]]["users"] == [DEMO_USER2]
+    assert {m["message"] for m in sim.messages} == {"Both"}
+    assert sorted(r["recipient"] for r in response["recipients"]) == ["Alice", "Carol"]
+    assert all(r["request"] for r in response["recipients"])
