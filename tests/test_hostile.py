@@ -510,7 +510,32 @@ async def test_random_action_data_reaches_the_wire_as_given(
 
     @settings(PROPERTY_SETTINGS, max_examples=60)
     @given(SEND_DATA)
-    @example({"message": "Door open", "title": "Garage", "priority": 2, "tags": "a,b"})
+    @example(
+        {
+            "message": "Door open",
+            "title": "Garage",
+            "url": "https://example.org/door",
+            "url_title": "Door",
+            "priority": "low",
+            "sound": "bugle",
+            "html": True,
+            "timestamp": 1_700_000_000,
+            "ttl": 600,
+            "tags": ["door", "garage"],
+            "device": ["phone", " tablet "],
+        }
+    )
+    @example(
+        {
+            "message": "Fire",
+            "priority": 2,
+            "retry": 30,
+            "expire": 600,
+            "callback_url": "https://example.org/cb",
+            "monospace": True,
+            "tags": "a,b",
+        }
+    )
     @example({"message": "   "})
     @example({"message": "x", "priority": 7})
     def check(data: dict[str, Any]) -> None:
