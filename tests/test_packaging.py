@@ -44,7 +44,9 @@ EXCEPTION_CLASSES = {
 }
 # Helpers that build a translated exception: ``invalid(key, **placeholders)``.
 EXCEPTION_HELPERS = {"_error", "_invalid", "invalid"}
-ENTITY_PLATFORMS = {"sensor", "event", "notify"}
+ENTITY_PLATFORMS = {"sensor", "event", "notify", "binary_sensor"}
+# Modules that hold entities of a platform besides the platform's own module.
+PLATFORM_OF_MODULE = {"device_event": "event"}
 
 HACS_KEYS = {
     "name",
@@ -259,12 +261,14 @@ class CodeKeys:
         self.selectors: dict[str, list[str]] = {}
         self.entities: dict[str, set[str]] = {p: set() for p in ENTITY_PLATFORMS}
         self.event_types: set[str] = set()
+        self.event_types_by_module: dict[str, set[str]] = {}
         self.unclassified: list[str] = []
         for name, tree in self.modules.items():
             self._scan(name, tree)
 
     def _scan(self, module: str, tree: ast.Module) -> None:
         platform = module.removesuffix(".py")
+        platform = PLATFORM_OF_MODULE.get(platform, platform)
         local_classes = {n.name for n in tree.body if isinstance(n, ast.ClassDef)}
         for node in ast.walk(tree):
             if isinstance(node, ast.Call):
@@ -283,11 +287,13 @@ class CodeKeys:
                     elif attr == "_attr_event_types" and isinstance(
                         node.value, ast.List
                     ):
-                        self.event_types |= {
+                        types = {
                             s
                             for e in node.value.elts
                             if (s := _string(e, self.constants)) is not None
                         }
+                        self.event_types |= types
+                        self.event_types_by_module[module] = types
 
     def _scan_call(
         self, module: str, platform: str, local_classes: set[str], call: ast.Call
@@ -710,14 +716,24 @@ def test_no_unused_exception_translations(
     assert not set(strings["exceptions"]) - set(code.exceptions)
 
 
+def _issue_texts(issue: dict[str, Any]) -> list[str]:
+    """Return an issue's title and description, or its fix flow's step texts."""
+    texts = [issue["title"]]
+    if "description" in issue:
+        return [*texts, issue["description"]]
+    steps = issue["fix_flow"]["step"].values()
+    return [*texts, *(step.get("description", "") for step in steps)]
+
+
 def test_issues_translated_with_their_placeholders(
     code: CodeKeys, strings: dict[str, Any]
 ) -> None:
-    """Repair issues: title and description, placeholders provided."""
+    """Repair issues: a title, a description or a fix flow, placeholders provided."""
     assert code.issues, "the scan found no repair issue"
     for key, sites in code.issues.items():
         issue = strings["issues"][key]
-        wanted = _placeholders(issue["title"]) | _placeholders(issue["description"])
+        assert ("description" in issue) != ("fix_flow" in issue), key
+        wanted = set().union(*(_placeholders(text) for text in _issue_texts(issue)))
         for given in sites:
             if given is not None:
                 assert wanted <= given, (key, wanted - given)
@@ -753,14 +769,20 @@ def test_entities_named_and_iconed(
     assert set(icons["entity"]) <= ENTITY_PLATFORMS
 
 
+# The translation key of each module's event entity.
+EVENT_ENTITY_OF_MODULE = {"event.py": "emergency", "device_event.py": "received"}
+
+
 def test_event_types_translated(code: CodeKeys, strings: dict[str, Any]) -> None:
-    """Event types show as words, not keys."""
-    assert code.event_types
-    for key in code.entities["event"]:
+    """Event types show as words, not keys: each entity's own types."""
+    assert set(code.event_types_by_module) == set(EVENT_ENTITY_OF_MODULE)
+    assert set(EVENT_ENTITY_OF_MODULE.values()) == code.entities["event"]
+    for module, types in code.event_types_by_module.items():
+        key = EVENT_ENTITY_OF_MODULE[module]
         states = strings["entity"]["event"][key]["state_attributes"]["event_type"][
             "state"
         ]
-        assert set(states) == code.event_types
+        assert set(states) == types, key
 
 
 def test_icons_are_mdi(icons: dict[str, Any]) -> None:

@@ -27,7 +27,6 @@ from custom_components.pushover_complete.const import (
 )
 from custom_components.pushover_complete.receiver import (
     SILENCE_TIMEOUT,
-    async_acknowledge,
     async_remove_received,
     session_issue_id,
 )
@@ -851,8 +850,11 @@ async def test_alarm_loop_closes_inside_home_assistant(
     assert message["priority"] == 2
     assert message["acked"] is False
 
-    await async_acknowledge(
-        hass, connected, {"config_entry_id": connected.entry_id, "receipt": receipt}
+    await hass.services.async_call(
+        DOMAIN,
+        "acknowledge",
+        {"config_entry_id": connected.entry_id, "receipt": receipt},
+        blocking=True,
     )
     assert sim.receipts[receipt].acknowledged_by_device == DEVICE_NAME
     await tick(hass, freezer, 11)
@@ -896,10 +898,11 @@ async def test_acknowledge_through_the_device_that_received(
     receipt = receipt_of(response)
     await received.wait(1)
     assert received.data[0]["device_name"] == "wallpanel"
-    await async_acknowledge(
-        hass,
-        loaded_entry,
+    await hass.services.async_call(
+        DOMAIN,
+        "acknowledge",
         {"config_entry_id": loaded_entry.entry_id, "receipt": receipt},
+        blocking=True,
     )
     assert sim.receipts[receipt].acknowledged_by == DEMO_USER2
     assert sim.receipts[receipt].acknowledged_by_device == "wallpanel"
@@ -911,10 +914,11 @@ async def test_acknowledge_needs_a_device(
 ) -> None:
     """Without a device subentry, acknowledge is refused with a translated error."""
     with pytest.raises(ServiceValidationError) as err:
-        await async_acknowledge(
-            hass,
-            loaded_entry,
+        await hass.services.async_call(
+            DOMAIN,
+            "acknowledge",
             {"config_entry_id": loaded_entry.entry_id, "receipt": "r" * 30},
+            blocking=True,
         )
     assert err.value.translation_key == "no_device"
     assert err.value.translation_placeholders == {"name": "Home"}

@@ -29,6 +29,7 @@ from .helpers import create_client
 from .legacy import async_load_legacy_services, async_unload_legacy_services
 from .outbox import Outbox, async_remove_outbox
 from .receiver import (
+    async_remove_received,
     async_setup_receivers,
     async_start_receivers,
     async_stop_receivers,
@@ -148,5 +149,6 @@ async def async_remove_entry(
     """Forget a removed entry's receipts, queue and cloud webhook."""
     await async_remove_receipts(hass, entry.entry_id)
     await async_remove_alarms(hass, entry.entry_id)
+    await async_remove_received(hass, entry.entry_id)
     await async_remove_cloudhook(hass, entry.data["webhook_id"])
     await async_remove_outbox(hass, entry.entry_id)

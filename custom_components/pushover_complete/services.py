@@ -55,6 +55,7 @@ from .fields import (
     async_message_from_data,
 )
 from .models import receipt_summary
+from .receiver import async_acknowledge
 from .send import async_send, plan
 from .targets import async_get_entry, async_targets, entity_recipient
 
@@ -74,6 +75,7 @@ SERVICE_GROUP_RENAME: Final = "group_rename"
 SERVICE_MIGRATE_TO_SUBSCRIPTION: Final = "migrate_to_subscription"
 SERVICE_ASSIGN_LICENSE: Final = "assign_license"
 SERVICE_SEND_GLANCE: Final = "send_glance"
+SERVICE_ACKNOWLEDGE: Final = "acknowledge"
 
 ATTR_RECEIPT: Final = "receipt"
 ATTR_ALARM_ID: Final = "alarm_id"
@@ -387,6 +389,12 @@ ACTIONS: Final[dict[str, Action]] = {
             vol.Optional(ATTR_ALARM_ID): cv.string,
         },
         SupportsResponse.OPTIONAL,
+        Access.EVENT_CONTROL,
+    ),
+    SERVICE_ACKNOWLEDGE: (
+        async_acknowledge,
+        {**ENTRY_SCHEMA, vol.Required(ATTR_RECEIPT): _KEY},
+        SupportsResponse.NONE,
         Access.EVENT_CONTROL,
     ),
     SERVICE_GET_RECEIPT: (
