@@ -32,7 +32,13 @@ from typing import Any
 import pytest
 import yaml
 
-from pushover_simulator import DEMO_TOKEN, DEMO_USER, DEMO_USER2
+from pushover_simulator import (
+    DEMO_EMAIL,
+    DEMO_PASSWORD,
+    DEMO_TOKEN,
+    DEMO_USER,
+    DEMO_USER2,
+)
 
 from .live import (
     DOMAIN,
@@ -59,6 +65,21 @@ INTEGRATION_NAME = "Pushover Complete"
 FIRST_TITLE = "Pushover"  # the first flow's default name
 NEW_TITLE = "Home alarms"
 SECOND_RECIPIENT = "Sam"
+# The dashboard example of the README, used as it is (its entity ids are this test's).
+DASHBOARD_EXAMPLE = REPO / "docs" / "dashboard-acknowledge.yaml"
+DASHBOARD_PATH = "pushover-alarm"
+DEVICE_NAME = "homeassistant"  # the device flow's default name
+SCRIPT_ID = "acknowledge_pushover_alarm"
+RECEIVED_ENTITY = "event.homeassistant_received_message"
+CONNECTION_ENTITY = "binary_sensor.homeassistant_push_connection"
+EMERGENCY_ENTITY = "event.home_alarms_emergency"
+ALARM = {
+    "title": "Basement flooding",
+    "message": "Water sensor wet: please acknowledge",
+    "priority": 2,
+    "retry": 30,
+    "expire": 600,
+}
 
 
 def translations() -> dict[str, Any]:
@@ -187,6 +208,7 @@ class HAWebSocket:
         url = base_url.replace("http://", "ws://", 1) + "/api/websocket"
         self.ws = websocket.create_connection(url, timeout=WAIT)
         self.next_id = 1
+        self.subscriptions: dict[int, str] = {}
         assert self.recv()["type"] == "auth_required"
         self.ws.send(json.dumps({"type": "auth", "access_token": token}))
         assert self.recv()["type"] == "auth_ok"
@@ -212,16 +234,24 @@ class HAWebSocket:
         """subscribe_events; returns the subscription id."""
         sub_id = self.next_id
         self.command(type="subscribe_events", event_type=event_type)
+        self.subscriptions[sub_id] = event_type
         return sub_id
 
     def wait_event(self, sub_id: int, timeout: float) -> dict[str, Any]:
-        """The next event of a subscription."""
+        """The next event of a subscription (others are dropped)."""
+        from websocket import WebSocketTimeoutException
+
         deadline = time.monotonic() + timeout
-        while (left := deadline - time.monotonic()) > 0:
-            msg = self.recv(left)
-            if msg.get("type") == "event" and msg.get("id") == sub_id:
-                return dict(msg["event"])
-        raise TimeoutError("no event")
+        try:
+            while (left := deadline - time.monotonic()) > 0:
+                msg = self.recv(left)
+                if msg.get("type") == "event" and msg.get("id") == sub_id:
+                    return dict(msg["event"])
+        except (TimeoutError, WebSocketTimeoutException):
+            pass
+        raise TimeoutError(
+            f"no {self.subscriptions[sub_id]} event within {timeout:.0f} s"
+        )
 
     def close(self) -> None:
         """Close the connection."""
@@ -580,6 +610,120 @@ def test_emergency_acknowledged_in_the_inbox(stack: Stack, page: Page) -> None:
     page.login(stack.ha_url, tokens, ha.client_id)
     browser.get(f"{stack.ha_url}/logbook?entity_id={event_entity}")
     page.wait_text("Acknowledged")
-    page.picture("acknowledged-alarm")
+    page.picture("inbox-logbook")
 
     print(f"e2e inbox: {time.monotonic() - t0:.1f} s after Home Assistant was up")
+
+
+def add_device(page: Page, stack: Stack, ws: HAWebSocket, entry_id: str) -> str:
+    """Receive messages in Home Assistant: the demo login; returns the subentry id."""
+    page.driver.get(f"{stack.ha_url}/config/integrations/integration/{DOMAIN}")
+    page.press("Receive messages in Home Assistant")
+    page.fill("email", DEMO_EMAIL)
+    page.fill("password", DEMO_PASSWORD)
+    assert page.field("name").get_attribute("value") == DEVICE_NAME
+    page.press("Submit", dialog=True)
+    finish_dialog(page)
+    found = ws.command(type="config_entries/subentries/list", entry_id=entry_id)
+    (device,) = [sub for sub in found if sub["subentry_type"] == "device"]
+    assert device["title"] == DEVICE_NAME
+    return str(device["subentry_id"])
+
+
+def check_device_entities(stack: Stack, ws: HAWebSocket, subentry_id: str) -> None:
+    """The device's event entity and connection sensor, named as in the example."""
+    registry = {
+        e["entity_id"]: e for e in ws.command(type="config/entity_registry/list")
+    }
+    for entity_id in (RECEIVED_ENTITY, CONNECTION_ENTITY):
+        assert entity_id in registry, f"no {entity_id}; the example needs it"
+        assert registry[entity_id]["config_subentry_id"] == subentry_id
+    assert registry[EMERGENCY_ENTITY]["platform"] == DOMAIN
+
+    def connected() -> bool:
+        state = stack.ha.state(CONNECTION_ENTITY)
+        return bool(state and state["state"] == "on")
+
+    wait_for("the push connection", connected, WAIT)
+
+
+def install_dashboard_example(stack: Stack, ws: HAWebSocket, entry_id: str) -> None:
+    """The example's script (through the script editor's API) and its card, on a dashboard."""
+    example = yaml.safe_load(
+        DASHBOARD_EXAMPLE.read_text().replace("YOUR_ENTRY_ID", entry_id)
+    )
+    stack.ha.request(
+        "POST", f"/api/config/script/config/{SCRIPT_ID}", example["script"]
+    )
+    ws.command(
+        type="lovelace/dashboards/create",
+        url_path=DASHBOARD_PATH,
+        title="Pushover alarm",
+        icon="mdi:alarm-light",
+        show_in_sidebar=True,
+        require_admin=False,
+        mode="storage",
+    )
+    ws.command(
+        type="lovelace/config/save",
+        url_path=DASHBOARD_PATH,
+        config={"views": [{"title": "Alarm", "cards": [example["card"]]}]},
+    )
+    wait_for(
+        f"script.{SCRIPT_ID}",
+        lambda: stack.ha.state(f"script.{SCRIPT_ID}"),
+        WAIT,
+    )
+
+
+def send_alarm_and_receive_it(stack: Stack, ws: HAWebSocket) -> str:
+    """An emergency to the first recipient, whose account has this HA as a device."""
+    received = ws.subscribe(f"{DOMAIN}_message_received")
+    response = stack.ha.call(
+        DOMAIN,
+        "send_message",
+        {"entity_id": "notify.home_alarms", **ALARM},
+        response=True,
+    )
+    (sent,) = response["service_response"]["recipients"]
+    receipt = str(sent["receipt"])
+    data = ws.wait_event(received, WAIT)["data"]
+    assert data["receipt"] == receipt
+    assert data["priority"] == 2
+    assert data["title"] == ALARM["title"]
+    assert data["device_name"] == DEVICE_NAME
+    return receipt
+
+
+def test_alarm_acknowledged_on_a_dashboard(stack: Stack, page: Page) -> None:
+    """Issue 12's loop: an alarm received by HA as a device, acknowledged by a button."""
+    t0 = time.monotonic()
+    ha = stack.ha
+    tokens = ha.onboard()
+    entry_id = str(ha.create_entry(NEW_TITLE, DEMO_TOKEN, DEMO_USER)["entry_id"])
+    page.login(stack.ha_url, tokens, ha.client_id)
+    with websocket_api(stack, tokens) as ws:
+        subentry_id = add_device(page, stack, ws, entry_id)
+        check_device_entities(stack, ws, subentry_id)
+        install_dashboard_example(stack, ws, entry_id)
+        receipt = send_alarm_and_receive_it(stack, ws)
+
+        page.driver.get(f"{stack.ha_url}/{DASHBOARD_PATH}/0")
+        page.wait_text(ALARM["title"])
+        acknowledged = ws.subscribe(f"{DOMAIN}_acknowledged")
+        page.click("the card's button", lambda: page.shown("hui-button-card"))
+        data = ws.wait_event(acknowledged, WAIT)["data"]
+    assert data["receipt"] == receipt
+    assert data["config_entry_id"] == entry_id
+    assert data["acknowledged_by"] == DEMO_USER
+    assert data["acknowledged_by_device"] == DEVICE_NAME
+    assert data["title"] == ALARM["title"]
+    at_pushover = sim_state(stack.sim_port)["receipts"][receipt]
+    assert at_pushover["acknowledged"]
+    assert at_pushover["acknowledged_by_device"] == DEVICE_NAME
+
+    # The card shows the answer, from the application's event entity.
+    page.wait_text(f"Acknowledged on {DEVICE_NAME}")
+    (card,) = page.shown("hui-vertical-stack-card")
+    page.picture("acknowledged-alarm", card)
+    print(f"e2e dashboard: {time.monotonic() - t0:.1f} s after Home Assistant was up")
