@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+import os
 from pathlib import Path
 from typing import Any
 
@@ -434,12 +435,13 @@ async def test_camera_unavailable(
 
 @pytest.fixture
 async def media(hass: HomeAssistant, tmp_path: Path) -> Path:
-    """A local media folder "local" with a picture and a text file."""
+    """A local media folder "local": a picture, a text file, a FIFO and more."""
     folder = tmp_path / "media"
     folder.mkdir()
     (folder / "snap.png").write_bytes(PNG)
     (folder / "notes.txt").write_bytes(b"hello")
     (folder / "snapshot").write_bytes(PNG)
+    os.mkfifo(folder / "pipe.png")
     (tmp_path / "secret.png").write_bytes(PNG)
     hass.config.media_dirs = {"local": str(folder)}
     assert await async_setup_component(hass, "media_source", {})
@@ -478,6 +480,7 @@ async def test_media_source_item_reaches_the_wire(
     [
         ("local/notes.txt", "attachment_not_image"),
         ("local/snapshot", "media_unavailable"),
+        ("local/pipe.png", "attachment_not_found"),
         ("local/missing.png", "attachment_not_found"),
         ("local/../secret.png", "media_unavailable"),
         ("elsewhere/snap.png", "media_unavailable"),

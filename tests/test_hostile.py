@@ -24,7 +24,14 @@ from pytest_homeassistant_custom_component.common import (
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 import voluptuous as vol
 
-from custom_components.pushover_complete.const import DOMAIN, EVENT_ACKNOWLEDGED
+from custom_components.pushover_complete.const import (
+    CONF_DEVICE_ID,
+    CONF_SECRET,
+    CONF_USER_KEY,
+    DOMAIN,
+    EVENT_ACKNOWLEDGED,
+    SUBENTRY_DEVICE,
+)
 from custom_components.pushover_complete.fields import MESSAGE_FIELD_NAMES
 from custom_components.pushover_complete.legacy import DATA_SCHEMA, _legacy_data
 from custom_components.pushover_complete.services import (
@@ -32,6 +39,7 @@ from custom_components.pushover_complete.services import (
     SEND_MESSAGE_SCHEMA,
 )
 from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import CONF_NAME
 from homeassistant.core import HomeAssistant, SupportsResponse
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from pushover_simulator import (
@@ -45,7 +53,7 @@ from pushover_simulator import (
     random_key,
 )
 
-from .conftest import WEBHOOK_ID
+from .conftest import ALICE, BOB, WEBHOOK_ID, recipient
 
 SURROGATE = "\ud800"
 TRANSLATIONS = Path(__file__).parents[1] / (
@@ -621,6 +629,7 @@ def _answered_locally(service: str, data: dict[str, Any], result: Any) -> bool:
 
 # The requests each action may make (method, path pattern).
 ACTION_REQUESTS: dict[str, tuple[str, str]] = {
+    "acknowledge": ("POST", r"/receipts/\w+/acknowledge\.json"),
     "cancel_emergency": ("POST", r"/receipts/(\w+/cancel|cancel_by_tag/.+)\.json"),
     "get_receipt": ("GET", r"/receipts/\w+\.json"),
     "validate_user": ("POST", r"/users/validate\.json"),
@@ -638,10 +647,13 @@ ACTION_REQUESTS: dict[str, tuple[str, str]] = {
 }
 
 
-# One call per action that Pushover takes, so each property test sees one.
+# One call per action that Pushover takes, so each property test sees one
+# (RECEIPT stands for the receipt of an emergency sent to Alice).
+RECEIPT = "<receipt>"
 VALID_CALLS: dict[str, dict[str, Any]] = {
+    "acknowledge": {"receipt": RECEIPT},
     "cancel_emergency": {"tag": "door"},
-    "get_receipt": {"receipt": DEMO_GROUP},
+    "get_receipt": {"receipt": RECEIPT},
     "validate_user": {"user_key": DEMO_USER},
     "group_create": {"name": "Family"},
     "group_list": {},
@@ -669,6 +681,42 @@ def test_every_action_has_a_property_test() -> None:
     assert set(ACTION_REQUESTS) == set(VALID_CALLS) == set(ACTIONS)
 
 
+@pytest.fixture
+def recipients(request: pytest.FixtureRequest, sim: PushoverSimulator) -> list[Any]:
+    """Alice and Bob; with ``device``, also this Home Assistant as Alice's device."""
+    people = [recipient(ALICE, "Alice", DEMO_USER), recipient(BOB, "Bob", DEMO_USER2)]
+    if getattr(request, "param", None) != "device":
+        return people
+    device, secret = sim.add_open_client_device(DEMO_USER, "homeassistant")
+    data = {
+        CONF_USER_KEY: device.user,
+        CONF_DEVICE_ID: device.id,
+        CONF_SECRET: secret,
+        CONF_NAME: device.name,
+    }
+    return [
+        *people,
+        {
+            "subentry_id": "device",
+            "subentry_type": SUBENTRY_DEVICE,
+            "title": device.name,
+            "data": data,
+            "unique_id": None,
+        },
+    ]
+
+
+def _own_requests(sim: PushoverSimulator, before: int) -> list[dict[str, Any]]:
+    """The requests since ``before``, without the device's own downloads."""
+    return [
+        request
+        for request in sim.requests[before:]
+        if not request["path"].startswith("/1/devices/")
+        and (request["method"], request["path"]) != ("GET", "/1/messages.json")
+    ]
+
+
+@pytest.mark.parametrize("recipients", ["device"], indirect=True)
 @pytest.mark.parametrize("service", sorted(ACTIONS))
 async def test_random_action_data_is_refused_or_reaches_pushover(
     hass: HomeAssistant,
@@ -703,7 +751,15 @@ async def test_random_action_data_is_refused_or_reaches_pushover(
 
     @settings(PROPERTY_SETTINGS)
     @given(strategy)
-    @example({"config_entry_id": loaded_entry.entry_id, **VALID_CALLS[service]})
+    @example(
+        {
+            "config_entry_id": loaded_entry.entry_id,
+            **{
+                name: receipt if value == RECEIPT else value
+                for name, value in VALID_CALLS[service].items()
+            },
+        }
+    )
     @example({"config_entry_id": loaded_entry.entry_id, "bogus": 1})
     def check(data: dict[str, Any]) -> None:
         before = len(sim.requests)
@@ -717,7 +773,7 @@ async def test_random_action_data_is_refused_or_reaches_pushover(
                 response=supports is not SupportsResponse.NONE,
             ),
         )
-        new = sim.requests[before:]
+        new = _own_requests(sim, before)
         for request in new:
             assert request["method"] == method
             assert re.fullmatch(r"/1" + pattern, request["path"]), request["path"]
