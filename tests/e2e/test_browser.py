@@ -2,14 +2,18 @@
 
 Home Assistant (``hass`` in this venv, the working tree's integration) and the Pushover
 simulator run as subprocesses on 127.0.0.1; headless Chromium drives Home Assistant's own
-frontend. Two walks:
+frontend. Three walks:
 
 - the first setup, all in the UI (issue 13): Settings → Devices & services → Add integration,
   a second recipient, an option refused in words, a rename through Reconfigure that keeps the
   token, and the action form of ``pushover_complete.send_message``;
-- an emergency acknowledged in the simulator's inbox, coming back to Home Assistant as the
-  ``pushover_complete_acknowledged`` event and the event entity's new state, seen in the
-  logbook.
+- an emergency acknowledged in the simulator's inbox (as on a phone), coming back to Home
+  Assistant as the ``pushover_complete_acknowledged`` event and the event entity's new state,
+  seen in the logbook;
+- the loop of issue 12: Home Assistant added as a Pushover device through the UI, an emergency
+  it receives, acknowledged by a button on a dashboard built from the README's example
+  (``docs/dashboard-acknowledge.yaml``), and the application's acknowledgement event naming
+  Home Assistant's device.
 
 Pictures and logs go to ``test-output/e2e/``; with ``PUSHOVER_SCREENSHOTS=1`` the README's
 pictures are also written to ``docs/screenshots/`` (see ``ui.py``).
