@@ -82,7 +82,7 @@ clean_env=(
     UV_PYTHON_DOWNLOADS=never
     TMPDIR=/tmp
 )
-for v in CI TERM NO_COLOR FORCE_COLOR; do
+for v in CI TERM NO_COLOR FORCE_COLOR PUSHOVER_SCREENSHOTS; do
     if [ -n "${!v:-}" ]; then clean_env+=("$v=${!v}"); fi
 done
 
