@@ -950,7 +950,7 @@ async def test_device_flow_registers_home_assistant(
     result = await start_device_flow(hass, loaded_entry)
     assert field(result, CONF_NAME).default() == "homeassistant"
     description = STRINGS["config_subentries"]["device"]["step"]["user"]["description"]
-    assert "Desktop licence" in description
+    assert "Desktop license" in description
     result = await configure_recipient(
         hass,
         result["flow_id"],

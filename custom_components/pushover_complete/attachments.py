@@ -207,7 +207,8 @@ async def _async_from_media(hass: HomeAssistant, media_id: str) -> Attachment:
 
     try:
         resolved = await media_source.async_resolve_media(hass, media_id, None)
-    except HomeAssistantError:
+    except (HomeAssistantError, AssertionError):
+        # The local source asserts that it knows the file's type.
         raise invalid("media_unavailable", media=media_id) from None
     local = _local_media_path(hass, resolved.url)
     if local is not None:

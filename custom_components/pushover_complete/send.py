@@ -22,7 +22,6 @@ from homeassistant.exceptions import HomeAssistantError
 from .api import (
     MAX_MESSAGE,
     MAX_TITLE,
-    MAX_URL,
     MAX_USERS,
     BadAPIRequestError,
     PushoverConnectionError,
@@ -182,13 +181,12 @@ def _recipient_fields(
 
 
 def _encrypt(fields: Mapping[str, Any], key: str) -> dict[str, Any]:
-    """Encrypt the text fields (already cut to fit); drop ``url_title``."""
+    """Encrypt the text fields (already cut or checked to fit); drop ``url_title``."""
     result = dict(fields)
-    url = _cut(result["url"], MAX_URL)[0] if result.get("url") else None
     result["message"] = encrypt_field(key, result["message"])
     result["title"] = encrypt_field(key, result["title"])
-    if url:
-        result["url"] = encrypt_field(key, url)
+    if result.get("url"):
+        result["url"] = encrypt_field(key, result["url"])
     result["url_title"] = None
     result["encrypted"] = True
     return result
@@ -292,11 +290,14 @@ async def async_send_now(
     """Send through an entry that is loaded or setting up (an alarm's due step)."""
     requests, truncated = plan(entry, recipients, msg)
     outcomes = await _async_send_all(hass, entry, requests, msg)
-    results = _results(hass, entry, requests, outcomes)
-    if record_sent:
+    if record_sent:  # also for the recipients of a call refused for others
         entry.runtime_data.async_record_sent(
-            r.recipient.notify_entity_id for r in results
+            result.recipient.notify_entity_id
+            for outcome in outcomes
+            if isinstance(outcome, list)
+            for result in outcome
         )
+    results = _results(hass, entry, requests, outcomes)
     return {
         "recipients": [result.as_dict() for result in results],
         "truncated": truncated,
