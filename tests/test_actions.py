@@ -1,4 +1,4 @@
-"""Account actions: groups, subscriptions, licences, glances, validation."""
+"""Account actions: groups, subscriptions, licenses, glances, validation."""
 
 from __future__ import annotations
 
@@ -160,7 +160,7 @@ async def test_subscription_migration(
 async def test_assign_license(
     hass: HomeAssistant, sim: PushoverSimulator, loaded_entry: MockConfigEntry
 ) -> None:
-    """Licences go to a user key or an e-mail, spending credits."""
+    """Licenses go to a user key or an e-mail, spending credits."""
     sim.set_license_credits(2)
     first = await call(
         hass, loaded_entry, "assign_license", user_key=DEMO_USER, os="iOS"

@@ -483,7 +483,7 @@ async def test_quota_refusal_on_retry_opens_the_repair_issue(
 ) -> None:
     """HTTP 429 on retry: dropped, repair issue opened; a later delivery closes it."""
     issues = ir.async_get(hass)
-    issue_id = f"quota_exceeded_{loaded_entry.entry_id}"
+    issue_id = "quota_exceeded"
     sim.inject_fault("messages.json", "503", count=1)
     await send(hass, "quota")
     sim.set_quota(limit=10, remaining=0)

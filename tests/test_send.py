@@ -376,19 +376,43 @@ async def test_quota_exhausted_opens_repair_until_sending_works(
         await send(hass, entity_id="notify.alice", message="x")
     assert err.value.translation_key == "quota_exceeded"
     registry = ir.async_get(hass)
-    issue = registry.async_get_issue(DOMAIN, f"quota_exceeded_{loaded_entry.entry_id}")
+    issue = registry.async_get_issue(DOMAIN, "quota_exceeded")
     assert issue is not None
+    assert (issue.translation_placeholders or {})["name"] == "Home"
     assert "2027" in (issue.translation_placeholders or {})["reset"]
     assert loaded_entry.runtime_data.outbox.pending == 0
     sim.set_quota(limit=100, remaining=50)
     await send(hass, entity_id="notify.alice", message="x")
-    assert (
-        registry.async_get_issue(DOMAIN, f"quota_exceeded_{loaded_entry.entry_id}")
-        is None
-    )
+    assert registry.async_get_issue(DOMAIN, "quota_exceeded") is None
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=2))
     await hass.async_block_till_done()
     assert state(hass, "sensor.home_account_messages_remaining") == "49"
+
+
+async def test_quota_of_one_account_makes_one_repair_issue(
+    hass: HomeAssistant,
+    sim: PushoverSimulator,
+    loaded_entry: MockConfigEntry,
+    office_entry: MockConfigEntry,
+) -> None:
+    """Two applications of one account hit the pooled quota: one issue names both."""
+    sim.set_quota(limit=100, remaining=0, reset=1_800_000_000)
+    for entity_id in ("notify.alice", "notify.carol"):
+        with pytest.raises(HomeAssistantError) as err:
+            await send(hass, entity_id=entity_id, message="x")
+        assert err.value.translation_key == "quota_exceeded"
+    registry = ir.async_get(hass)
+    ours = [i for i in registry.issues.values() if i.domain == DOMAIN]
+    assert [i.issue_id for i in ours] == ["quota_exceeded"]
+    assert (ours[0].translation_placeholders or {})["name"] == "Home, Office"
+    sim.set_quota(limit=100, remaining=50)
+    await send(hass, entity_id="notify.carol", message="x")
+    issue = registry.async_get_issue(DOMAIN, "quota_exceeded")
+    assert issue is not None
+    assert (issue.translation_placeholders or {})["name"] == "Home"
+    assert "2027" in (issue.translation_placeholders or {})["reset"]
+    await send(hass, entity_id="notify.alice", message="x")
+    assert registry.async_get_issue(DOMAIN, "quota_exceeded") is None
 
 
 async def test_legacy_service_with_builtin_data_keys(

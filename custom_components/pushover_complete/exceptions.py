@@ -87,22 +87,51 @@ def async_handle_refusal(
     if isinstance(err, PushoverAuthError):
         entry.async_start_reauth(hass)
     elif isinstance(err, PushoverQuotaError):
-        ir.async_create_issue(
-            hass,
-            DOMAIN,
-            f"{QUOTA_ISSUE}_{entry.entry_id}",
-            is_fixable=False,
-            severity=ir.IssueSeverity.ERROR,
-            translation_key=QUOTA_ISSUE,
-            translation_placeholders={"name": entry.title, "reset": _reset_text(err)},
-        )
+        applications = _quota_applications(hass)
+        applications[entry.entry_id] = entry.title
+        _async_quota_issue(hass, applications, _reset_text(err))
 
 
 def async_sending_works(
     hass: HomeAssistant, entry: PushoverCompleteConfigEntry
 ) -> None:
-    """Clear the quota repair issue: Pushover took a message."""
-    ir.async_delete_issue(hass, DOMAIN, f"{QUOTA_ISSUE}_{entry.entry_id}")
+    """Take an application off the quota repair issue: Pushover took a message."""
+    applications = _quota_applications(hass)
+    if applications.pop(entry.entry_id, None) is None:
+        return
+    if not applications:
+        ir.async_delete_issue(hass, DOMAIN, QUOTA_ISSUE)
+        return
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, QUOTA_ISSUE)
+    reset = (issue.translation_placeholders or {}).get("reset", "") if issue else ""
+    _async_quota_issue(hass, applications, reset)
+
+
+def _quota_applications(hass: HomeAssistant) -> dict[str, str]:
+    """Return the applications (entry id → title) the quota issue names."""
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, QUOTA_ISSUE)
+    if issue is None or not issue.data:
+        return {}
+    return {str(key): str(value) for key, value in issue.data.items()}
+
+
+def _async_quota_issue(
+    hass: HomeAssistant, applications: dict[str, str], reset: str
+) -> None:
+    """Open (or update) the one quota issue: the quota is the account's, shared."""
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        QUOTA_ISSUE,
+        is_fixable=False,
+        severity=ir.IssueSeverity.ERROR,
+        translation_key=QUOTA_ISSUE,
+        translation_placeholders={
+            "name": ", ".join(sorted(applications.values())),
+            "reset": reset,
+        },
+        data=dict(applications),
+    )
 
 
 @asynccontextmanager
