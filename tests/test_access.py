@@ -38,6 +38,11 @@ from homeassistant.core import (
     SupportsResponse,
 )
 from homeassistant.exceptions import Unauthorized
+from homeassistant.helpers import (
+    area_registry as ar,
+    device_registry as dr,
+    entity_registry as er,
+)
 from homeassistant.setup import async_setup_component
 from pushover_simulator import (
     DEMO_GROUP,
@@ -417,7 +422,7 @@ async def test_every_action_is_in_the_matrix(
     registered = set(hass.services.async_services_for_domain(DOMAIN))
     covered = {case.action for case in CASES.values() if case.domain == DOMAIN}
     covered |= set(OWN_TESTS)
-    assert {"send_message", *ACTIONS} <= registered <= covered
+    assert registered == covered == {"send_message", "send_alarm", *ACTIONS}
 
 
 @pytest.mark.parametrize("caller", CALLERS)
@@ -432,8 +437,6 @@ async def test_permission_matrix(
 ) -> None:
     """Each caller may do what CONTRACT §4 allows, and nothing reaches Pushover otherwise."""
     case = CASES[case_id]
-    if not hass.services.has_service(case.domain, case.action):
-        pytest.skip(f"{case.domain}.{case.action} is not registered in this tree")
     sim.add_user(NEW_USER, devices=["phone"])
     case.prepare(sim)
     data = dict(case.data)
@@ -496,14 +499,31 @@ CAMERA_CALL: Final = (
 )
 
 
+ALARM_CAMERA_CALL: Final = (
+    DOMAIN,
+    "send_alarm",
+    {
+        "steps": [{"targets": ["notify.alice"]}],
+        "message": "Hi",
+        "camera": "camera.door",
+    },
+)
+
+
+@pytest.mark.parametrize(
+    "camera_call", [CAMERA_CALL, ALARM_CAMERA_CALL], ids=["send_message", "send_alarm"]
+)
 async def test_camera_needs_read_permission(
-    hass: HomeAssistant, sim: PushoverSimulator, camera: str
+    hass: HomeAssistant,
+    sim: PushoverSimulator,
+    camera: str,
+    camera_call: tuple[str, str, dict[str, Any]],
 ) -> None:
     """Control of the recipient is not enough to mail a camera's picture away."""
     blind = policy_user(hass, {"notify.alice": True})
-    await assert_refused(hass, sim, CAMERA_CALL, blind, camera, POLICY_READ)
+    await assert_refused(hass, sim, camera_call, blind, camera, POLICY_READ)
     seeing = policy_user(hass, {"notify.alice": True, camera: {"read": True}})
-    await call(hass, *CAMERA_CALL, context(seeing))
+    await call(hass, *camera_call, context(seeing))
     [msg] = sim.messages
     assert msg["user"] == DEMO_USER
     assert msg["attachment"] == PNG
@@ -569,6 +589,40 @@ async def test_one_forbidden_target_sends_to_nobody(
         context(user),
     )
     assert [m["user"] for m in sim.messages] == [DEMO_USER]
+
+
+async def test_device_and_area_targets_are_checked(
+    hass: HomeAssistant,
+    sim: PushoverSimulator,
+    loaded_entry: MockConfigEntry,
+    users: dict[str, MockUser | None],
+) -> None:
+    """Targets given as a device or an area are checked entity by entity."""
+    entities = er.async_get(hass)
+    alice, bob = (entities.async_get(f"notify.{name}") for name in ("alice", "bob"))
+    assert alice is not None and alice.device_id is not None
+    assert bob is not None and bob.device_id is not None
+    area = ar.async_get(hass).async_create("Hall")
+    devices = dr.async_get(hass)
+    for reg in (alice, bob):
+        devices.async_update_device(str(reg.device_id), area_id=area.id)
+    read_only = users[READ_ONLY]
+    assert read_only is not None
+    by_device = {"device_id": alice.device_id, "message": "Hi"}
+    await assert_refused(
+        hass, sim, (DOMAIN, "send_message", by_device), read_only, "notify.alice"
+    )
+    only_alice = policy_user(hass, {"notify.alice": True})
+    by_area = {"area_id": area.id, "message": "Hi"}
+    await assert_refused(
+        hass, sim, (DOMAIN, "send_message", by_area), only_alice, "notify.bob"
+    )
+    await call(hass, DOMAIN, "send_message", by_device, context(only_alice))
+    await call(hass, DOMAIN, "send_message", by_area, context(users[USER]))
+    assert [sorted(m["users"]) for m in sim.messages] == [
+        [DEMO_USER],
+        sorted([DEMO_USER, DEMO_USER2]),
+    ]
 
 
 async def test_cancel_needs_this_entrys_event_entity(

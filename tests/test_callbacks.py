@@ -447,6 +447,38 @@ async def test_reload_during_a_poll_fires_once(
 
 
 @pytest.mark.parametrize("held_by", ["latency", "hang"])
+async def test_reload_during_a_callback_confirmation_fires_once(
+    hass: HomeAssistant,
+    sim: PushoverSimulator,
+    loaded_entry: MockConfigEntry,
+    callbacks: list[dict[str, str]],
+    post: Poster,
+    acks: list[Event],
+    clock: FrozenDateTimeFactory,
+    held_by: str,
+) -> None:
+    """A callback's confirmation caught by a reload does not fire; polling does, once."""
+    receipt = await send_emergency(hass)
+    sim.receipts[receipt].callback = None
+    sim.acknowledge(receipt, device="tablet")
+    if held_by == "hang":
+        sim.inject_fault(f"{receipt}.json", "hang", method="GET")
+    else:
+        sim.latency = HOLD
+    assert await post({"receipt": receipt, "acknowledged": "1"}) == 200
+    await sim.wait_until(lambda: held(sim, f"{receipt}.json") == 1)
+    sim.latency = 0
+    assert await while_held(
+        hass, clock, hass.config_entries.async_reload(loaded_entry.entry_id), held_by
+    )
+    await tick(hass, clock, 61)  # the new entry's safety-net poll
+    assert len(acks) == 1
+    assert acks[0].data["acknowledged_by_device"] == "tablet"
+    await tick(hass, clock, 3600)
+    assert len(acks) == 1
+
+
+@pytest.mark.parametrize("held_by", ["latency", "hang"])
 async def test_unload_during_a_poll_stops_everything(
     hass: HomeAssistant,
     sim: PushoverSimulator,
