@@ -299,15 +299,16 @@ CASES: Final[dict[str, Case]] = {
         entry=False,
         refused_entity="notify.alice",
     ),
-    # Legacy notify services check nothing in Home Assistant (as the built-in
-    # Pushover integration's): any user may call them.
+    # The legacy action sends through the recipient's notify entity: the same
+    # rule as notify.send_message on it.
     "notify.alice": Case(
         "alice",
         {"message": "Hi"},
-        "anyone",
+        "control",
         sent_to(DEMO_USER),
         domain="notify",
         entry=False,
+        refused_entity="notify.alice",
     ),
 }
 

@@ -18,6 +18,7 @@ from homeassistant.helpers import config_validation as cv, entity_registry as er
 from homeassistant.helpers.service import async_set_service_schema
 from homeassistant.util import slugify
 
+from .access import async_caller, require_control
 from .const import DOMAIN, LOGGER, SUBENTRY_RECIPIENT
 from .data import PushoverCompleteConfigEntry
 from .entity import NOTIFY_KEY, recipient_unique_id
@@ -96,17 +97,20 @@ async def async_load_legacy_services(
 
         async def _handle(call: ServiceCall, subentry_id: str = subentry_id) -> None:
             current = entry.subentries[subentry_id]
+            notify_entity_id = er.async_get(hass).async_get_entity_id(
+                NOTIFY_DOMAIN,
+                DOMAIN,
+                recipient_unique_id(entry.entry_id, subentry_id, NOTIFY_KEY),
+            )
+            if notify_entity_id is not None:  # as notify.send_message on the entity
+                user = await async_caller(hass, call)
+                require_control(user, call, notify_entity_id)
             data = _legacy_data(call.data.get("data"))
             if target := call.data.get("target"):
                 data["device"] = target
             if call.data.get("title"):
                 data["title"] = call.data["title"]
             msg = await async_message_from_data(hass, call.data["message"], data)
-            notify_entity_id = er.async_get(hass).async_get_entity_id(
-                NOTIFY_DOMAIN,
-                DOMAIN,
-                recipient_unique_id(entry.entry_id, subentry_id, NOTIFY_KEY),
-            )
             recipient = recipient_from_subentry(current, notify_entity_id)
             await async_send(hass, entry, [recipient], msg)
 
