@@ -285,8 +285,9 @@ class PushoverCompleteConfigFlow(ConfigFlow, domain=DOMAIN):
         return self.async_show_form(
             step_id="user",
             data_schema=self.add_suggested_values_to_schema(
-                schema, _present(suggested)
-            ),  # type: ignore[arg-type, unused-ignore]  # typed differently on HA 2026.x
+                schema,  # type: ignore[arg-type, unused-ignore]  # probatio's Schema on HA 2026
+                _present(suggested),
+            ),
             errors=errors,
         )
 
