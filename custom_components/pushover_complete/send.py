@@ -10,7 +10,7 @@ get the message.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 import io
 from typing import Any
@@ -203,9 +203,12 @@ def _shares_requests(recipient: Recipient, fields: Mapping[str, Any]) -> bool:
 
 
 def _batch(
-    planned: Iterable[tuple[Recipient, dict[str, Any]]], msg: Message
+    planned: Sequence[tuple[Recipient, dict[str, Any]]], msg: Message
 ) -> list[PlannedRequest]:
     """Group recipients with equal fields into shared requests (up to 50)."""
+    if len(planned) == 1:  # the common case: nothing to group
+        [(recipient, fields)] = planned
+        return [PlannedRequest([recipient], fields, msg.attachment)]
     requests: list[PlannedRequest] = []
     shared: dict[tuple[Any, ...], PlannedRequest] = {}
     for recipient, fields in planned:

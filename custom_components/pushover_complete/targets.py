@@ -7,6 +7,7 @@ from typing import Any, cast
 
 from homeassistant.auth.models import User
 from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import HomeAssistant, ServiceCall
 from homeassistant.helpers import (
     config_validation as cv,
@@ -20,6 +21,8 @@ from .data import PushoverCompleteConfigEntry
 from .exceptions import invalid
 from .models import Recipient, recipient_from_subentry, recipient_subentries
 
+NOTIFY_PREFIX = "notify."
+_TARGETS = tuple(str(key) for key in cv.ENTITY_SERVICE_FIELDS)
 # The helper takes (hass, call) up to 2025.x and (call) later.
 _EXTRACT: Any = service_helper.async_extract_entity_ids
 _EXTRACT_TAKES_HASS = "hass" in inspect.signature(_EXTRACT).parameters
@@ -37,6 +40,14 @@ def async_get_entry(hass: HomeAssistant, entry_id: str) -> PushoverCompleteConfi
 
 async def _async_entity_ids(hass: HomeAssistant, call: ServiceCall) -> set[str]:
     """Return the entity ids a call targets."""
+    named = call.data.get(ATTR_ENTITY_ID)
+    if (
+        isinstance(named, list)
+        and all(key == ATTR_ENTITY_ID or not call.data.get(key) for key in _TARGETS)
+        and all(entity_id.startswith(NOTIFY_PREFIX) for entity_id in named)
+    ):
+        # Notify entities named directly: nothing to expand (the common case).
+        return set(named)
     if _EXTRACT_TAKES_HASS:
         return cast(set[str], await _EXTRACT(hass, call))
     return cast(set[str], await _EXTRACT(call))

@@ -63,8 +63,11 @@ class Redactor:
 async def read_body(response: aiohttp.ClientResponse, name: str) -> bytes:
     """Read an answer in chunks, refusing one larger than ``MAX_RESPONSE`` bytes."""
     length = response.content_length
-    if length is not None and length > MAX_RESPONSE:
-        raise _too_large(name, response.status)
+    if length is not None:
+        if length > MAX_RESPONSE:
+            raise _too_large(name, response.status)
+        # aiohttp reads no more than the announced length.
+        return await response.read()
     body = bytearray()
     async for chunk in response.content.iter_chunked(_CHUNK):
         body += chunk
