@@ -43,7 +43,7 @@ EXCEPTION_CLASSES = {
     "UpdateFailed",
 }
 # Helpers that build a translated exception: ``invalid(key, **placeholders)``.
-EXCEPTION_HELPERS = {"_error", "_invalid", "invalid"}
+EXCEPTION_HELPERS = {"_error", "_invalid", "invalid", "_update_failed"}
 ENTITY_PLATFORMS = {"sensor", "event", "notify", "binary_sensor"}
 # Modules that hold entities of a platform besides the platform's own module.
 PLATFORM_OF_MODULE = {"device_event": "event"}

@@ -38,7 +38,7 @@ from .data import PushoverCompleteConfigEntry, signal_updated
 from .exceptions import invalid
 from .files import KeptFiles, StoredAttachment, async_remove_kept
 from .models import Attachment, Message, Recipient, recipient_from_subentry
-from .send import async_send_now
+from .send import async_send
 from .targets import entity_recipient
 from .tasks import EntryTasks
 
@@ -219,7 +219,7 @@ class AlarmManager:
         step = alarm.steps[index]
         step.sent = True
         self._async_changed()
-        return await async_send_now(
+        return await async_send(
             self.hass,
             self.entry,
             self._recipients(step),

@@ -41,6 +41,15 @@ class AccountData:
     license_credits: int | None
 
 
+def _update_failed(key: str, **placeholders: str) -> UpdateFailed:
+    """Build a refresh failure that keeps the data and says why."""
+    return UpdateFailed(
+        translation_domain=DOMAIN,
+        translation_key=key,
+        translation_placeholders=placeholders,
+    )
+
+
 def _auth_failed(err: PushoverAuthError) -> ConfigEntryAuthFailed:
     """Ask for a new token: Pushover rejected this one."""
     return ConfigEntryAuthFailed(
@@ -81,11 +90,7 @@ class AccountCoordinator(DataUpdateCoordinator[AccountData]):
         except PushoverAuthError as err:
             raise _auth_failed(err) from err
         except PushoverCompleteError as err:
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="limits_failed",
-                translation_placeholders={"error": str(err)},
-            ) from err
+            raise _update_failed("limits_failed", error=str(err)) from err
         assert self.client.limits is not None  # get_limits() sets them
         return AccountData(self.client.limits, int(credits["credits"]))
 
@@ -164,11 +169,7 @@ class SoundsCoordinator(DataUpdateCoordinator[dict[str, str]]):
         except PushoverAuthError as err:
             raise _auth_failed(err) from err
         except PushoverCompleteError as err:
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="sounds_failed",
-                translation_placeholders={"error": str(err)},
-            ) from err
+            raise _update_failed("sounds_failed", error=str(err)) from err
 
     @callback
     def async_start(self) -> CALLBACK_TYPE:

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 import io
 from typing import Any
 
-from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 
@@ -274,23 +273,11 @@ async def async_send(
 ) -> dict[str, Any]:
     """Send ``msg`` to ``recipients`` through ``entry``; the action's response.
 
-    ``record_sent`` sets the notify entities' state (the time they last sent);
-    the entity's own ``notify.send_message`` path records it by itself.
+    The entry is loaded (callers resolve it so), or setting up (an alarm's
+    step that fell due while Home Assistant was down). ``record_sent`` sets
+    the notify entities' state (the time they last sent); the entity's own
+    ``notify.send_message`` path records it by itself.
     """
-    if entry.state is not ConfigEntryState.LOADED:
-        raise invalid("entry_not_loaded", name=entry.title)
-    return await async_send_now(hass, entry, recipients, msg, record_sent=record_sent)
-
-
-async def async_send_now(
-    hass: HomeAssistant,
-    entry: PushoverCompleteConfigEntry,
-    recipients: Sequence[Recipient],
-    msg: Message,
-    *,
-    record_sent: bool = True,
-) -> dict[str, Any]:
-    """Send through an entry that is loaded or setting up (an alarm's due step)."""
     requests, truncated = plan(entry, recipients, msg)
     outcomes = await _async_send_all(hass, entry, requests, msg)
     if record_sent:  # also for the recipients of a call refused for others
