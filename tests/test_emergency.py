@@ -412,3 +412,22 @@ async def test_cloud_webhook_used_when_subscribed(
         await hass.async_block_till_done()
     await send_emergency(hass, entity_id="notify.alice")
     assert sim.messages[0].get("callback") == expected
+
+
+@pytest.mark.parametrize("cloud_error", [None, RuntimeError("not logged in")])
+async def test_removed_entry_deletes_its_cloud_webhook(
+    hass: HomeAssistant,
+    sim: PushoverSimulator,
+    loaded_entry: MockConfigEntry,
+    cloud_error: Exception | None,
+) -> None:
+    """Removing the entry deletes its Home Assistant Cloud webhook (if it can)."""
+    hass.config.components.add("cloud")
+    with patch(
+        "homeassistant.components.cloud.async_delete_cloudhook",
+        side_effect=cloud_error,
+    ) as delete:
+        assert await hass.config_entries.async_remove(loaded_entry.entry_id)
+        await hass.async_block_till_done()
+    delete.assert_called_once_with(hass, WEBHOOK_ID)
+    assert hass.config_entries.async_get_entry(loaded_entry.entry_id) is None
