@@ -342,3 +342,32 @@ async def test_targets_of_two_applications_refused(
         )
     assert err.value.translation_key == "alarm_two_applications"
     assert sim.messages == []
+
+
+async def test_canceling_the_last_receipt_of_an_alarm_ends_it(
+    hass: HomeAssistant,
+    sim: PushoverSimulator,
+    loaded_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Every step out and its receipts canceled one by one: the alarm is gone too."""
+    events = async_capture_events(hass, EVENT_ACKNOWLEDGED)
+    response = await send_alarm(hass)
+    await tick(hass, freezer, 301)
+    for user in (DEMO_USER, DEMO_USER2):
+        await hass.services.async_call(
+            DOMAIN,
+            "cancel_emergency",
+            {
+                "config_entry_id": loaded_entry.entry_id,
+                "receipt": receipt_of(sim, user),
+            },
+            blocking=True,
+        )
+    state = hass.states.get("sensor.home_active_emergencies")
+    assert state is not None
+    assert state.state == "0"
+    assert state.attributes["alarms"] == []
+    assert response["alarm_id"] not in loaded_entry.runtime_data.alarms.alarms
+    await tick(hass, freezer, 4000)
+    assert events == []

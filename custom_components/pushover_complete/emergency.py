@@ -232,10 +232,15 @@ class ReceiptTracker:
 
     @callback
     def async_forget(self, receipts: list[str]) -> None:
-        """Stop following receipts without an event (canceled)."""
+        """Stop following receipts without an event (canceled, or gone).
+
+        An alarm left with nothing open and no step to come ends with them.
+        """
         removed = [self.receipts.pop(receipt, None) for receipt in receipts]
         if any(removed):
             self._async_changed()
+        for alarm_id in {r.alarm_id for r in removed if r is not None and r.alarm_id}:
+            self.entry.runtime_data.alarms.async_check_done(alarm_id)
 
     def receipts_with_tag(self, tag: str) -> list[str]:
         """Return the receipts carrying ``tag``."""
