@@ -292,6 +292,11 @@ async def test_callback_and_poll_racing_fire_one_event(
         ),
         ({"steps": [{"targets": [ALICE], "after": 5}]}, "alarm_first_step"),
         (
+            {"steps": [{"targets": [ALICE]}, {"targets": [], "after": 60}]},
+            "alarm_step_without_targets",
+        ),
+        ({"steps": [{"targets": []}]}, "alarm_step_without_targets"),
+        (
             {"steps": [{"targets": [ALICE]}, {"targets": [BOB], "after": 0}]},
             "alarm_steps_order",
         ),

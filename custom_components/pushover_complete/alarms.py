@@ -385,6 +385,8 @@ def checked_steps(
     steps = [
         AlarmStep(list(raw["targets"]), int(raw.get("after") or 0)) for raw in raw_steps
     ]
+    if not all(step.targets for step in steps):
+        raise invalid("alarm_step_without_targets")
     if steps[0].after != 0:
         raise invalid("alarm_first_step", after=str(steps[0].after))
     for earlier, later in itertools.pairwise(steps):

@@ -199,7 +199,9 @@ def _alarm_expire(hass: HomeAssistant, data: Mapping[str, Any]) -> int:
     """Return the call's expire, else the options' of the first target's entry."""
     if data.get(ATTR_EXPIRE):
         return int(data[ATTR_EXPIRE])
-    first = data[ATTR_STEPS][0][ATTR_TARGETS][0] if data[ATTR_STEPS] else None
+    first = next(
+        (target for step in data[ATTR_STEPS] for target in step[ATTR_TARGETS]), None
+    )
     if first is None:
         return DEFAULT_EXPIRE
     entry, _recipient = entity_recipient(hass, first)
