@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
-import time
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
@@ -26,6 +25,7 @@ from homeassistant.exceptions import ServiceValidationError
 from pushover_simulator import DEMO_USER, DEMO_USER2, PushoverSimulator
 
 from .conftest import WEBHOOK_ID
+from .helpers import follow_frozen_clock, receipt_sent_to, sent_to, tick
 
 ALICE = "notify.alice"
 BOB = "notify.bob"
@@ -44,35 +44,10 @@ async def send_alarm(hass: HomeAssistant, **data: Any) -> dict[str, Any]:
     return dict(response)
 
 
-async def tick(
-    hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float
-) -> None:
-    """Move the frozen clock on and let what fell due run."""
-    freezer.tick(timedelta(seconds=seconds))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done()
-
-
 @pytest.fixture(autouse=True)
 def simulator_follows_the_frozen_clock(sim: PushoverSimulator) -> None:
     """Let receipts expire in the tests' frozen time."""
-
-    def frozen_now() -> float:
-        # Looked up at each call: the freezer swaps ``time.time`` as it ticks.
-        return time.time()
-
-    sim.clock = frozen_now
-
-
-def sent_to(sim: PushoverSimulator) -> list[list[str]]:
-    """Return the users of every message that reached the simulator."""
-    return [msg["users"] for msg in sim.messages]
-
-
-def receipt_of(sim: PushoverSimulator, user: str) -> str:
-    """Return the receipt of the message sent to ``user``."""
-    [receipt] = [m["receipt"] for m in sim.messages if m["users"] == [user]]
-    return str(receipt)
+    follow_frozen_clock(sim)
 
 
 def one(events: list[Event]) -> dict[str, Any]:
@@ -92,7 +67,7 @@ async def test_nobody_answers_step_two_goes_out_after_its_delay(
     assert sent_to(sim) == [[DEMO_USER]]
     [first] = response["recipients"]
     assert first["notify_entity_id"] == ALICE
-    assert first["receipt"] == receipt_of(sim, DEMO_USER)
+    assert first["receipt"] == receipt_sent_to(sim, DEMO_USER)
     assert first["queued"] is False
     await tick(hass, freezer, 299)
     assert sent_to(sim) == [[DEMO_USER]]
@@ -116,11 +91,11 @@ async def test_acknowledged_before_step_two(
     """One answer ends it: step 2 never goes out; one event with the alarm's id."""
     events = async_capture_events(hass, EVENT_ACKNOWLEDGED)
     response = await send_alarm(hass)
-    sim.acknowledge(receipt_of(sim, DEMO_USER))
+    sim.acknowledge(receipt_sent_to(sim, DEMO_USER))
     await tick(hass, freezer, 11)
     data = one(events)
     assert data["alarm_id"] == response["alarm_id"]
-    assert data["receipt"] == receipt_of(sim, DEMO_USER)
+    assert data["receipt"] == receipt_sent_to(sim, DEMO_USER)
     assert data["notify_entity_id"] == ALICE
     assert data["acknowledged_by"] == DEMO_USER
     assert data["acknowledged_by_name"] == "Alice"
@@ -141,7 +116,7 @@ async def test_acknowledging_step_two_cancels_step_one(
     expired = async_capture_events(hass, EVENT_EXPIRED)
     response = await send_alarm(hass)
     await tick(hass, freezer, 301)
-    alice, bob = receipt_of(sim, DEMO_USER), receipt_of(sim, DEMO_USER2)
+    alice, bob = receipt_sent_to(sim, DEMO_USER), receipt_sent_to(sim, DEMO_USER2)
     sim.acknowledge(bob)
     await tick(hass, freezer, 11)
     data = one(acknowledged)
@@ -172,7 +147,7 @@ async def test_whole_alarm_expires_once(
     data = one(events)
     assert data["alarm_id"] == response["alarm_id"]
     assert data["notify_entity_id"] == BOB
-    assert data["receipt"] == receipt_of(sim, DEMO_USER2)
+    assert data["receipt"] == receipt_sent_to(sim, DEMO_USER2)
     assert hass.states.get("sensor.home_active_emergencies").state == "0"
 
 
@@ -197,7 +172,7 @@ async def test_cancel_ends_the_alarm(
         return_response=True,
     )
     assert answer == {"canceled": 1}
-    assert sim.receipts[receipt_of(sim, DEMO_USER)].canceled
+    assert sim.receipts[receipt_sent_to(sim, DEMO_USER)].canceled
     await tick(hass, freezer, 4000)
     assert sent_to(sim) == [[DEMO_USER]]
     assert events == expired == []
@@ -227,10 +202,10 @@ async def test_step_pending_across_a_restart(
     assert await hass.config_entries.async_setup(loaded_entry.entry_id)
     await hass.async_block_till_done()
     assert sent_to(sim) == [[DEMO_USER], [DEMO_USER2]]
-    sim.acknowledge(receipt_of(sim, DEMO_USER))
+    sim.acknowledge(receipt_sent_to(sim, DEMO_USER))
     await tick(hass, freezer, 11)
     assert one(events)["alarm_id"] == response["alarm_id"]
-    assert sim.receipts[receipt_of(sim, DEMO_USER2)].canceled
+    assert sim.receipts[receipt_sent_to(sim, DEMO_USER2)].canceled
 
 
 async def test_due_step_during_an_outage_is_queued_then_tracked(
@@ -248,11 +223,11 @@ async def test_due_step_during_an_outage_is_queued_then_tracked(
     assert loaded_entry.runtime_data.outbox.has_alarm(response["alarm_id"])
     await tick(hass, freezer, 6)
     assert sent_to(sim) == [[DEMO_USER], [DEMO_USER2]]
-    sim.acknowledge(receipt_of(sim, DEMO_USER2))
+    sim.acknowledge(receipt_sent_to(sim, DEMO_USER2))
     await tick(hass, freezer, 11)
     data = one(events)
     assert (data["alarm_id"], data["notify_entity_id"]) == (response["alarm_id"], BOB)
-    assert sim.receipts[receipt_of(sim, DEMO_USER)].canceled
+    assert sim.receipts[receipt_sent_to(sim, DEMO_USER)].canceled
 
 
 async def test_callback_and_poll_racing_fire_one_event(
@@ -266,7 +241,7 @@ async def test_callback_and_poll_racing_fire_one_event(
     events = async_capture_events(hass, EVENT_ACKNOWLEDGED)
     await send_alarm(hass)
     await tick(hass, freezer, 301)
-    alice, bob = receipt_of(sim, DEMO_USER), receipt_of(sim, DEMO_USER2)
+    alice, bob = receipt_sent_to(sim, DEMO_USER), receipt_sent_to(sim, DEMO_USER2)
     sim.acknowledge(alice)
     sim.acknowledge(bob)
     client = await hass_client_no_auth()
@@ -365,7 +340,7 @@ async def test_canceling_the_last_receipt_of_an_alarm_ends_it(
             "cancel_emergency",
             {
                 "config_entry_id": loaded_entry.entry_id,
-                "receipt": receipt_of(sim, user),
+                "receipt": receipt_sent_to(sim, user),
             },
             blocking=True,
         )

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 import shutil
-import time
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
@@ -13,15 +11,16 @@ import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_capture_events,
-    async_fire_time_changed,
 )
 
 from homeassistant.components.automation.config import AUTOMATION_BLUEPRINT_SCHEMA
 from homeassistant.components.blueprint import models
-from homeassistant.core import CoreState, Event, HomeAssistant
+from homeassistant.core import CoreState, HomeAssistant
 from homeassistant.setup import async_setup_component
 from homeassistant.util import yaml as yaml_util
 from pushover_simulator import DEMO_USER, DEMO_USER2, PushoverSimulator
+
+from .helpers import data_of, follow_frozen_clock, receipt_sent_to, sent_to, tick
 
 BLUEPRINT = (
     Path(__file__).parent.parent
@@ -48,7 +47,7 @@ def simulator_follows_the_frozen_clock(
     sim: PushoverSimulator, freezer: FrozenDateTimeFactory
 ) -> None:
     """Let receipts expire in the tests' frozen time (frozen before it is read)."""
-    sim.clock = time.time
+    follow_frozen_clock(sim)
 
 
 def automation(alias: str = "Leak alarm", **inputs: Any) -> dict[str, Any]:
@@ -84,31 +83,6 @@ async def set_state(hass: HomeAssistant, entity_id: str, state: str) -> None:
     """Set a state and let the automations run."""
     hass.states.async_set(entity_id, state)
     await hass.async_block_till_done()
-
-
-async def tick(
-    hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float
-) -> None:
-    """Move the frozen clock on and let what fell due run."""
-    freezer.tick(timedelta(seconds=seconds))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done()
-
-
-def sent_to(sim: PushoverSimulator) -> list[list[str]]:
-    """Return the users of every message that reached the simulator."""
-    return [msg["users"] for msg in sim.messages]
-
-
-def receipt_of(sim: PushoverSimulator, user: str) -> str:
-    """Return the receipt of the only message sent to ``user``."""
-    [receipt] = [m["receipt"] for m in sim.messages if m["users"] == [user]]
-    return str(receipt)
-
-
-def data_of(events: list[Event]) -> list[dict[str, Any]]:
-    """Return the data of captured events."""
-    return [dict(event.data) for event in events]
 
 
 def last_triggered(hass: HomeAssistant) -> Any:
@@ -206,7 +180,7 @@ async def test_escalation_then_acknowledgement(
     assert sent_to(sim) == [[DEMO_USER]]
     await tick(hass, freezer, 2)
     assert sent_to(sim) == [[DEMO_USER], [DEMO_USER2]]
-    alice, bob = receipt_of(sim, DEMO_USER), receipt_of(sim, DEMO_USER2)
+    alice, bob = receipt_sent_to(sim, DEMO_USER), receipt_sent_to(sim, DEMO_USER2)
     sim.acknowledge(bob)
     await tick(hass, freezer, 11)
     [data] = data_of(done)
@@ -241,7 +215,7 @@ async def test_cancel_when_normal(
     )
     await set_state(hass, LEAK, "off")
     await set_state(hass, LEAK, "on")
-    receipt = receipt_of(sim, DEMO_USER)
+    receipt = receipt_sent_to(sim, DEMO_USER)
     await tick(hass, freezer, 60)
     await set_state(hass, LEAK, "unavailable")
     assert not sim.receipts[receipt].canceled
@@ -280,7 +254,7 @@ async def test_cancel_only_ends_this_automations_alarm(
     for entity_id in ("binary_sensor.kitchen", "binary_sensor.cellar"):
         await set_state(hass, entity_id, "off")
         await set_state(hass, entity_id, "on")
-    kitchen, cellar = receipt_of(sim, DEMO_USER), receipt_of(sim, DEMO_USER2)
+    kitchen, cellar = receipt_sent_to(sim, DEMO_USER), receipt_sent_to(sim, DEMO_USER2)
     await set_state(hass, "binary_sensor.kitchen", "off")
     assert sim.receipts[kitchen].canceled
     assert not sim.receipts[cellar].canceled
@@ -386,7 +360,7 @@ async def test_start_cancels_what_returned_to_normal_while_down(
     await set_up(hass, automation(cancel_when_normal=True))
     await set_state(hass, LEAK, "off")
     await set_state(hass, LEAK, "on")
-    receipt = receipt_of(sim, DEMO_USER)
+    receipt = receipt_sent_to(sim, DEMO_USER)
     await hass.services.async_call(
         "automation", "turn_off", {"entity_id": "automation.leak_alarm"}, blocking=True
     )

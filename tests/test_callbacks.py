@@ -34,6 +34,7 @@ from homeassistant.util import dt as dt_util
 from pushover_simulator import DEMO_USER, DEMO_USER2, FaultKind, PushoverSimulator
 
 from .conftest import WEBHOOK_ID
+from .helpers import tick
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -42,15 +43,6 @@ WEBHOOK: Final = f"/api/webhook/{WEBHOOK_ID}"
 HOLD: Final = 1.0  # simulator latency; released by ticking at least this much
 
 type Poster = Callable[[dict[str, str]], Awaitable[int]]
-
-
-async def tick(
-    hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float
-) -> None:
-    """Move the frozen clock on and let everything that fell due run."""
-    freezer.tick(timedelta(seconds=seconds))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done()
 
 
 def jump(freezer: FrozenDateTimeFactory, hass: HomeAssistant, seconds: float) -> None:

@@ -25,6 +25,7 @@ from homeassistant.util import dt as dt_util
 from pushover_simulator import DEMO_USER, DEMO_USER2, PushoverSimulator
 
 from .conftest import WEBHOOK_ID
+from .helpers import tick
 
 EXTERNAL = "https://home.example.org"
 
@@ -45,15 +46,6 @@ async def send_emergency(hass: HomeAssistant, **data: Any) -> list[str]:
 async def advance(hass: HomeAssistant, seconds: float) -> None:
     """Move Home Assistant's clock on and let the poll run."""
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=seconds))
-    await hass.async_block_till_done()
-
-
-async def tick(
-    hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float
-) -> None:
-    """Move the frozen clock on and let what fell due run."""
-    freezer.tick(timedelta(seconds=seconds))
-    async_fire_time_changed(hass)
     await hass.async_block_till_done()
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from datetime import timedelta
 import os
 from pathlib import Path
 import stat
@@ -17,7 +16,6 @@ import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_capture_events,
-    async_fire_time_changed,
 )
 
 from custom_components.pushover_complete.const import DOMAIN, EVENT_ACKNOWLEDGED
@@ -31,6 +29,8 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 from pushover_simulator import DEMO_TOKEN, DEMO_USER, PushoverSimulator
+
+from .helpers import tick
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 START = "2026-11-28 08:00:00+00:00"
@@ -54,15 +54,6 @@ async def send(
     )
     assert response is not None
     return dict(response)
-
-
-async def tick(
-    hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float
-) -> None:
-    """Advance the frozen clock and run what became due."""
-    freezer.tick(timedelta(seconds=seconds))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done()
 
 
 def posts(sim: PushoverSimulator) -> int:

@@ -4,34 +4,27 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable, Iterator
-from datetime import timedelta
 import logging
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 import pytest
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    async_fire_time_changed,
-)
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.pushover_complete.api import PushoverAPI
 from custom_components.pushover_complete.const import (
-    CONF_DEVICE_ID,
     CONF_SECRET,
-    CONF_USER_KEY,
     DOMAIN,
     EVENT_ACKNOWLEDGED,
     EVENT_MESSAGE_RECEIVED,
-    SUBENTRY_DEVICE,
 )
 from custom_components.pushover_complete.receiver import (
     SILENCE_TIMEOUT,
     async_remove_received,
     session_issue_id,
 )
-from homeassistant.const import CONF_NAME, EVENT_HOMEASSISTANT_STOP, MATCH_ALL
-from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP
+from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
@@ -45,10 +38,20 @@ from pushover_simulator import (
 from pushover_simulator.open_client import PushChannel
 
 from .conftest import ALICE, BOB, recipient
+from .helpers import (
+    TIMEOUT,
+    Capture,
+    device_subentry,
+    receipt_of,
+    state_of,
+    tick,
+    until,
+    wait_sim,
+    wait_state,
+)
 
 # Under the frozen clock asyncio.timeout never fires: pytest-timeout ends a hang.
 pytestmark = pytest.mark.timeout(60)
-TIMEOUT = 10
 DEVICE = "device_subentry"
 DEVICE_NAME = "homeassistant"
 SENSOR = "binary_sensor.homeassistant_push_connection"
@@ -76,80 +79,6 @@ EVENT_KEYS = {
 type Device = tuple[str, OpenDevice, str]
 
 
-def device_subentry(
-    subentry_id: str, device: OpenDevice, secret: str
-) -> dict[str, Any]:
-    """Subentry data of an Open Client device registered in the simulator."""
-    return {
-        "subentry_id": subentry_id,
-        "subentry_type": SUBENTRY_DEVICE,
-        "title": device.name,
-        "data": {
-            CONF_USER_KEY: device.user,
-            CONF_DEVICE_ID: device.id,
-            CONF_SECRET: secret,
-            CONF_NAME: device.name,
-        },
-        "unique_id": None,
-    }
-
-
-class Capture:
-    """Collect the events of one type and wait for a number of them."""
-
-    def __init__(self, hass: HomeAssistant, event_type: str) -> None:
-        """Start listening."""
-        self.events: list[Event] = []
-        self._arrived = asyncio.Event()
-        hass.bus.async_listen(event_type, self._async_add)
-
-    @callback
-    def _async_add(self, event: Event) -> None:
-        self.events.append(event)
-        self._arrived.set()
-
-    @property
-    def data(self) -> list[dict[str, Any]]:
-        """The data of every event so far."""
-        return [dict(event.data) for event in self.events]
-
-    async def wait(self, count: int) -> None:
-        """Wait until at least ``count`` events have arrived."""
-        async with asyncio.timeout(TIMEOUT):
-            while len(self.events) < count:
-                self._arrived.clear()
-                await self._arrived.wait()
-
-
-async def until(hass: HomeAssistant, predicate: Callable[[], bool]) -> None:
-    """Wait until ``predicate()`` holds, checking after each event on the bus."""
-    changed = asyncio.Event()
-    remove = hass.bus.async_listen(MATCH_ALL, callback(lambda _event: changed.set()))
-    try:
-        async with asyncio.timeout(TIMEOUT):
-            while not predicate():
-                changed.clear()
-                await changed.wait()
-    finally:
-        remove()
-
-
-async def wait_state(hass: HomeAssistant, entity_id: str, state: str) -> None:
-    """Wait until an entity has ``state``."""
-
-    def reached() -> bool:
-        current = hass.states.get(entity_id)
-        return current is not None and current.state == state
-
-    await until(hass, reached)
-
-
-async def wait_sim(sim: PushoverSimulator, predicate: Callable[[], bool]) -> None:
-    """Wait until the simulator's ``predicate()`` holds."""
-    async with asyncio.timeout(TIMEOUT):
-        await sim.wait_until(predicate)
-
-
 def channel(sim: PushoverSimulator, device_id: str) -> PushChannel | None:
     """Return the device's one push connection at the simulator, if any."""
     channels = sim.open_client.channels.get(device_id, [])
@@ -164,29 +93,6 @@ async def wait_new_connection(
     new = channel(sim, device_id)
     assert new is not None
     return new
-
-
-def state_of(hass: HomeAssistant, entity_id: str) -> str:
-    """Return an entity's state (it must exist)."""
-    state = hass.states.get(entity_id)
-    assert state is not None, entity_id
-    return state.state
-
-
-def receipt_of(response: Any) -> str:
-    """Return the receipt of the only recipient of a send's response."""
-    [sent] = response["recipients"]
-    receipt: str = sent["receipt"]
-    return receipt
-
-
-async def tick(
-    hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float
-) -> None:
-    """Move the frozen clock on and let what fell due run."""
-    freezer.tick(timedelta(seconds=seconds))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done()
 
 
 async def wait_receivers_ended(hass: HomeAssistant) -> None:

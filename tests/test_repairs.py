@@ -38,16 +38,8 @@ from pushover_simulator import (
 )
 
 from .conftest import ALICE, BOB, recipient
-from .test_receiver import (
-    DEVICE,
-    DEVICE_NAME,
-    SENSOR,
-    Capture,
-    device_subentry,
-    until,
-    wait_sim,
-    wait_state,
-)
+from .helpers import Capture, device_subentry, until, wait_sim, wait_state
+from .test_receiver import DEVICE, DEVICE_NAME, SENSOR
 
 # Under the frozen clock asyncio.timeout never fires: pytest-timeout ends a hang.
 pytestmark = pytest.mark.timeout(60)

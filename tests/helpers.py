@@ -1,0 +1,147 @@
+"""Helpers shared by the tests: the frozen clock, event capture, waiting, look-ups."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import timedelta
+import time
+from typing import Any
+
+from freezegun.api import FrozenDateTimeFactory
+from pytest_homeassistant_custom_component.common import async_fire_time_changed
+
+from custom_components.pushover_complete.const import (
+    CONF_DEVICE_ID,
+    CONF_SECRET,
+    CONF_USER_KEY,
+    SUBENTRY_DEVICE,
+)
+from homeassistant.const import CONF_NAME, MATCH_ALL
+from homeassistant.core import Event, HomeAssistant, callback
+from pushover_simulator import OpenDevice, PushoverSimulator
+
+TIMEOUT = 10
+
+
+async def tick(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float
+) -> None:
+    """Move the frozen clock on and let what fell due run."""
+    freezer.tick(timedelta(seconds=seconds))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+
+
+def follow_frozen_clock(sim: PushoverSimulator) -> None:
+    """Let the simulator read the (frozen) wall clock, so receipts expire in it."""
+
+    def frozen_now() -> float:
+        # Looked up at each call: the freezer swaps ``time.time`` as it ticks.
+        return time.time()
+
+    sim.clock = frozen_now
+
+
+def sent_to(sim: PushoverSimulator) -> list[list[str]]:
+    """Return the users of every message that reached the simulator."""
+    return [msg["users"] for msg in sim.messages]
+
+
+def receipt_sent_to(sim: PushoverSimulator, user: str) -> str:
+    """Return the receipt of the only message sent to ``user``."""
+    [receipt] = [m["receipt"] for m in sim.messages if m["users"] == [user]]
+    return str(receipt)
+
+
+def receipt_of(response: Any) -> str:
+    """Return the receipt of the only recipient of a send's response."""
+    [sent] = response["recipients"]
+    receipt: str = sent["receipt"]
+    return receipt
+
+
+def data_of(events: list[Event]) -> list[dict[str, Any]]:
+    """Return the data of captured events."""
+    return [dict(event.data) for event in events]
+
+
+def state_of(hass: HomeAssistant, entity_id: str) -> str:
+    """Return an entity's state (it must exist)."""
+    state = hass.states.get(entity_id)
+    assert state is not None, entity_id
+    return state.state
+
+
+def device_subentry(
+    subentry_id: str, device: OpenDevice, secret: str
+) -> dict[str, Any]:
+    """Subentry data of an Open Client device registered in the simulator."""
+    return {
+        "subentry_id": subentry_id,
+        "subentry_type": SUBENTRY_DEVICE,
+        "title": device.name,
+        "data": {
+            CONF_USER_KEY: device.user,
+            CONF_DEVICE_ID: device.id,
+            CONF_SECRET: secret,
+            CONF_NAME: device.name,
+        },
+        "unique_id": None,
+    }
+
+
+class Capture:
+    """Collect the events of one type and wait for a number of them."""
+
+    def __init__(self, hass: HomeAssistant, event_type: str) -> None:
+        """Start listening."""
+        self.events: list[Event] = []
+        self._arrived = asyncio.Event()
+        hass.bus.async_listen(event_type, self._async_add)
+
+    @callback
+    def _async_add(self, event: Event) -> None:
+        self.events.append(event)
+        self._arrived.set()
+
+    @property
+    def data(self) -> list[dict[str, Any]]:
+        """The data of every event so far."""
+        return data_of(self.events)
+
+    async def wait(self, count: int) -> None:
+        """Wait until at least ``count`` events have arrived."""
+        async with asyncio.timeout(TIMEOUT):
+            while len(self.events) < count:
+                self._arrived.clear()
+                await self._arrived.wait()
+
+
+async def until(hass: HomeAssistant, predicate: Callable[[], bool]) -> None:
+    """Wait until ``predicate()`` holds, checking after each event on the bus."""
+    changed = asyncio.Event()
+    remove = hass.bus.async_listen(MATCH_ALL, callback(lambda _event: changed.set()))
+    try:
+        async with asyncio.timeout(TIMEOUT):
+            while not predicate():
+                changed.clear()
+                await changed.wait()
+    finally:
+        remove()
+
+
+async def wait_state(hass: HomeAssistant, entity_id: str, state: str) -> None:
+    """Wait until an entity has ``state``."""
+
+    def reached() -> bool:
+        current = hass.states.get(entity_id)
+        return current is not None and current.state == state
+
+    await until(hass, reached)
+
+
+async def wait_sim(sim: PushoverSimulator, predicate: Callable[[], bool]) -> None:
+    """Wait until the simulator's ``predicate()`` holds."""
+    async with asyncio.timeout(TIMEOUT):
+        await sim.wait_until(predicate)
