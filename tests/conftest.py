@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
+import aiohttp
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.pushover_complete.api import PushoverAPI
 from custom_components.pushover_complete.const import (
     CONF_DEVICES,
     CONF_USER_KEY,
@@ -47,6 +49,20 @@ async def sim(
     assert pushover_sim.base_url
     monkeypatch.setenv(ENV_API_URL, pushover_sim.base_url)
     yield pushover_sim
+
+
+@pytest.fixture
+async def session() -> AsyncIterator[aiohttp.ClientSession]:
+    """A client session the test owns."""
+    async with aiohttp.ClientSession() as http:
+        yield http
+
+
+@pytest.fixture
+def api(sim: PushoverSimulator, session: aiohttp.ClientSession) -> PushoverAPI:
+    """A client for the demo application, on a session the test owns."""
+    assert sim.base_url
+    return PushoverAPI(DEMO_TOKEN, session, base_url=sim.base_url)
 
 
 def recipient(

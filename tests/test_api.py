@@ -87,19 +87,6 @@ async def session(traced: Traced) -> aiohttp.ClientSession:
     return traced.session
 
 
-@pytest.fixture
-def sim(pushover_sim: PushoverSimulator) -> PushoverSimulator:
-    """The demo-seeded simulator."""
-    return pushover_sim
-
-
-@pytest.fixture
-def api(sim: PushoverSimulator, session: aiohttp.ClientSession) -> PushoverAPI:
-    """A client for the demo application, on a session the test owns."""
-    assert sim.base_url
-    return PushoverAPI(DEMO_TOKEN, session, base_url=sim.base_url)
-
-
 @dataclass
 class OddServer:
     """A tiny server answering with odd bodies, recording what it received."""

@@ -50,26 +50,6 @@ type Call = Callable[[PushoverAPI], Awaitable[Any]]
 type Route = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-@pytest.fixture
-async def session() -> AsyncIterator[aiohttp.ClientSession]:
-    """A client session the test owns."""
-    async with aiohttp.ClientSession() as http:
-        yield http
-
-
-@pytest.fixture
-def sim(pushover_sim: PushoverSimulator) -> PushoverSimulator:
-    """The demo-seeded simulator."""
-    return pushover_sim
-
-
-@pytest.fixture
-def api(sim: PushoverSimulator, session: aiohttp.ClientSession) -> PushoverAPI:
-    """A client for the demo application."""
-    assert sim.base_url
-    return PushoverAPI(DEMO_TOKEN, session, base_url=sim.base_url)
-
-
 @dataclass
 class Scripted:
     """A local server whose answers a test writes; it counts the bytes it sent."""

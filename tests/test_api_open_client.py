@@ -45,26 +45,6 @@ type Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 @pytest.fixture
-async def session() -> AsyncIterator[aiohttp.ClientSession]:
-    """A client session the test owns."""
-    async with aiohttp.ClientSession() as http:
-        yield http
-
-
-@pytest.fixture
-def sim(pushover_sim: PushoverSimulator) -> PushoverSimulator:
-    """The demo-seeded simulator."""
-    return pushover_sim
-
-
-@pytest.fixture
-def api(sim: PushoverSimulator, session: aiohttp.ClientSession) -> PushoverAPI:
-    """A client for the demo application."""
-    assert sim.base_url
-    return PushoverAPI(DEMO_TOKEN, session, base_url=sim.base_url)
-
-
-@pytest.fixture
 def device(sim: PushoverSimulator) -> tuple[OpenDevice, str]:
     """An Open Client device of the demo user, and its session secret."""
     return sim.add_open_client_device(DEMO_USER, "homeassistant")

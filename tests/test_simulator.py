@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import asyncio
-from collections.abc import AsyncIterator
 import io
 import json
 from pathlib import Path
@@ -15,7 +14,6 @@ import aiohttp
 from aiohttp import web
 from multidict import CIMultiDictProxy
 import pytest
-import pytest_asyncio
 
 from pushover_simulator import (
     BUILTIN_SOUNDS,
@@ -28,7 +26,7 @@ from pushover_simulator import (
     GroupMember,
     PushoverSimulator,
 )
-from pushover_simulator.pytest_plugin import enable_sockets, running_simulator
+from pushover_simulator.pytest_plugin import enable_sockets
 
 KEY_RE = re.compile(r"^[A-Za-z0-9]{30}$")
 OTHER_TOKEN = "oTherAppT0kenXXXXXXXXXXXXXXXXX"
@@ -49,20 +47,6 @@ class FakeClock:
 def _sockets(request: pytest.FixtureRequest) -> None:
     """Allow (127.0.0.1) sockets under pytest-socket, as Home Assistant's harness blocks them."""
     enable_sockets(request)
-
-
-@pytest_asyncio.fixture
-async def sim() -> AsyncIterator[PushoverSimulator]:
-    """A started, demo-seeded simulator (what the `pushover_sim` fixture yields)."""
-    async with running_simulator() as simulator:
-        yield simulator
-
-
-@pytest_asyncio.fixture
-async def session() -> AsyncIterator[aiohttp.ClientSession]:
-    """A plain client session."""
-    async with aiohttp.ClientSession() as client:
-        yield client
 
 
 class Api:

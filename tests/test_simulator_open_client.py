@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 import re
 from typing import Any
 
 import aiohttp
 from aiohttp import WSMsgType
 import pytest
-import pytest_asyncio
 
 from pushover_simulator import (
     DEMO_2FA_CODE,
@@ -25,7 +23,7 @@ from pushover_simulator import (
     GroupMember,
     PushoverSimulator,
 )
-from pushover_simulator.pytest_plugin import enable_sockets, running_simulator
+from pushover_simulator.pytest_plugin import enable_sockets
 
 SECRET_RE = re.compile(r"^[A-Za-z0-9]{60}$")
 MESSAGE_FIELDS = {
@@ -57,20 +55,6 @@ WAIT = 5.0
 def _sockets(request: pytest.FixtureRequest) -> None:
     """Allow (127.0.0.1) sockets under pytest-socket."""
     enable_sockets(request)
-
-
-@pytest_asyncio.fixture
-async def sim() -> AsyncIterator[PushoverSimulator]:
-    """A started, demo-seeded simulator."""
-    async with running_simulator() as simulator:
-        yield simulator
-
-
-@pytest_asyncio.fixture
-async def session() -> AsyncIterator[aiohttp.ClientSession]:
-    """A plain client session."""
-    async with aiohttp.ClientSession() as client:
-        yield client
 
 
 class Client:
