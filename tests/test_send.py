@@ -36,6 +36,7 @@ from pushover_simulator import (
 )
 
 from .conftest import ALICE, recipient
+from .helpers import state_of
 
 KEY_HEX = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
 
@@ -47,13 +48,6 @@ async def send(hass: HomeAssistant, **data: Any) -> dict[str, Any]:
     )
     assert response is not None
     return dict(response)
-
-
-def state(hass: HomeAssistant, entity_id: str) -> str:
-    """Return an entity's state."""
-    current = hass.states.get(entity_id)
-    assert current is not None
-    return current.state
 
 
 def sends(sim: PushoverSimulator) -> list[dict[str, Any]]:
@@ -386,7 +380,7 @@ async def test_quota_exhausted_opens_repair_until_sending_works(
     assert registry.async_get_issue(DOMAIN, "quota_exceeded") is None
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=2))
     await hass.async_block_till_done()
-    assert state(hass, "sensor.home_account_messages_remaining") == "49"
+    assert state_of(hass, "sensor.home_account_messages_remaining") == "49"
 
 
 async def test_quota_of_one_account_makes_one_repair_issue(
@@ -668,8 +662,8 @@ async def test_half_refused_call_names_who_did_not_get_it(
         "Door",
         "phone",
     )
-    assert state(hass, "notify.alice") == "2026-11-28T10:00:00+00:00"
-    assert state(hass, "notify.ghost") == "unknown"
+    assert state_of(hass, "notify.alice") == "2026-11-28T10:00:00+00:00"
+    assert state_of(hass, "notify.ghost") == "unknown"
     assert loaded_entry.runtime_data.outbox.pending == 0
 
 
@@ -709,16 +703,16 @@ async def test_notify_state_is_the_last_send_on_every_path(
     path: Any,
 ) -> None:
     """The notify entity's state is when it last sent, whichever way it went."""
-    assert state(hass, "notify.alice") == "unknown"
+    assert state_of(hass, "notify.alice") == "unknown"
     freezer.move_to("2026-11-28 10:00:00+00:00")
     await path(hass)
     await hass.async_block_till_done()
-    assert state(hass, "notify.alice") == "2026-11-28T10:00:00+00:00"
+    assert state_of(hass, "notify.alice") == "2026-11-28T10:00:00+00:00"
     freezer.move_to("2026-11-28 10:05:30+00:00")
     await path(hass)
     await hass.async_block_till_done()
-    assert state(hass, "notify.alice") == "2026-11-28T10:05:30+00:00"
-    assert state(hass, "notify.bob") == "unknown"
+    assert state_of(hass, "notify.alice") == "2026-11-28T10:05:30+00:00"
+    assert state_of(hass, "notify.bob") == "unknown"
     assert [m["users"] for m in sim.messages] == [[DEMO_USER], [DEMO_USER]]
 
 

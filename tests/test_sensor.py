@@ -27,6 +27,8 @@ from homeassistant.helpers.event import (
 from homeassistant.util import dt as dt_util
 from pushover_simulator import DEMO_USER, PushoverSimulator
 
+from .helpers import state_of
+
 LIMIT = "sensor.home_account_monthly_message_limit"
 REMAINING = "sensor.home_account_messages_remaining"
 RESET = "sensor.home_account_quota_reset"
@@ -92,13 +94,6 @@ async def _tick(
     await hass.async_block_till_done(wait_background_tasks=True)
 
 
-def _state(hass: HomeAssistant, entity_id: str) -> str:
-    """Return an entity's state, which must exist."""
-    state = hass.states.get(entity_id)
-    assert state is not None, entity_id
-    return state.state
-
-
 async def test_sensors(
     hass: HomeAssistant,
     sim: PushoverSimulator,
@@ -125,8 +120,8 @@ async def test_quota_sensors_follow_the_account(
     config_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
-    assert [_state(hass, e) for e in (LIMIT, REMAINING)] == ["10000", "500"]
-    reset = dt_util.parse_datetime(_state(hass, RESET))
+    assert [state_of(hass, e) for e in (LIMIT, REMAINING)] == ["10000", "500"]
+    reset = dt_util.parse_datetime(state_of(hass, RESET))
     assert reset == dt_util.utc_from_timestamp(FAR_RESET)
     for _ in range(3):
         await _send(hass)
@@ -137,7 +132,7 @@ async def test_quota_sensors_follow_the_account(
         blocking=True,
     )
     await _tick(hass, freezer, 1)
-    assert _state(hass, REMAINING) == "496"
+    assert state_of(hass, REMAINING) == "496"
     assert sim.accounts["default"].remaining == 496
 
 
@@ -163,13 +158,13 @@ async def test_a_burst_of_sends_makes_one_state_change(
     assert writes == []
     await _tick(hass, freezer, 1)
     assert writes == [REMAINING]
-    assert _state(hass, REMAINING) == "9980"
+    assert state_of(hass, REMAINING) == "9980"
     await _tick(hass, freezer, 60)
     assert writes == [REMAINING]
     await _send(hass)
     await _tick(hass, freezer, 1)
     assert writes == [REMAINING, REMAINING]
-    assert _state(hass, REMAINING) == "9979"
+    assert state_of(hass, REMAINING) == "9979"
 
 
 async def test_quota_sensors_unavailable_while_unreachable(
@@ -179,11 +174,11 @@ async def test_quota_sensors_unavailable_while_unreachable(
     sim.inject_fault("limits.json", "503")
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(hours=1, seconds=5))
     await hass.async_block_till_done(wait_background_tasks=True)
-    assert [_state(hass, e) for e in QUOTA] == [STATE_UNAVAILABLE] * 3
+    assert [state_of(hass, e) for e in QUOTA] == [STATE_UNAVAILABLE] * 3
     sim.set_quota(limit=10_000, remaining=1_234)
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(hours=2, seconds=10))
     await hass.async_block_till_done(wait_background_tasks=True)
-    assert _state(hass, REMAINING) == "1234"
+    assert state_of(hass, REMAINING) == "1234"
 
 
 async def test_quota_sensors_recover_from_a_send(
@@ -193,9 +188,9 @@ async def test_quota_sensors_recover_from_a_send(
     sim.inject_fault("limits.json", "503")
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(hours=1, seconds=5))
     await hass.async_block_till_done(wait_background_tasks=True)
-    assert _state(hass, REMAINING) == STATE_UNAVAILABLE
+    assert state_of(hass, REMAINING) == STATE_UNAVAILABLE
     await _send(hass)
-    assert _state(hass, REMAINING) == "9999"
+    assert state_of(hass, REMAINING) == "9999"
 
 
 async def test_rejected_token_on_the_hourly_refresh_starts_reauth(
@@ -209,7 +204,7 @@ async def test_rejected_token_on_the_hourly_refresh_starts_reauth(
     assert [(f["context"]["source"], f["context"]["entry_id"]) for f in flows] == [
         (SOURCE_REAUTH, loaded_entry.entry_id)
     ]
-    assert _state(hass, REMAINING) == STATE_UNAVAILABLE
+    assert state_of(hass, REMAINING) == STATE_UNAVAILABLE
 
 
 async def test_two_entries_of_one_account_show_the_same_quota(
@@ -225,16 +220,19 @@ async def test_two_entries_of_one_account_show_the_same_quota(
     await _send(hass, "notify.carol")
     await _tick(hass, freezer, 1)
     # Each entry shows what its own last answer said ...
-    assert [_state(hass, REMAINING), _state(hass, office_remaining)] == ["9997", "9996"]
+    assert [state_of(hass, REMAINING), state_of(hass, office_remaining)] == [
+        "9997",
+        "9996",
+    ]
     # ... and both agree once both have read the account's figures.
     await _tick(hass, freezer, 3_600)
     for suffix in ("monthly_message_limit", "messages_remaining", "quota_reset"):
         home, office = (
-            _state(hass, f"sensor.{name}_account_{suffix}")
+            state_of(hass, f"sensor.{name}_account_{suffix}")
             for name in ("home", "office")
         )
         assert home == office != STATE_UNAVAILABLE
-    assert _state(hass, REMAINING) == "9996"
+    assert state_of(hass, REMAINING) == "9996"
 
 
 async def test_license_credits_sensor_follows_assignments(
@@ -245,8 +243,8 @@ async def test_license_credits_sensor_follows_assignments(
     config_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
-    assert _state(hass, CREDITS) == "5"
-    remaining = _state(hass, REMAINING)
+    assert state_of(hass, CREDITS) == "5"
+    remaining = state_of(hass, REMAINING)
     response = await hass.services.async_call(
         DOMAIN,
         "assign_license",
@@ -255,8 +253,8 @@ async def test_license_credits_sensor_follows_assignments(
         return_response=True,
     )
     assert response == {"credits": 4}
-    assert _state(hass, CREDITS) == "4"
-    assert _state(hass, REMAINING) == remaining
+    assert state_of(hass, CREDITS) == "4"
+    assert state_of(hass, REMAINING) == remaining
 
 
 async def test_no_license_credits_no_sensor(
@@ -279,7 +277,7 @@ async def test_quota_unknown_at_setup_comes_with_the_first_send(
     config_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
-    assert [_state(hass, e) for e in QUOTA] == [STATE_UNAVAILABLE] * 3
+    assert [state_of(hass, e) for e in QUOTA] == [STATE_UNAVAILABLE] * 3
     assert hass.states.get(CREDITS) is None
     coordinator = config_entry.runtime_data.coordinator
     await hass.services.async_call(
@@ -290,5 +288,5 @@ async def test_quota_unknown_at_setup_comes_with_the_first_send(
     )
     assert coordinator.data is None
     await _send(hass)
-    assert [_state(hass, e) for e in (LIMIT, REMAINING)] == ["10000", "9999"]
+    assert [state_of(hass, e) for e in (LIMIT, REMAINING)] == ["10000", "9999"]
     assert coordinator.data.license_credits is None
