@@ -15,10 +15,13 @@ from custom_components.pushover_complete.const import (
     CONF_DEVICE_ID,
     CONF_SECRET,
     CONF_USER_KEY,
+    DOMAIN,
     SUBENTRY_DEVICE,
 )
+from custom_components.pushover_complete.receiver import session_issue_id
 from homeassistant.const import CONF_NAME, MATCH_ALL
 from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.helpers import issue_registry as ir
 from pushover_simulator import OpenDevice, PushoverSimulator
 
 TIMEOUT = 10
@@ -145,3 +148,13 @@ async def wait_sim(sim: PushoverSimulator, predicate: Callable[[], bool]) -> Non
     """Wait until the simulator's ``predicate()`` holds."""
     async with asyncio.timeout(TIMEOUT):
         await sim.wait_until(predicate)
+
+
+async def wait_session_issue(
+    hass: HomeAssistant, entry_id: str, subentry_id: str
+) -> str:
+    """Wait until a device's session-ended repair issue is open; return its id."""
+    issue_id = session_issue_id(entry_id, subentry_id)
+    issues = ir.async_get(hass)
+    await until(hass, lambda: issues.async_get_issue(DOMAIN, issue_id) is not None)
+    return issue_id

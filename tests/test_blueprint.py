@@ -20,7 +20,14 @@ from homeassistant.setup import async_setup_component
 from homeassistant.util import yaml as yaml_util
 from pushover_simulator import DEMO_USER, DEMO_USER2, PushoverSimulator
 
-from .helpers import data_of, follow_frozen_clock, receipt_sent_to, sent_to, tick
+from .helpers import (
+    data_of,
+    follow_frozen_clock,
+    receipt_sent_to,
+    sent_to,
+    state_of,
+    tick,
+)
 
 BLUEPRINT = (
     Path(__file__).parent.parent
@@ -186,9 +193,7 @@ async def test_escalation_then_acknowledgement(
     [data] = data_of(done)
     assert data["by"] == "Bob"
     assert sim.receipts[alice].canceled
-    state = hass.states.get("sensor.home_active_emergencies")
-    assert state is not None
-    assert state.state == "0"
+    assert state_of(hass, "sensor.home_active_emergencies") == "0"
     await set_state(hass, LEAK, "off")
     await tick(hass, freezer, 3600)
     assert len(done) == 1

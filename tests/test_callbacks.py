@@ -34,7 +34,7 @@ from homeassistant.util import dt as dt_util
 from pushover_simulator import DEMO_USER, DEMO_USER2, FaultKind, PushoverSimulator
 
 from .conftest import WEBHOOK_ID
-from .helpers import tick
+from .helpers import state_of, tick
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -66,9 +66,7 @@ def reads(sim: PushoverSimulator, receipt: str) -> int:
 
 def active(hass: HomeAssistant) -> str:
     """Return the active emergencies sensor's state."""
-    state = hass.states.get("sensor.home_active_emergencies")
-    assert state is not None
-    return state.state
+    return state_of(hass, "sensor.home_active_emergencies")
 
 
 async def spin_until(predicate: Callable[[], bool]) -> None:
@@ -559,6 +557,4 @@ async def test_reload_during_an_outbox_retry_delivers_once(
     for _ in range(12):
         await tick(hass, clock, 300)
     assert [m["message"] for m in sim.messages] == ["Door open"]
-    state = hass.states.get("sensor.home_queued_messages")
-    assert state is not None
-    assert state.state == "0"
+    assert state_of(hass, "sensor.home_queued_messages") == "0"

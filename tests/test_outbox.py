@@ -30,7 +30,7 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 from pushover_simulator import DEMO_TOKEN, DEMO_USER, PushoverSimulator
 
-from .helpers import tick
+from .helpers import state_of, tick
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 START = "2026-11-28 08:00:00+00:00"
@@ -81,9 +81,7 @@ async def attempt_times(
 
 def queued(hass: HomeAssistant) -> str:
     """The queued-messages sensor's state."""
-    state = hass.states.get("sensor.home_queued_messages")
-    assert state is not None
-    return state.state
+    return state_of(hass, "sensor.home_queued_messages")
 
 
 def delivered(sim: PushoverSimulator) -> list[str]:

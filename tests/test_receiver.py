@@ -45,7 +45,7 @@ from .helpers import (
     receipt_of,
     state_of,
     tick,
-    until,
+    wait_session_issue,
     wait_sim,
     wait_state,
 )
@@ -451,13 +451,11 @@ async def test_session_end_frames_stop_and_open_repair(
 ) -> None:
     """``E`` and ``A``: no reconnect, a fixable repair issue."""
     dev, secret = device
-    issue_id = session_issue_id(connected.entry_id, DEVICE)
-    issues = ir.async_get(hass)
     assert sim.push_frame(dev.id, frame) == 1
-    await until(hass, lambda: issues.async_get_issue(DOMAIN, issue_id) is not None)
+    issue_id = await wait_session_issue(hass, connected.entry_id, DEVICE)
     await wait_sim(sim, lambda: sim.push_connections(dev.id) == 0)
     await wait_receivers_ended(hass)
-    issue = issues.async_get_issue(DOMAIN, issue_id)
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, issue_id)
     assert issue is not None
     assert issue.is_fixable
     assert issue.severity is ir.IssueSeverity.ERROR
@@ -481,10 +479,8 @@ async def test_refused_download_opens_repair(
     """A 4xx on download (the session is gone) stops and opens the repair issue."""
     dev, secret = device
     del sim.open_client.sessions[secret]
-    issue_id = session_issue_id(connected.entry_id, DEVICE)
-    issues = ir.async_get(hass)
     assert sim.push_frame(dev.id, "!") == 1
-    await until(hass, lambda: issues.async_get_issue(DOMAIN, issue_id) is not None)
+    await wait_session_issue(hass, connected.entry_id, DEVICE)
     await wait_sim(sim, lambda: sim.push_connections(dev.id) == 0)
     await wait_receivers_ended(hass)
     assert "secret is invalid" in log.text
@@ -505,9 +501,7 @@ async def test_malformed_secret_opens_repair(
         config_entry, subentry, data={**subentry.data, CONF_SECRET: "not a secret"}
     )
     assert await hass.config_entries.async_setup(config_entry.entry_id)
-    issue_id = session_issue_id(config_entry.entry_id, DEVICE)
-    issues = ir.async_get(hass)
-    await until(hass, lambda: issues.async_get_issue(DOMAIN, issue_id) is not None)
+    await wait_session_issue(hass, config_entry.entry_id, DEVICE)
     await wait_receivers_ended(hass)
     assert sim.push_connections(dev.id) == 0
     assert state_of(hass, SENSOR) == "off"

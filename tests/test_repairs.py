@@ -38,7 +38,13 @@ from pushover_simulator import (
 )
 
 from .conftest import ALICE, BOB, recipient
-from .helpers import Capture, device_subentry, until, wait_sim, wait_state
+from .helpers import (
+    Capture,
+    device_subentry,
+    wait_session_issue,
+    wait_sim,
+    wait_state,
+)
 from .test_receiver import DEVICE, DEVICE_NAME, SENSOR
 
 # Under the frozen clock asyncio.timeout never fires: pytest-timeout ends a hang.
@@ -94,9 +100,7 @@ async def ended(
     await wait_state(hass, SENSOR, "on")
     del sim.open_client.sessions[secret]
     assert sim.push_frame(dev.id, "E") == 1
-    issue_id = session_issue_id(loaded_entry.entry_id, DEVICE)
-    issues = ir.async_get(hass)
-    await until(hass, lambda: issues.async_get_issue(DOMAIN, issue_id) is not None)
+    issue_id = await wait_session_issue(hass, loaded_entry.entry_id, DEVICE)
     await wait_sim(sim, lambda: sim.push_connections(dev.id) == 0)
     return issue_id
 
