@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from datetime import timedelta
+import socket
 import time
 from typing import Any
 
@@ -34,6 +35,14 @@ async def tick(
     freezer.tick(timedelta(seconds=seconds))
     async_fire_time_changed(hass)
     await hass.async_block_till_done()
+
+
+def unused_api_url() -> str:
+    """Return an API base URL on 127.0.0.1 at a port where nothing listens."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}/1/"
 
 
 def follow_frozen_clock(sim: PushoverSimulator) -> None:

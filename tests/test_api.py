@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 import io
 import json
 from pathlib import Path
-import socket
 from types import SimpleNamespace
 from typing import Any, cast
 
@@ -42,6 +41,8 @@ from pushover_simulator import (
     random_key,
 )
 from pushover_simulator.pytest_plugin import enable_sockets
+
+from .helpers import unused_api_url
 
 MAX_ATTACHMENT = 5_242_880
 UNKNOWN_TOKEN = "Zz9Zz9Zz9Zz9Zz9Zz9Zz9Zz9Zz9Zz9"
@@ -230,6 +231,16 @@ def params(sim: PushoverSimulator, index: int = -1) -> dict[str, str]:
     """The parameters of a request the simulator received."""
     sent: dict[str, str] = sim.requests[index]["params"]
     return sent
+
+
+async def basic_call(api: PushoverAPI, call: str) -> None:
+    """Make the named call: ``send`` a message, or read ``sounds`` or ``limits``."""
+    if call == "send":
+        await api.send_message(DEMO_USER, "hi")
+    elif call == "sounds":
+        await api.get_sounds()
+    else:
+        await api.get_limits()
 
 
 def no_token(err: BaseException) -> None:
@@ -963,12 +974,7 @@ async def test_auth_error_for_unknown_token(
     assert sim.base_url
     api = PushoverAPI(UNKNOWN_TOKEN, session, base_url=sim.base_url)
     with pytest.raises(PushoverAuthError) as info:
-        if call == "send":
-            await api.send_message(DEMO_USER, "hi")
-        elif call == "sounds":
-            await api.get_sounds()
-        else:
-            await api.get_limits()
+        await basic_call(api, call)
     err = info.value
     assert isinstance(err, BadAPIRequestError)
     assert not isinstance(err, PushoverQuotaError)
@@ -1055,12 +1061,7 @@ async def test_dropped_connection(
     """
     sim.inject_fault(path, "drop", 2)
     with pytest.raises(PushoverConnectionError) as info:
-        if call == "send":
-            await api.send_message(DEMO_USER, "hi")
-        elif call == "sounds":
-            await api.get_sounds()
-        else:
-            await api.get_limits()
+        await basic_call(api, call)
     err = info.value
     assert str(err).startswith("Cannot reach Pushover")
     assert err.http_status is None
@@ -1095,10 +1096,7 @@ async def test_refused_connection(
 ) -> None:
     """Nothing listening is a PushoverConnectionError, for POST and GET."""
     enable_sockets(request)
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    api = PushoverAPI(DEMO_TOKEN, session, base_url=f"http://127.0.0.1:{port}/1/")
+    api = PushoverAPI(DEMO_TOKEN, session, base_url=unused_api_url())
     with pytest.raises(PushoverConnectionError) as info:
         await api.send_message(DEMO_USER, "hi")
     assert str(info.value).startswith("Cannot reach Pushover (messages.json)")

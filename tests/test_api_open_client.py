@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 import contextlib
-import socket
 from typing import Any
 
 import aiohttp
@@ -38,6 +37,8 @@ from pushover_simulator import (
     random_key,
 )
 from pushover_simulator.pytest_plugin import enable_sockets
+
+from .helpers import unused_api_url
 
 EMERGENCY: dict[str, Any] = {"priority": 2, "retry": 30, "expire": 60}
 
@@ -566,10 +567,7 @@ async def test_push_server_unreachable(
 ) -> None:
     """Nothing listening is a connection error, before any frame."""
     enable_sockets(request)
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    api = PushoverAPI(DEMO_TOKEN, session, base_url=f"http://127.0.0.1:{port}/1/")
+    api = PushoverAPI(DEMO_TOKEN, session, base_url=unused_api_url())
     secret = random_key() * 2
     with pytest.raises(PushoverConnectionError) as info:
         async with api.push_connection("abc", secret):

@@ -108,6 +108,22 @@ async def action(
     )
 
 
+async def cannot_connect(
+    hass: HomeAssistant, entry: MockConfigEntry, service: str, data: dict[str, Any]
+) -> HomeAssistantError:
+    """Call an action on the entry, expecting a plain ``cannot_connect`` error."""
+    with pytest.raises(HomeAssistantError) as err:
+        await action(
+            hass,
+            service,
+            {"config_entry_id": entry.entry_id, **data},
+            return_response=ACTIONS[service][2] is not SupportsResponse.NONE,
+        )
+    assert type(err.value) is HomeAssistantError
+    assert err.value.translation_key == "cannot_connect"
+    return err.value
+
+
 # Lone surrogates, NULs, odd paths and URLs, negative times.
 
 
@@ -322,17 +338,9 @@ async def test_connection_errors_name_the_endpoint_not_the_keys(
 ) -> None:
     """A dropped or failed request: cannot_connect naming the endpoint, no key."""
     sim.inject_fault(path, kind)
-    with pytest.raises(HomeAssistantError) as err:
-        await action(
-            hass,
-            service,
-            {"config_entry_id": loaded_entry.entry_id, **data},
-            return_response=ACTIONS[service][2] is not SupportsResponse.NONE,
-        )
-    assert type(err.value) is HomeAssistantError
-    assert err.value.translation_key == "cannot_connect"
+    error = await cannot_connect(hass, loaded_entry, service, data)
     assert sim.faults == []
-    text = f"{err.value} {err.value.translation_placeholders}"
+    text = f"{error} {error.translation_placeholders}"
     assert endpoint in text
     for secret in (DEMO_GROUP, DEMO_USER, DEMO_USER2, DEMO_TOKEN):
         assert secret not in text
@@ -394,16 +402,8 @@ async def test_answer_missing_its_fields_is_a_connection_error(
 ) -> None:
     """A 200 without the fields an action reads: cannot_connect, not a KeyError."""
     sim.inject_fault(path, "missing_field", method=method)
-    with pytest.raises(HomeAssistantError) as err:
-        await action(
-            hass,
-            service,
-            {"config_entry_id": loaded_entry.entry_id, **data},
-            return_response=ACTIONS[service][2] is not SupportsResponse.NONE,
-        )
-    assert type(err.value) is HomeAssistantError
-    assert err.value.translation_key == "cannot_connect"
-    assert "lacks" in str(err.value)
+    error = await cannot_connect(hass, loaded_entry, service, data)
+    assert "lacks" in str(error)
     assert sim.faults == []
 
 
