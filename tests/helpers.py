@@ -23,6 +23,7 @@ from custom_components.pushover_complete.receiver import session_issue_id
 from homeassistant.const import CONF_NAME, MATCH_ALL
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.util import dt as dt_util
 from pushover_simulator import OpenDevice, PushoverSimulator
 
 TIMEOUT = 10
@@ -35,6 +36,12 @@ async def tick(
     freezer.tick(timedelta(seconds=seconds))
     async_fire_time_changed(hass)
     await hass.async_block_till_done()
+
+
+async def fire_later(hass: HomeAssistant, **delta: float) -> None:
+    """Fire the time ``delta`` from now; wait for what it started, background too."""
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(**delta))
+    await hass.async_block_till_done(wait_background_tasks=True)
 
 
 def unused_api_url() -> str:

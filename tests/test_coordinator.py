@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
-    async_fire_time_changed,
 )
 
 from custom_components.pushover_complete.const import DOMAIN
 from homeassistant.config_entries import SOURCE_REAUTH
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import service as service_helper
-from homeassistant.util import dt as dt_util
 from pushover_simulator import DEMO_TOKEN, DEMO_USER, PushoverSimulator
+
+from .helpers import fire_later
 
 
 async def _offered_sounds(hass: HomeAssistant) -> list[dict[str, Any]]:
@@ -27,8 +26,7 @@ async def _offered_sounds(hass: HomeAssistant) -> list[dict[str, Any]]:
 
 async def _next_day(hass: HomeAssistant, days: int = 1) -> None:
     """Let ``days`` days pass and the daily refresh run."""
-    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(days=days, seconds=1))
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await fire_later(hass, days=days, seconds=1)
 
 
 async def test_sound_list_refreshed_daily_and_offered(

@@ -27,7 +27,7 @@ from homeassistant.helpers.event import (
 from homeassistant.util import dt as dt_util
 from pushover_simulator import DEMO_USER, PushoverSimulator
 
-from .helpers import state_of
+from .helpers import fire_later, state_of
 
 LIMIT = "sensor.home_account_monthly_message_limit"
 REMAINING = "sensor.home_account_messages_remaining"
@@ -172,12 +172,10 @@ async def test_quota_sensors_unavailable_while_unreachable(
 ) -> None:
     """Sensors are unavailable, not wrong, while Pushover is down; the next poll heals."""
     sim.inject_fault("limits.json", "503")
-    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(hours=1, seconds=5))
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await fire_later(hass, hours=1, seconds=5)
     assert [state_of(hass, e) for e in QUOTA] == [STATE_UNAVAILABLE] * 3
     sim.set_quota(limit=10_000, remaining=1_234)
-    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(hours=2, seconds=10))
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await fire_later(hass, hours=2, seconds=10)
     assert state_of(hass, REMAINING) == "1234"
 
 
@@ -186,8 +184,7 @@ async def test_quota_sensors_recover_from_a_send(
 ) -> None:
     """After an outage, the headers of the next send make the sensors right at once."""
     sim.inject_fault("limits.json", "503")
-    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(hours=1, seconds=5))
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await fire_later(hass, hours=1, seconds=5)
     assert state_of(hass, REMAINING) == STATE_UNAVAILABLE
     await _send(hass)
     assert state_of(hass, REMAINING) == "9999"
@@ -198,8 +195,7 @@ async def test_rejected_token_on_the_hourly_refresh_starts_reauth(
 ) -> None:
     """Pushover rejecting the token when the quota is read asks for a new one."""
     sim.inject_fault("apps/limits.json", "invalid_token")
-    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(hours=1, seconds=5))
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await fire_later(hass, hours=1, seconds=5)
     flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
     assert [(f["context"]["source"], f["context"]["entry_id"]) for f in flows] == [
         (SOURCE_REAUTH, loaded_entry.entry_id)
