@@ -249,41 +249,24 @@ async def test_download_odd_messages(
         ]
     )
     messages = await api.download_messages(secret, registered.id)
+    empty = {
+        "umid": None,
+        "title": None,
+        "message": None,
+        "app": None,
+        "aid": None,
+        "icon": None,
+        "date": None,
+        "priority": 0,
+        "sound": None,
+        "url": None,
+        "url_title": None,
+        "html": False,
+        "receipt": None,
+    }
     assert messages == [
-        {
-            "id": 9,
-            "umid": None,
-            "title": None,
-            "message": None,
-            "app": None,
-            "aid": None,
-            "icon": None,
-            "date": None,
-            "priority": 0,
-            "sound": None,
-            "url": None,
-            "url_title": None,
-            "html": False,
-            "acked": True,
-            "receipt": None,
-        },
-        {
-            "id": big,
-            "umid": 12,
-            "title": None,
-            "message": None,
-            "app": None,
-            "aid": None,
-            "icon": None,
-            "date": None,
-            "priority": 0,
-            "sound": None,
-            "url": None,
-            "url_title": None,
-            "html": False,
-            "acked": False,
-            "receipt": None,
-        },
+        {**empty, "id": 9, "acked": True},
+        {**empty, "id": big, "umid": 12, "acked": False},
     ]
 
 
