@@ -174,3 +174,18 @@ async def wait_session_issue(
     issues = ir.async_get(hass)
     await until(hass, lambda: issues.async_get_issue(DOMAIN, issue_id) is not None)
     return issue_id
+
+
+async def send_emergency(
+    hass: HomeAssistant, entity_id: str = "notify.alice", message: str = "Water leak"
+) -> str:
+    """Send an emergency to one recipient through the action; return its receipt."""
+    response = await hass.services.async_call(
+        DOMAIN,
+        "send_message",
+        {"entity_id": entity_id, "message": message, "priority": 2},
+        blocking=True,
+        return_response=True,
+    )
+    assert response is not None
+    return receipt_of(response)

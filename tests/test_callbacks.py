@@ -34,7 +34,7 @@ from homeassistant.util import dt as dt_util
 from pushover_simulator import DEMO_USER, DEMO_USER2, FaultKind, PushoverSimulator
 
 from .conftest import WEBHOOK_ID
-from .helpers import state_of, tick
+from .helpers import send_emergency, state_of, tick
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -76,20 +76,6 @@ async def spin_until(predicate: Callable[[], bool]) -> None:
             return
         await asyncio.sleep(0)
     pytest.fail("the awaited state never came")
-
-
-async def send_emergency(hass: HomeAssistant, entity_id: str = "notify.alice") -> str:
-    """Send an emergency through the action; return its receipt."""
-    response = await hass.services.async_call(
-        DOMAIN,
-        "send_message",
-        {"entity_id": entity_id, "message": "Water leak", "priority": 2},
-        blocking=True,
-        return_response=True,
-    )
-    assert response is not None
-    [result] = cast(list[dict[str, Any]], response["recipients"])
-    return str(result["receipt"])
 
 
 @pytest.fixture

@@ -54,6 +54,7 @@ from pushover_simulator import (
 )
 
 from .conftest import ALICE, BOB, WEBHOOK_ID, recipient
+from .helpers import send_emergency
 
 SURROGATE = "\ud800"
 TRANSLATIONS = Path(__file__).parents[1] / (
@@ -725,13 +726,7 @@ async def test_random_action_data_is_refused_or_reaches_pushover(
     service: str,
 ) -> None:
     """Random data for each action: a clean refusal, or requests to Pushover."""
-    answer = await action(
-        hass,
-        "send_message",
-        {"entity_id": "notify.alice", "message": "x", "priority": 2},
-        return_response=True,
-    )
-    receipt = answer["recipients"][0]["receipt"]
+    receipt = await send_emergency(hass, message="x")
     _handler, schema, supports, _access = ACTIONS[service]
     values = _values(loaded_entry.entry_id, receipt)
     # Plausible values (some of them wrong), or junk and a key the schema lacks.
@@ -842,13 +837,7 @@ async def test_webhook_fuzz(
 ) -> None:
     """Garbage at the webhook: always a bare 200, never an event or an error."""
     events = async_capture_events(hass, EVENT_ACKNOWLEDGED)
-    response = await action(
-        hass,
-        "send_message",
-        {"entity_id": "notify.alice", "message": "x", "priority": 2},
-        return_response=True,
-    )
-    receipt = response["recipients"][0]["receipt"]
+    receipt = await send_emergency(hass, message="x")
     client = await hass_client_no_auth()
     rng = random.Random(20261127)
     content_types = [
