@@ -84,7 +84,6 @@ NO_ACTIVE_DEVICES = "no_active_devices"
 DURATION_MIN = 30
 DURATION_MAX = 10800
 # Answers that mean "not now" rather than "no": a request timeout, a rate limit.
-RETRY_LATER = frozenset({408, 429})
 
 PASSWORD = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
 EMAIL = TextSelector(
@@ -182,7 +181,7 @@ def _failure(err: Exception) -> Failure:
     if isinstance(err, PushoverAuthError):
         return Failure.TOKEN
     if isinstance(err, BadAPIRequestError):
-        return Failure.LATER if err.http_status in RETRY_LATER else Failure.REFUSED
+        return Failure.LATER if err.ask_later else Failure.REFUSED
     if isinstance(err, PushoverValidationError):
         return Failure.REFUSED
     # A 2xx that the client refused is an odd answer, not an outage.

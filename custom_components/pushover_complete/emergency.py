@@ -92,11 +92,6 @@ def _receipt_gone(err: BadAPIRequestError) -> bool:
     return err.http_status == 404 or err.fields.get("receipt") == "not found"
 
 
-def _later(err: BadAPIRequestError) -> bool:
-    """Tell whether a refusal means "ask again later" (408, 429)."""
-    return err.http_status in (408, 429)
-
-
 class ReceiptTracker:
     """Tracks open receipts of one entry; stores them across restarts."""
 
@@ -305,7 +300,7 @@ class ReceiptTracker:
             self.entry.async_start_reauth(self.hass)
             return False
         except BadAPIRequestError as err:
-            if _later(err):
+            if err.ask_later:
                 return self._async_later(f"Pushover asked to wait ({err})")
             if _receipt_gone(err):
                 LOGGER.info("An emergency receipt is no longer known to Pushover")

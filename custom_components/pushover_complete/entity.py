@@ -72,6 +72,8 @@ class PushoverRecipientEntity(Entity):
 
     # Tells this entity from the subentry's others in the unique id.
     unique_key: str
+    # What the subentry's device is, shown as its model.
+    device_model = "Recipient"
 
     def __init__(
         self, entry: PushoverCompleteConfigEntry, subentry: ConfigSubentry
@@ -86,7 +88,7 @@ class PushoverRecipientEntity(Entity):
             identifiers={(DOMAIN, f"{entry.entry_id}_{subentry.subentry_id}")},
             name=subentry.title,
             manufacturer=MANUFACTURER,
-            model="Recipient",
+            model=self.device_model,
             entry_type=DeviceEntryType.SERVICE,
         )
 
@@ -94,15 +96,4 @@ class PushoverRecipientEntity(Entity):
 class PushoverDeviceEntity(PushoverRecipientEntity):
     """An entity of one Open Client device (a device subentry) on its own device."""
 
-    def __init__(
-        self, entry: PushoverCompleteConfigEntry, subentry: ConfigSubentry
-    ) -> None:
-        """Put the entity on the Open Client device's own device."""
-        super().__init__(entry, subentry)
-        self._attr_device_info = DeviceInfo(
-            identifiers={(DOMAIN, f"{entry.entry_id}_{subentry.subentry_id}")},
-            name=subentry.title,
-            manufacturer=MANUFACTURER,
-            model="Open Client device",
-            entry_type=DeviceEntryType.SERVICE,
-        )
+    device_model = "Open Client device"

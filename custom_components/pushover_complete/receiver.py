@@ -64,8 +64,6 @@ MAX_RECEIPTS: Final = 100
 SESSION_ISSUE: Final = "device_session_ended"
 ATTR_RECEIPT: Final = "receipt"
 
-# Refusals that mean "ask again later", not "the session is gone".
-_TRANSIENT_STATUS: Final = frozenset({408, 429})
 _SESSION_FRAMES: Final = {
     PushFrame.ERROR: "Pushover reported a permanent error (E)",
     PushFrame.LOGGED_OUT: "the device was logged in elsewhere (A)",
@@ -111,9 +109,7 @@ def _session_gone(err: PushoverCompleteError) -> bool:
     """Tell whether a failed call means the device's session is gone."""
     if isinstance(err, PushoverValidationError):
         return True
-    return (
-        isinstance(err, BadAPIRequestError) and err.http_status not in _TRANSIENT_STATUS
-    )
+    return isinstance(err, BadAPIRequestError) and not err.ask_later
 
 
 def _iso_date(timestamp: int | None) -> str | None:

@@ -23,6 +23,9 @@ class PushoverConnectionError(PushoverCompleteError):
         self.http_status = http_status
 
 
+_LATER_STATUS = frozenset({408, 429})
+
+
 class BadAPIRequestError(PushoverCompleteError):
     """Pushover refused the request (HTTP 4xx, or a 200 whose status is not 1).
 
@@ -46,6 +49,11 @@ class BadAPIRequestError(PushoverCompleteError):
         self.limits = limits
         self.body = body or {}
         super().__init__("; ".join(self.errors))
+
+    @property
+    def ask_later(self) -> bool:
+        """Tell whether the refusal means "ask again later" (HTTP 408 or 429)."""
+        return self.http_status in _LATER_STATUS
 
 
 class PushoverQuotaError(BadAPIRequestError):
