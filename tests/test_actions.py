@@ -231,13 +231,29 @@ async def test_network_failure_is_an_error(
     assert err.value.translation_key == "cannot_connect"
 
 
-async def test_cancel_needs_receipt_or_tag(
-    hass: HomeAssistant, sim: PushoverSimulator, loaded_entry: MockConfigEntry
+@pytest.mark.parametrize(
+    ("action", "fields"),
+    [
+        ("cancel_emergency", {}),
+        ("cancel_emergency", {"receipt": "r" * 30, "tag": "leak"}),
+        ("cancel_emergency", {"alarm_id": "a", "key": "leak"}),
+        ("resolve_alarm", {}),
+        ("resolve_alarm", {"key": "leak", "tag": "leak"}),
+    ],
+)
+async def test_end_actions_need_exactly_one_selector(
+    hass: HomeAssistant,
+    sim: PushoverSimulator,
+    loaded_entry: MockConfigEntry,
+    action: str,
+    fields: dict[str, str],
 ) -> None:
-    """cancel_emergency needs one of its two fields."""
+    """cancel_emergency and resolve_alarm take exactly one of their selectors."""
+    before = len(sim.requests)
     with pytest.raises(ServiceValidationError) as err:
-        await call(hass, loaded_entry, "cancel_emergency")
-    assert err.value.translation_key == "receipt_or_tag"
+        await call(hass, loaded_entry, action, **fields)
+    assert err.value.translation_key == "one_selector"
+    assert len(sim.requests) == before
 
 
 async def test_entry_must_exist_and_be_loaded(

@@ -25,7 +25,7 @@ from homeassistant.exceptions import ServiceValidationError
 from pushover_simulator import DEMO_USER, DEMO_USER2, PushoverSimulator
 
 from .conftest import WEBHOOK_ID
-from .helpers import follow_frozen_clock, receipt_sent_to, sent_to, tick
+from .helpers import follow_frozen_clock, receipt_sent_to, sent_to, state_of, tick
 
 ALICE = "notify.alice"
 BOB = "notify.bob"
@@ -220,7 +220,7 @@ async def test_due_step_during_an_outage_is_queued_then_tracked(
     sim.inject_fault("messages.json", "503", count=1, method="POST")
     await tick(hass, freezer, 301)
     assert sent_to(sim) == [[DEMO_USER]]
-    assert loaded_entry.runtime_data.outbox.has_alarm(response["alarm_id"])
+    assert state_of(hass, "sensor.home_queued_messages") == "1"
     await tick(hass, freezer, 6)
     assert sent_to(sim) == [[DEMO_USER], [DEMO_USER2]]
     sim.acknowledge(receipt_sent_to(sim, DEMO_USER2))
@@ -305,7 +305,7 @@ async def test_bad_alarms_refused_before_anything_is_sent(
         await send_alarm(hass, **data)
     assert err.value.translation_key == key
     assert sim.messages == []
-    assert loaded_entry.runtime_data.alarms.count == 0
+    assert state_of(hass, "sensor.home_active_emergencies") == "0"
 
 
 async def test_targets_of_two_applications_refused(
@@ -348,6 +348,13 @@ async def test_canceling_the_last_receipt_of_an_alarm_ends_it(
     assert state is not None
     assert state.state == "0"
     assert state.attributes["alarms"] == []
-    assert response["alarm_id"] not in loaded_entry.runtime_data.alarms.alarms
+    again = await hass.services.async_call(
+        DOMAIN,
+        "cancel_emergency",
+        {"config_entry_id": loaded_entry.entry_id, "alarm_id": response["alarm_id"]},
+        blocking=True,
+        return_response=True,
+    )
+    assert again == {"canceled": 0}
     await tick(hass, freezer, 4000)
     assert events == []

@@ -491,15 +491,11 @@ async def test_unload_during_a_poll_stops_everything(
     assert our_timers(hass) == []
 
 
-STORE_RECEIPTS: Final = "pushover_complete.{}.receipts"
-
-
 @pytest.mark.parametrize("retry_answer", ["delivered", "503", "hang"])
 async def test_reload_during_an_outbox_retry_delivers_once(
     hass: HomeAssistant,
     sim: PushoverSimulator,
     loaded_entry: MockConfigEntry,
-    hass_storage: dict[str, Any],
     clock: FrozenDateTimeFactory,
     retry_answer: str,
 ) -> None:
@@ -523,14 +519,16 @@ async def test_reload_during_an_outbox_retry_delivers_once(
     jump(clock, hass, 6)  # the retry starts and is held
     await sim.wait_until(lambda: held(sim, "messages.json") == 1)
     sim.latency = 0
-    receipts_key = STORE_RECEIPTS.format(loaded_entry.entry_id)
-    hass_storage.pop(receipts_key, None)
     reload = hass.async_create_task(
         hass.config_entries.async_reload(loaded_entry.entry_id)
     )
-    # Let the unload run as far as it goes while the retry is held: past the
-    # receipts' save, to where the queue is saved (after the send in flight).
-    await spin_until(lambda: receipts_key in hass_storage or reload.done())
+    # Let the unload run as far as it goes while the retry is held: to where
+    # the outbox waits for the send in flight.
+    await spin_until(
+        lambda: (
+            loaded_entry.state is ConfigEntryState.UNLOAD_IN_PROGRESS or reload.done()
+        )
+    )
     for _ in range(20):
         await asyncio.sleep(0)
     if retry_answer == "hang":

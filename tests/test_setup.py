@@ -113,7 +113,7 @@ async def test_remove_entry_forgets_stores(
     loaded_entry: MockConfigEntry,
     hass_storage: dict[str, object],
 ) -> None:
-    """Removing the entry removes its stored receipts and outbox."""
+    """Removing the entry removes its stored alarms and outbox."""
     await hass.services.async_call(
         DOMAIN,
         "send_message",
@@ -130,7 +130,7 @@ async def test_remove_entry_forgets_stores(
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=2))
     await hass.async_block_till_done()
     keys = {
-        f"{DOMAIN}.{loaded_entry.entry_id}.{store}" for store in ("receipts", "outbox")
+        f"{DOMAIN}.{loaded_entry.entry_id}.{store}" for store in ("alarms", "outbox")
     }
     assert keys <= set(hass_storage)
     await hass.config_entries.async_remove(loaded_entry.entry_id)

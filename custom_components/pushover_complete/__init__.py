@@ -12,9 +12,10 @@ from homeassistant.exceptions import (
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.typing import ConfigType
 
-from .alarms import AlarmManager, async_remove_alarms
+from .alarms import AlarmOwner, async_remove_alarms
 from .api import (
     BadAPIRequestError,
+    PushoverAPI,
     PushoverAuthError,
     PushoverConnectionError,
     PushoverValidationError,
@@ -23,7 +24,7 @@ from .const import DOMAIN
 from .coordinator import AccountCoordinator, SoundsCoordinator
 from .data import EntrySettings, PushoverCompleteConfigEntry, PushoverCompleteData
 from .descriptions import async_update_sound_suggestions
-from .emergency import ReceiptTracker, async_remove_cloudhook, async_remove_receipts
+from .dispatch import Dispatcher
 from .entity import async_migrate_unique_ids
 from .helpers import create_client
 from .legacy import async_load_legacy_services, async_unload_legacy_services
@@ -34,7 +35,10 @@ from .receiver import (
     async_start_receivers,
     async_stop_receivers,
 )
+from .refusals import RefusalGuard
+from .send import Sender
 from .services import async_setup_services
+from .webhook import EntryWebhook, async_remove_cloudhook
 
 PLATFORMS = [Platform.BINARY_SENSOR, Platform.EVENT, Platform.NOTIFY, Platform.SENSOR]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
@@ -70,41 +74,63 @@ async def async_setup_entry(
             translation_placeholders={"error": str(err)},
         ) from err
 
-    coordinator = AccountCoordinator(hass, entry, client)
-    sounds_coordinator = SoundsCoordinator(hass, entry, client, sounds)
-    receipts = ReceiptTracker(hass, entry, client)
-    outbox = Outbox(hass, entry)
-    alarms = AlarmManager(hass, entry)
-    entry.runtime_data = PushoverCompleteData(
-        client=client,
-        coordinator=coordinator,
-        sounds_coordinator=sounds_coordinator,
-        receipts=receipts,
-        outbox=outbox,
-        alarms=alarms,
-        settings=_settings(entry),
-    )
-    await coordinator.async_refresh()
-    entry.async_on_unload(coordinator.async_stop)
-    await receipts.async_load()
-    receipts.async_start()
-    await receipts.async_setup_cloudhook()
-    entry.async_on_unload(receipts.async_stop)
-    await outbox.async_load()
-    entry.async_on_unload(outbox.async_stop)
-    await alarms.async_load()
-    entry.async_on_unload(alarms.async_stop)
+    entry.runtime_data = _runtime_data(hass, entry, client, sounds)
+    runtime = entry.runtime_data
+    await runtime.coordinator.async_refresh()
+    entry.async_on_unload(runtime.coordinator.async_stop)
+    await runtime.webhook.async_setup_cloudhook()
+    await runtime.outbox.async_load()
+    await runtime.alarms.async_load()
     await async_setup_receivers(hass, entry)
-
     async_migrate_unique_ids(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    runtime.webhook.async_start(runtime.alarms.poller)
+    runtime.outbox.async_start()
+    runtime.alarms.async_start()
     async_start_receivers(entry)
     await async_load_legacy_services(hass, entry)
     entry.async_on_unload(entry.add_update_listener(_async_update_listener))
-
-    entry.async_on_unload(sounds_coordinator.async_start())
+    entry.async_on_unload(runtime.sounds_coordinator.async_start())
     await async_update_sound_suggestions(hass, entry)
     return True
+
+
+def _runtime_data(
+    hass: HomeAssistant,
+    entry: PushoverCompleteConfigEntry,
+    client: PushoverAPI,
+    sounds: dict[str, str],
+) -> PushoverCompleteData:
+    """Build the entry's parts, each handed what it needs."""
+    guard = RefusalGuard(hass, entry)
+    coordinator = AccountCoordinator(hass, entry, client)
+    sounds_coordinator = SoundsCoordinator(hass, entry, client, sounds)
+    webhook = EntryWebhook(hass, entry)
+    sender = Sender(
+        entry,
+        client,
+        guard=guard,
+        coordinator=coordinator,
+        sounds=lambda: sounds_coordinator.data,
+        callback_url=webhook.url,
+    )
+    outbox = Outbox(hass, entry, deliver=sender.async_deliver, guard=guard)
+    alarms = AlarmOwner(
+        hass, entry, client=client, sender=sender, outbox=outbox, guard=guard
+    )
+    return PushoverCompleteData(
+        client=client,
+        coordinator=coordinator,
+        sounds_coordinator=sounds_coordinator,
+        guard=guard,
+        outbox=outbox,
+        alarms=alarms,
+        dispatcher=Dispatcher(hass, sender=sender, outbox=outbox, alarms=alarms),
+        webhook=webhook,
+        receivers={},
+        legacy_services=[],
+        settings=_settings(entry),
+    )
 
 
 def _settings(entry: PushoverCompleteConfigEntry) -> EntrySettings:
@@ -133,10 +159,10 @@ async def async_unload_entry(
     runtime = entry.runtime_data
     await async_stop_receivers(entry)
     await async_unload_legacy_services(hass, entry)
-    await runtime.alarms.async_stop()
-    await runtime.receipts.async_stop()
-    await runtime.receipts.async_flush()
+    runtime.webhook.async_stop()
     await runtime.outbox.async_stop()
+    await runtime.alarms.async_stop()
+    await runtime.outbox.async_save()
     unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
     if unloaded:
         hass.async_create_task(async_update_sound_suggestions(hass), eager_start=False)
@@ -146,9 +172,8 @@ async def async_unload_entry(
 async def async_remove_entry(
     hass: HomeAssistant, entry: PushoverCompleteConfigEntry
 ) -> None:
-    """Forget a removed entry's receipts, queue and cloud webhook."""
-    await async_remove_receipts(hass, entry.entry_id)
-    await async_remove_alarms(hass, entry.entry_id)
+    """Forget a removed entry's alarms, queue, received messages and cloud webhook."""
+    await async_remove_alarms(hass, entry)
     await async_remove_received(hass, entry.entry_id)
     await async_remove_cloudhook(hass, entry.data["webhook_id"])
     await async_remove_outbox(hass, entry.entry_id)

@@ -1,28 +1,25 @@
-"""Runtime data of a Pushover Complete entry."""
+"""Runtime data of a Pushover Complete entry, and the signals its parts send."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.dispatcher import async_dispatcher_send
 
 from .api import PushoverAPI
 
 if TYPE_CHECKING:
-    from .alarms import AlarmManager
+    from .alarms import AlarmOwner
     from .coordinator import AccountCoordinator, SoundsCoordinator
-    from .emergency import ReceiptTracker
+    from .dispatch import Dispatcher
     from .outbox import Outbox
     from .receiver import Receiver
-
-
-class SentRecorder(Protocol):
-    """A notify entity that can record the time it last sent."""
-
-    def async_record_sent(self) -> None:
-        """Set the entity's state to now."""
+    from .refusals import RefusalGuard
+    from .webhook import EntryWebhook
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,36 +27,32 @@ class EntrySettings:
     """What a reload must follow: the options and the recipients."""
 
     options: tuple[tuple[str, Any], ...]
-    # (subentry id, title, data items) per recipient.
+    # (subentry id, title, data items) per subentry.
     recipients: tuple[tuple[str, str, tuple[tuple[str, Any], ...]], ...]
 
 
-@dataclass
+@dataclass(slots=True)
 class PushoverCompleteData:
-    """What a loaded entry keeps: client, coordinators, trackers."""
+    """What a loaded entry keeps, built whole in ``async_setup_entry``."""
 
     client: PushoverAPI
     coordinator: AccountCoordinator
     sounds_coordinator: SoundsCoordinator
-    receipts: ReceiptTracker
+    guard: RefusalGuard
     outbox: Outbox
-    alarms: AlarmManager
-    settings: EntrySettings
-    legacy_services: list[str] = field(default_factory=list)
-    notify_entities: dict[str, SentRecorder] = field(default_factory=dict)
+    alarms: AlarmOwner
+    dispatcher: Dispatcher
+    webhook: EntryWebhook
     # Open Client devices by subentry id (receiver.py).
-    receivers: dict[str, Receiver] = field(default_factory=dict)
+    receivers: dict[str, Receiver]
+    # The legacy ``notify.<name>`` actions this entry registered.
+    legacy_services: list[str]
+    settings: EntrySettings
 
     @property
     def sounds(self) -> dict[str, str]:
         """The application's sounds (id → display name), refreshed daily."""
         return self.sounds_coordinator.data
-
-    def async_record_sent(self, entity_ids: Iterable[str | None]) -> None:
-        """Record a send on the notify entities it went through."""
-        for entity_id in set(entity_ids):
-            if entity_id and (entity := self.notify_entities.get(entity_id)):
-                entity.async_record_sent()
 
 
 type PushoverCompleteConfigEntry = ConfigEntry[PushoverCompleteData]
@@ -71,5 +64,18 @@ def signal_updated(entry_id: str) -> str:
 
 
 def signal_event(entry_id: str) -> str:
-    """Dispatcher signal: an emergency was acknowledged or expired."""
+    """Dispatcher signal: an event of the entry fired (its event entity follows)."""
     return f"pushover_complete_{entry_id}_event"
+
+
+def signal_sent(entity_id: str) -> str:
+    """Dispatcher signal: a message went out through this notify entity."""
+    return f"pushover_complete_sent_{entity_id}"
+
+
+@callback
+def async_record_sent(hass: HomeAssistant, entity_ids: Iterable[str | None]) -> None:
+    """Tell notify entities that a message went out through them."""
+    for entity_id in set(entity_ids):
+        if entity_id:
+            async_dispatcher_send(hass, signal_sent(entity_id))

@@ -89,7 +89,7 @@ async def async_get_config_entry_diagnostics(
         ],
         "sounds": _sounds(runtime.sounds_coordinator),
         "account": _account(runtime.coordinator),
-        "open_receipts": runtime.receipts.count,
-        "callback_url_available": runtime.receipts.callback_url() is not None,
+        "open_emergencies": runtime.alarms.open_count,
+        "callback_url_available": runtime.webhook.url() is not None,
         "queued_messages": runtime.outbox.queued_messages,
     }

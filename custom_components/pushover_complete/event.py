@@ -1,4 +1,4 @@
-"""Event entity: emergencies acknowledged or expired."""
+"""Event entity of the application: acknowledged, expired, resolved, action."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .data import PushoverCompleteConfigEntry, signal_event
 from .device_event import async_add_device_events
 from .entity import PushoverApplicationEntity
+from .events import ACKNOWLEDGED, ACTION, EXPIRED, RESOLVED
 
 PARALLEL_UPDATES = 0
 
@@ -27,9 +28,9 @@ async def async_setup_entry(
 
 
 class PushoverEmergencyEvent(PushoverApplicationEntity, EventEntity):
-    """Fires ``acknowledged`` or ``expired`` once per emergency."""
+    """Fires what the entry's bus events say (``events.py``), with the same data."""
 
-    _attr_event_types = ["acknowledged", "expired"]  # noqa: RUF012 (HA pattern)
+    _attr_event_types = [ACKNOWLEDGED, EXPIRED, RESOLVED, ACTION]  # noqa: RUF012 (HA pattern)
 
     async def async_added_to_hass(self) -> None:
         """Listen for the receipt tracker's events."""

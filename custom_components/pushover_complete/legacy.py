@@ -21,11 +21,11 @@ from homeassistant.util import slugify
 from .access import async_caller, require_control
 from .const import DOMAIN, LOGGER, SUBENTRY_RECIPIENT
 from .data import PushoverCompleteConfigEntry
+from .dispatch import async_send
 from .entity import NOTIFY_KEY, recipient_unique_id
 from .exceptions import invalid
 from .fields import MESSAGE_FIELD_NAMES, MESSAGE_FIELDS, async_message_from_data
 from .models import recipient_from_subentry
-from .send import async_send
 
 NOTIFY_DOMAIN = Platform.NOTIFY.value
 DATA_SCHEMA = vol.Schema(MESSAGE_FIELDS)

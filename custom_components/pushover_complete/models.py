@@ -9,6 +9,7 @@ from typing import Any
 from homeassistant.config_entries import ConfigSubentry
 from homeassistant.util import dt as dt_util
 
+from .api import BadAPIRequestError
 from .const import (
     CONF_DEVICES,
     CONF_ENCRYPTION_KEY,
@@ -39,6 +40,7 @@ class Recipient:
     priority: int | None = None
     encryption_key: str | None = None
     notify_entity_id: str | None = None
+    subentry_id: str | None = None
 
 
 @dataclass(slots=True)
@@ -61,7 +63,6 @@ class Message:
     timestamp: int | None = None
     ttl: int | None = None
     attachment: Attachment | None = None
-    alarm_id: str | None = None
 
 
 @dataclass(slots=True)
@@ -81,6 +82,8 @@ class RecipientResult:
     request: str | None = None
     receipt: str | None = None
     queued: bool = False
+    # Pushover's refusal of this recipient (4xx), if it refused.
+    error: BadAPIRequestError | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """Return the action's response for this recipient (no keys)."""
@@ -107,6 +110,7 @@ def recipient_from_subentry(
         priority=int(priority) if priority is not None else None,
         encryption_key=data.get(CONF_ENCRYPTION_KEY) or None,
         notify_entity_id=notify_entity_id,
+        subentry_id=subentry.subentry_id,
     )
 
 

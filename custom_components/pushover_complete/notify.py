@@ -7,14 +7,15 @@ from homeassistant.components.notify import (  # type: ignore[attr-defined, unus
     NotifyEntityFeature,
 )
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
 from .const import SUBENTRY_RECIPIENT
-from .data import PushoverCompleteConfigEntry
+from .data import PushoverCompleteConfigEntry, signal_sent
+from .dispatch import async_send
 from .entity import NOTIFY_KEY, PushoverRecipientEntity
 from .models import Message, recipient_from_subentry
-from .send import async_send
 
 PARALLEL_UPDATES = 0
 
@@ -45,16 +46,13 @@ class PushoverNotifyEntity(PushoverRecipientEntity, NotifyEntity):
     _attr_supported_features = NotifyEntityFeature.TITLE
 
     async def async_added_to_hass(self) -> None:
-        """Let the integration's other sending paths record on this entity."""
+        """Record the sends of the integration's other sending paths too."""
         await super().async_added_to_hass()
-        notify_entities = self.entry.runtime_data.notify_entities
-        notify_entities[self.entity_id] = self
-
-        @callback
-        def _forget() -> None:
-            notify_entities.pop(self.entity_id, None)
-
-        self.async_on_remove(_forget)
+        self.async_on_remove(
+            async_dispatcher_connect(
+                self.hass, signal_sent(self.entity_id), self.async_record_sent
+            )
+        )
 
     async def async_send_message(self, message: str, title: str | None = None) -> None:
         """Send a message (and title) through Pushover."""

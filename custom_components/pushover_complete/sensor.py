@@ -81,7 +81,7 @@ COUNTER_SENSORS = (
         key="active_emergencies",
         translation_key="active_emergencies",
         state_class=SensorStateClass.MEASUREMENT,
-        value_fn=lambda data: data.receipts.count + data.alarms.count,
+        value_fn=lambda data: data.alarms.open_count,
         attributes_fn=lambda data: {"alarms": data.alarms.summaries()},
     ),
     CounterSensorDescription(

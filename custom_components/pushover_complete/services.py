@@ -8,6 +8,7 @@ from typing import Any, Final, cast
 
 import voluptuous as vol
 
+from homeassistant.auth.models import User
 from homeassistant.core import (
     HomeAssistant,
     ServiceCall,
@@ -24,27 +25,22 @@ from .access import (
     require_event_control,
     require_read,
 )
-from .alarms import checked_steps
+from .alarm_input import alarm_expire, checked_steps
+from .alarms import AlarmRequest
 from .api import (
     BadAPIRequestError,
     PushoverAuthError,
     PushoverQuotaError,
     PushoverValidationError,
 )
-from .const import (
-    CONF_CONFIG_ENTRY_ID,
-    CONF_EXPIRE,
-    CONF_USER_KEY,
-    DEFAULT_EXPIRE,
-    DOMAIN,
-)
+from .const import CONF_CONFIG_ENTRY_ID, CONF_USER_KEY, DOMAIN
 from .data import PushoverCompleteConfigEntry
+from .dispatch import async_send
 from .exceptions import invalid, pushover_errors
 from .fields import (
     ATTR_CALLBACK_URL,
     ATTR_CAMERA,
     ATTR_DEVICE,
-    ATTR_EXPIRE,
     ATTR_MESSAGE,
     ATTR_PRIORITY,
     ATTR_SOUND,
@@ -56,8 +52,7 @@ from .fields import (
 )
 from .models import receipt_summary
 from .receiver import async_acknowledge
-from .send import async_send, plan
-from .targets import async_get_entry, async_targets, entity_recipient
+from .targets import async_get_entry, async_targets
 
 SERVICE_SEND_MESSAGE: Final = "send_message"
 SERVICE_SEND_ALARM: Final = "send_alarm"
@@ -76,6 +71,7 @@ SERVICE_MIGRATE_TO_SUBSCRIPTION: Final = "migrate_to_subscription"
 SERVICE_ASSIGN_LICENSE: Final = "assign_license"
 SERVICE_SEND_GLANCE: Final = "send_glance"
 SERVICE_ACKNOWLEDGE: Final = "acknowledge"
+SERVICE_RESOLVE_ALARM: Final = "resolve_alarm"
 
 ATTR_RECEIPT: Final = "receipt"
 ATTR_ALARM_ID: Final = "alarm_id"
@@ -83,6 +79,9 @@ ATTR_STEPS: Final = "steps"
 ATTR_TARGETS: Final = "targets"
 ATTR_AFTER: Final = "after"
 ATTR_TAG: Final = "tag"
+ATTR_KEY: Final = "key"
+ATTR_REPAGE_AFTER: Final = "repage_after"
+ATTR_REPEAT: Final = "repeat"
 ATTR_NAME: Final = "name"
 ATTR_GROUP_KEY: Final = "group_key"
 ATTR_MEMO: Final = "memo"
@@ -119,9 +118,16 @@ STEP_SCHEMA: Final = vol.Schema(
 )
 # Fields an alarm sets itself: given, they are refused with a translated error.
 ALARM_OWN_FIELDS: Final = (ATTR_PRIORITY, ATTR_CALLBACK_URL, ATTR_TTL)
+# Incident fields (CONTRACT §9), with the bounds a translated error names.
+KEY_LENGTH: Final = (1, 64)
+REPAGE_AFTER_RANGE: Final = (60, 86400)
+REPEAT_RANGE: Final = (0, 5)
 SEND_ALARM_FIELDS: Final[dict[Any, Any]] = {
     vol.Required(ATTR_STEPS): vol.All(cv.ensure_list, [STEP_SCHEMA]),
     vol.Required(ATTR_MESSAGE): cv.string,
+    vol.Optional(ATTR_KEY): vol.Any(None, cv.string),
+    vol.Optional(ATTR_REPAGE_AFTER): vol.Any(None, _seconds),
+    vol.Optional(ATTR_REPEAT): vol.Any(None, vol.Coerce(int)),
     **CONTENT_FIELDS,
     **{vol.Optional(name): object for name in ALARM_OWN_FIELDS},
 }
@@ -150,7 +156,7 @@ class Access(Enum):
 
 
 type Handler = Callable[
-    [HomeAssistant, PushoverCompleteConfigEntry, Mapping[str, Any]],
+    [HomeAssistant, PushoverCompleteConfigEntry, Mapping[str, Any], User | None],
     Awaitable[ServiceResponse],
 ]
 
@@ -179,33 +185,46 @@ async def _async_send_alarm(call: ServiceCall) -> ServiceResponse:
     user = await async_caller(hass, call)
     if given := [name for name in ALARM_OWN_FIELDS if name in call.data]:
         raise invalid("alarm_field_not_allowed", fields=", ".join(given))
-    entry, steps = checked_steps(
-        hass, call.data[ATTR_STEPS], _alarm_expire(hass, call.data)
-    )
-    for entity_id in {target for step in steps for target in step.targets}:
-        require_control(user, call, entity_id)
+    expire = alarm_expire(hass, call.data)
+    entry, steps, recipients = checked_steps(hass, call.data[ATTR_STEPS], expire)
+    incident = _incident_fields(call.data)
+    for step in recipients:
+        for recipient in step:
+            require_control(user, call, str(recipient.notify_entity_id))
     if camera := call.data.get(ATTR_CAMERA):
         require_read(user, call, camera)
     msg = await async_message_from_data(hass, call.data[ATTR_MESSAGE], call.data)
     msg.priority = 2
-    for step in steps:  # every step is checked before the first goes out
-        plan(entry, [entity_recipient(hass, eid)[1] for eid in step.targets], msg)
+    dispatcher = entry.runtime_data.dispatcher
+    for step in recipients:  # every step is checked before the first goes out
+        dispatcher.check(step, msg)
+    request = AlarmRequest(steps=steps, message=msg, expire=expire, **incident)
     return cast(
-        ServiceResponse, await entry.runtime_data.alarms.async_start(steps, msg)
+        ServiceResponse, await entry.runtime_data.alarms.async_start_alarm(request)
     )
 
 
-def _alarm_expire(hass: HomeAssistant, data: Mapping[str, Any]) -> int:
-    """Return the call's expire, else the options' of the first target's entry."""
-    if data.get(ATTR_EXPIRE):
-        return int(data[ATTR_EXPIRE])
-    first = next(
-        (target for step in data[ATTR_STEPS] for target in step[ATTR_TARGETS]), None
-    )
-    if first is None:
-        return DEFAULT_EXPIRE
-    entry, _recipient = entity_recipient(hass, first)
-    return int(entry.options.get(CONF_EXPIRE, DEFAULT_EXPIRE))
+def _in_range(name: str, value: int | None, bounds: tuple[int, int]) -> int | None:
+    """Refuse a number outside ``bounds`` with a translated error naming them."""
+    if value is not None and not bounds[0] <= value <= bounds[1]:
+        raise invalid(
+            "out_of_range", field=name, min=str(bounds[0]), max=str(bounds[1])
+        )
+    return value
+
+
+def _incident_fields(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Check ``key``, ``repage_after`` and ``repeat`` (CONTRACT §9)."""
+    key = data.get(ATTR_KEY)
+    if key is not None and not KEY_LENGTH[0] <= len(key) <= KEY_LENGTH[1]:
+        raise invalid("key_length", min=str(KEY_LENGTH[0]), max=str(KEY_LENGTH[1]))
+    return {
+        "key": key,
+        "repage_after": _in_range(
+            ATTR_REPAGE_AFTER, data.get(ATTR_REPAGE_AFTER), REPAGE_AFTER_RANGE
+        ),
+        "repeat": _in_range(ATTR_REPEAT, data.get(ATTR_REPEAT), REPEAT_RANGE) or 0,
+    }
 
 
 def _entry_action(
@@ -221,44 +240,87 @@ def _entry_action(
             require_admin(user, call)
         elif access is Access.EVENT_CONTROL:
             require_event_control(hass, user, call, entry)
+        runtime = entry.runtime_data
         try:
-            async with pushover_errors(hass, entry):
-                return await handler(hass, entry, call.data)
+            async with pushover_errors(runtime.guard):
+                return await handler(hass, entry, call.data, user)
         finally:
-            entry.runtime_data.coordinator.async_headers_seen()
+            runtime.coordinator.async_headers_seen()
 
     return _run
 
 
+def _one_selector(data: Mapping[str, Any], names: tuple[str, ...]) -> str:
+    """Return which one of ``names`` the call gives; refuse none or several."""
+    given = [name for name in names if data.get(name)]
+    if len(given) != 1:
+        raise invalid("one_selector", fields=", ".join(names))
+    return given[0]
+
+
 async def _cancel_emergency(
-    hass: HomeAssistant, entry: PushoverCompleteConfigEntry, data: Mapping[str, Any]
+    hass: HomeAssistant,
+    entry: PushoverCompleteConfigEntry,
+    data: Mapping[str, Any],
+    user: User | None,
 ) -> ServiceResponse:
+    """End alarms (or one receipt) without an event; count the receipts canceled."""
     runtime = entry.runtime_data
-    if alarm_id := data.get(ATTR_ALARM_ID):
-        return {"canceled": await runtime.alarms.async_cancel(alarm_id)}
-    if receipt := data.get(ATTR_RECEIPT):
-        await runtime.client.cancel_receipt(receipt)
-        runtime.receipts.async_forget([receipt])
-        return {"canceled": 1}
-    if tag := data.get(ATTR_TAG):
-        canceled = 0
-        for alarm in runtime.alarms.alarms_with_tag(tag):
-            canceled += await runtime.alarms.async_cancel(alarm)
-        answer = await runtime.client.cancel_receipt_by_tag(tag)
-        runtime.receipts.async_forget(runtime.receipts.receipts_with_tag(tag))
-        return {"canceled": canceled + int(answer.get("canceled", 0))}
-    raise invalid("receipt_or_tag")
+    alarms = runtime.alarms
+    selector = _one_selector(data, (ATTR_RECEIPT, ATTR_ALARM_ID, ATTR_KEY, ATTR_TAG))
+    value = data[selector]
+    if selector == ATTR_RECEIPT:
+        canceled = await alarms.async_cancel_receipt(value)
+        if canceled is None:  # not one of ours: ask Pushover directly
+            await runtime.client.cancel_receipt(value)
+            canceled = 1
+        return {"canceled": canceled}
+    canceled = await alarms.async_cancel(alarms.matching(**{selector: value}))
+    if selector == ATTR_TAG:  # and whatever else carries the tag at Pushover
+        answer = await runtime.client.cancel_receipt_by_tag(value)
+        canceled += int(answer.get("canceled", 0))
+    return {"canceled": canceled}
+
+
+async def _resolve_alarm(
+    hass: HomeAssistant,
+    entry: PushoverCompleteConfigEntry,
+    data: Mapping[str, Any],
+    user: User | None,
+) -> ServiceResponse:
+    """End alarms on purpose, one resolved event each (CONTRACT §9)."""
+    alarms = entry.runtime_data.alarms
+    selector = _one_selector(data, (ATTR_ALARM_ID, ATTR_KEY, ATTR_TAG))
+    matching = [a for a in alarms.matching(**{selector: data[selector]}) if a.public]
+    resolved = await alarms.async_resolve(matching, user.name if user else None)
+    return {"resolved": resolved}
+
+
+async def _acknowledge(
+    hass: HomeAssistant,
+    entry: PushoverCompleteConfigEntry,
+    data: Mapping[str, Any],
+    user: User | None,
+) -> ServiceResponse:
+    """Acknowledge an emergency through the entry's Open Client device."""
+    return await async_acknowledge(hass, entry, data)
 
 
 async def _get_receipt(
-    hass: HomeAssistant, entry: PushoverCompleteConfigEntry, data: Mapping[str, Any]
+    hass: HomeAssistant,
+    entry: PushoverCompleteConfigEntry,
+    data: Mapping[str, Any],
+    user: User | None,
 ) -> ServiceResponse:
     answer = await entry.runtime_data.client.check_receipt(data[ATTR_RECEIPT])
     return receipt_summary(answer)
 
 
 async def _validate_user(
-    hass: HomeAssistant, entry: PushoverCompleteConfigEntry, data: Mapping[str, Any]
+    hass: HomeAssistant,
+    entry: PushoverCompleteConfigEntry,
+    data: Mapping[str, Any],
+    user: User | None,
 ) -> ServiceResponse:
     """Answer whether a key is valid: a refused key is an answer, not an error."""
     try:
@@ -280,14 +342,20 @@ async def _validate_user(
 
 
 async def _group_create(
-    hass: HomeAssistant, entry: PushoverCompleteConfigEntry, data: Mapping[str, Any]
+    hass: HomeAssistant,
+    entry: PushoverCompleteConfigEntry,
+    data: Mapping[str, Any],
+    user: User | None,
 ) -> ServiceResponse:
     answer = await entry.runtime_data.client.group_create(data[ATTR_NAME])
     return {"group_key": answer["group"]}
 
 
 async def _group_list(
-    hass: HomeAssistant, entry: PushoverCompleteConfigEntry, data: Mapping[str, Any]
+    hass: HomeAssistant,
+    entry: PushoverCompleteConfigEntry,
+    data: Mapping[str, Any],
+    user: User | None,
 ) -> ServiceResponse:
     answer = await entry.runtime_data.client.group_list()
     return {
@@ -299,7 +367,10 @@ async def _group_list(
 
 
 async def _group_info(
-    hass: HomeAssistant, entry: PushoverCompleteConfigEntry, data: Mapping[str, Any]
+    hass: HomeAssistant,
+    entry: PushoverCompleteConfigEntry,
+    data: Mapping[str, Any],
+    user: User | None,
 ) -> ServiceResponse:
     answer = await entry.runtime_data.client.group_info(data[ATTR_GROUP_KEY])
     return {
@@ -320,7 +391,10 @@ def _member_action(method: str) -> Handler:
     """Build the handler of a group member action (add, remove, disable, enable)."""
 
     async def _handler(
-        hass: HomeAssistant, entry: PushoverCompleteConfigEntry, data: Mapping[str, Any]
+        hass: HomeAssistant,
+        entry: PushoverCompleteConfigEntry,
+        data: Mapping[str, Any],
+        user: User | None,
     ) -> ServiceResponse:
         client = entry.runtime_data.client
         args = [data[ATTR_GROUP_KEY], data[CONF_USER_KEY], data.get(ATTR_DEVICE)]
@@ -333,14 +407,20 @@ def _member_action(method: str) -> Handler:
 
 
 async def _group_rename(
-    hass: HomeAssistant, entry: PushoverCompleteConfigEntry, data: Mapping[str, Any]
+    hass: HomeAssistant,
+    entry: PushoverCompleteConfigEntry,
+    data: Mapping[str, Any],
+    user: User | None,
 ) -> ServiceResponse:
     await entry.runtime_data.client.group_rename(data[ATTR_GROUP_KEY], data[ATTR_NAME])
     return None
 
 
 async def _migrate(
-    hass: HomeAssistant, entry: PushoverCompleteConfigEntry, data: Mapping[str, Any]
+    hass: HomeAssistant,
+    entry: PushoverCompleteConfigEntry,
+    data: Mapping[str, Any],
+    user: User | None,
 ) -> ServiceResponse:
     answer = await entry.runtime_data.client.migrate_to_subscription(
         data[CONF_USER_KEY],
@@ -352,7 +432,10 @@ async def _migrate(
 
 
 async def _assign_license(
-    hass: HomeAssistant, entry: PushoverCompleteConfigEntry, data: Mapping[str, Any]
+    hass: HomeAssistant,
+    entry: PushoverCompleteConfigEntry,
+    data: Mapping[str, Any],
+    user: User | None,
 ) -> ServiceResponse:
     identifier = data.get(CONF_USER_KEY) or data.get(ATTR_EMAIL)
     if not identifier or (data.get(CONF_USER_KEY) and data.get(ATTR_EMAIL)):
@@ -365,7 +448,10 @@ async def _assign_license(
 
 
 async def _send_glance(
-    hass: HomeAssistant, entry: PushoverCompleteConfigEntry, data: Mapping[str, Any]
+    hass: HomeAssistant,
+    entry: PushoverCompleteConfigEntry,
+    data: Mapping[str, Any],
+    user: User | None,
 ) -> ServiceResponse:
     await entry.runtime_data.client.send_glance(
         data[CONF_USER_KEY],
@@ -389,12 +475,24 @@ ACTIONS: Final[dict[str, Action]] = {
             vol.Optional(ATTR_RECEIPT): _KEY,
             vol.Optional(ATTR_TAG): cv.string,
             vol.Optional(ATTR_ALARM_ID): cv.string,
+            vol.Optional(ATTR_KEY): cv.string,
+        },
+        SupportsResponse.OPTIONAL,
+        Access.EVENT_CONTROL,
+    ),
+    SERVICE_RESOLVE_ALARM: (
+        _resolve_alarm,
+        {
+            **ENTRY_SCHEMA,
+            vol.Optional(ATTR_TAG): cv.string,
+            vol.Optional(ATTR_ALARM_ID): cv.string,
+            vol.Optional(ATTR_KEY): cv.string,
         },
         SupportsResponse.OPTIONAL,
         Access.EVENT_CONTROL,
     ),
     SERVICE_ACKNOWLEDGE: (
-        async_acknowledge,
+        _acknowledge,
         {**ENTRY_SCHEMA, vol.Required(ATTR_RECEIPT): _KEY},
         SupportsResponse.NONE,
         Access.EVENT_CONTROL,
