@@ -1,7 +1,23 @@
 """A local, inspectable simulator of the Pushover HTTP API (aiohttp only)."""
 
 from .app import create_app
+from .callbacks import CallbackSender
+from .faults import Fault, FaultKind, Storm
 from .inbox import render_inbox
+from .model import (
+    BUILTIN_SOUNDS,
+    DEMO_GROUP,
+    DEMO_SUBSCRIPTION,
+    DEMO_TOKEN,
+    DEMO_USER,
+    DEMO_USER2,
+    Account,
+    App,
+    Group,
+    GroupMember,
+    User,
+    random_key,
+)
 from .open_client import (
     DEMO_2FA_CODE,
     DEMO_2FA_EMAIL,
@@ -11,28 +27,10 @@ from .open_client import (
     Login,
     OpenDevice,
 )
+from .receipts import Receipt
 from .responses import ApiError
 from .server import PushoverSimulator
-from .state import (
-    BUILTIN_SOUNDS,
-    DEMO_GROUP,
-    DEMO_SUBSCRIPTION,
-    DEMO_TOKEN,
-    DEMO_USER,
-    DEMO_USER2,
-    Account,
-    App,
-    CallbackSender,
-    Fault,
-    FaultKind,
-    Group,
-    GroupMember,
-    Receipt,
-    SimulatorState,
-    Storm,
-    User,
-    random_key,
-)
+from .state import SimulatorState
 
 __all__ = [
     "BUILTIN_SOUNDS",

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from aiohttp import web
 
-from .state import FAULT_KINDS, FaultKind
+from .faults import FAULT_KINDS, FaultKind
 
 if TYPE_CHECKING:
     from .state import SimulatorState

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import ast
 import asyncio
 import io
 import json
-from pathlib import Path
 import re
 from typing import Any
 
@@ -1278,20 +1276,6 @@ async def test_control_endpoints(sim: PushoverSimulator, api: Api) -> None:
     assert sim.faults == []
     assert sim.latency == 0
     assert DEMO_TOKEN in sim.apps
-
-
-def test_state_model_does_not_import_the_http_layer() -> None:
-    source = Path(__file__).parents[1] / "pushover_simulator" / "state.py"
-    tree = ast.parse(source.read_text(encoding="utf-8"))
-    imported = {
-        f"{'.' * node.level}{node.module}.{alias.name}"
-        for node in ast.walk(tree)
-        if isinstance(node, ast.ImportFrom)
-        for alias in node.names
-    }
-    assert imported
-    http_layer = (".app.", ".server.", ".control.", ".inbox.", "aiohttp.web")
-    assert [name for name in imported if name.startswith(http_layer)] == []
 
 
 async def test_add_helpers_and_unseeded() -> None:
