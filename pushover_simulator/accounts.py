@@ -1,4 +1,8 @@
-"""Accounts, apps, users and groups of the state: registration, quota, credits, sounds."""
+"""Accounts, apps, users and groups of the state: registration, quota, credits, sounds.
+
+Also the switch for a user Pushover now refuses (`disable_user`): the /1/ API then
+answers for that key exactly as for an unknown one, while other users still work.
+"""
 
 from __future__ import annotations
 
@@ -79,6 +83,28 @@ class AccountsMixin:
         """Register a user key with its devices and licenses."""
         user = self.users[key] = User(key, list(devices), list(licenses), account)
         return user
+
+    def disable_user(self, key: str) -> User:
+        """Make Pushover refuse the user key from now on (KeyError if unknown).
+
+        Sends to it (alone or in a list) answer 400 with the real invalid-user body,
+        `users/validate.json` says the key is invalid, glances and group additions
+        refuse it, and a group delivers to its other members only.
+        """
+        user = self.users[key]
+        user.disabled = True
+        return user
+
+    def enable_user(self, key: str) -> User:
+        """Accept a disabled user key again (KeyError if unknown)."""
+        user = self.users[key]
+        user.disabled = False
+        return user
+
+    def active_user(self, key: str) -> User | None:
+        """Return the user of `key` if Pushover accepts it (known and not disabled)."""
+        user = self.users.get(key)
+        return None if user is None or user.disabled else user
 
     def add_group(
         self,

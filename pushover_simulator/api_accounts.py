@@ -3,7 +3,7 @@
 Subscription migration turns a user key into a subscribed-user key of the app's
 account; license assignment spends the account's prepaid credits; glances store
 the widget fields of a user (or one of their devices). A key Pushover refuses
-answers 400 "user key is invalid" on all three.
+(unknown or disabled) answers 400 "user key is invalid" on all three.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ class AccountsApi(Handlers):
             raise ApiError(
                 ["subscription code is invalid"], {"subscription": "invalid"}
             )
-        user = self.sim.users.get(params.get("user", ""))
+        user = self.sim.active_user(params.get("user", ""))
         if user is None or user.subscription is not None:
             raise invalid_user_key()
         for existing in self.sim.users.values():
@@ -70,7 +70,7 @@ class AccountsApi(Handlers):
             raise ApiError(
                 ["user or email must be supplied"], {"user": "cannot be blank"}
             )
-        user = self.sim.users.get(key) if key else None
+        user = self.sim.active_user(key) if key else None
         if key and user is None:
             raise invalid_user_key()
         os_name = params.get("os", "")
@@ -116,7 +116,7 @@ class AccountsApi(Handlers):
 
     def _glance(self, params: dict[str, Any]) -> tuple[User, str, dict[str, str]]:
         """Validate a glance; return the user, device and the fields sent."""
-        user = self.sim.users.get(params.get("user", ""))
+        user = self.sim.active_user(params.get("user", ""))
         if user is None:
             raise invalid_user_key()
         device = params.get("device", "")

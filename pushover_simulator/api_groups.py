@@ -72,8 +72,8 @@ class GroupsApi(Handlers):
         return found
 
     def _add_member(self, group: Group, params: dict[str, Any]) -> None:
-        """Add a known user (and device), with a memo, to the group."""
-        user = self.sim.users.get(params.get("user", ""))
+        """Add a user (and device) Pushover accepts, with a memo, to the group."""
+        user = self.sim.active_user(params.get("user", ""))
         if user is None:
             raise invalid_user_key()
         device = params.get("device", "") or None

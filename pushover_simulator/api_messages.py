@@ -160,7 +160,7 @@ class MessagesApi(Handlers):
         key = params.get("user", "")
         if key in self.sim.groups:
             return api_response({"group": 1, "devices": [], "licenses": []})
-        user = self.sim.users.get(key)
+        user = self.sim.active_user(key)
         if user is None:
             raise invalid_user_key()
         if not user.devices:

@@ -92,7 +92,11 @@ class App:
 
 @dataclass
 class User:
-    """A user (or subscribed-user) key with its devices and licenses."""
+    """A user (or subscribed-user) key with its devices and licenses.
+
+    A `disabled` user is one Pushover now refuses: the /1/ API answers for its key
+    as for a key it does not know (see `SimulatorState.disable_user`).
+    """
 
     key: str
     devices: list[str] = field(default_factory=list)
@@ -101,6 +105,7 @@ class User:
     subscription: str | None = None
     subscribed_from: str | None = None
     sound: str | None = None
+    disabled: bool = False
 
 
 @dataclass

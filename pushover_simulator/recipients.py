@@ -4,7 +4,7 @@
 group reaches its enabled members (a member entry naming a device reaches that
 device); a user its devices, or only those named in `device` when the send is
 to that one user and every name is one of theirs (Pushover: an unknown name
-means all active devices). An unknown user key refuses the send.
+means all active devices). An unknown or disabled user key refuses the send.
 """
 
 from __future__ import annotations
@@ -29,9 +29,9 @@ def _add(result: Deliveries, user: str, devices: list[str]) -> None:
 
 
 def _add_group(sim: SimulatorState, result: Deliveries, group: Group) -> None:
-    """Add the enabled members of `group` whose keys are known."""
+    """Add the enabled members of `group` that Pushover still accepts."""
     for member in group.members:
-        user = sim.users.get(member.user)
+        user = sim.active_user(member.user)
         if member.disabled or user is None:
             continue
         wanted = member.device.split(",") if member.device else []
@@ -54,7 +54,7 @@ def resolve(
     for key in keys:
         if (group := sim.groups.get(key)) is not None:
             _add_group(sim, result, group)
-        elif (user := sim.users.get(key)) is not None:
+        elif (user := sim.active_user(key)) is not None:
             _add(result, user.key, user.devices)
         else:
             raise bad_user()

@@ -60,6 +60,7 @@ def snapshot(sim: SimulatorState) -> dict[str, Any]:
         },
         "groups": {key: asdict(group) for key, group in sim.groups.items()},
         "accounts": {name: asdict(acc) for name, acc in sim.accounts.items()},
+        "disabled_users": [key for key, user in sim.users.items() if user.disabled],
         "glances": [
             {"user": user, "device": device, **data}
             for (user, device), data in sim.glances.items()
