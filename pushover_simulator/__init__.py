@@ -3,6 +3,7 @@
 from .app import create_app
 from .callbacks import CallbackSender
 from .faults import Fault, FaultKind, Storm
+from .html_body import Link
 from .inbox import render_inbox
 from .model import (
     BUILTIN_SOUNDS,
@@ -29,6 +30,7 @@ from .open_client import (
 )
 from .receipts import Receipt
 from .responses import ApiError
+from .sent import SentMessage
 from .server import PushoverSimulator
 from .state import SimulatorState
 
@@ -52,10 +54,12 @@ __all__ = [
     "FaultKind",
     "Group",
     "GroupMember",
+    "Link",
     "Login",
     "OpenDevice",
     "PushoverSimulator",
     "Receipt",
+    "SentMessage",
     "SimulatorState",
     "Storm",
     "User",

@@ -44,6 +44,7 @@ from .open_client import (
 )
 from .push_hooks import PushHooksMixin
 from .receipts import MAX_EMERGENCY_RETRIES, RECEIPT_LIFETIME, Receipt
+from .sent import SentMessage
 from .snapshot import snapshot
 
 __all__ = [
@@ -141,6 +142,14 @@ class SimulatorState(AccountsMixin, FaultsMixin, CallbacksMixin, PushHooksMixin)
         self._clear()
         if self.seed:
             self.seed_demo()
+
+    def sent_messages(self, user: str | None = None) -> list[SentMessage]:
+        """Return the accepted sends (those delivered to `user`), oldest first."""
+        return [
+            SentMessage.from_record(m)
+            for m in self.messages
+            if user is None or user in m["users"]
+        ]
 
     def note_connection(self, transport: Any) -> bool:
         """Count a connection the first time it is seen; True if it is new."""

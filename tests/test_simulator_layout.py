@@ -47,6 +47,8 @@ STATE_MODULES = (
     "callbacks",
     "push_hooks",
     "snapshot",
+    "html_body",
+    "sent",
     "state",
 )
 HTTP_LAYER = (
