@@ -1,8 +1,9 @@
-"""Receipts on the state: acknowledgement and its callback's delivery.
+"""Receipts on the state: acknowledgement, its callback's delivery, and cancellations.
 
 `acknowledge` answers an emergency as a phone would and, when the send named a
 `callback`, POSTs Pushover's callback form to it (retried `callback_max_attempts`
-times, `callback_retry_delay` apart).
+times, `callback_retry_delay` apart). `canceled_receipts` tells which receipts were
+canceled and when, on the simulator's clock.
 """
 
 from __future__ import annotations
@@ -62,6 +63,16 @@ class CallbacksMixin(WaitingMixin):
             )
             self._callback_tasks.add(task)
             task.add_done_callback(self._callback_tasks.discard)
+
+    def canceled_receipts(self) -> dict[str, int]:
+        """Return {receipt: canceled_at} of every canceled receipt, in sending order.
+
+        `canceled_at` is the simulator clock's Unix second of the `cancel.json` or
+        `cancel_by_tag` request that stopped the retries.
+        """
+        return {
+            key: rec.canceled_at for key, rec in self.receipts.items() if rec.canceled
+        }
 
     async def _deliver_callback(self, rec: Receipt) -> None:
         assert rec.callback is not None

@@ -205,3 +205,68 @@ async def test_callback_gives_up_and_stop_cancels_pending() -> None:
     assert sim._callback_tasks
     await sim.stop()
     assert not sim._callback_tasks
+
+
+async def test_canceled_receipts_say_when(sim: PushoverSimulator, api: Api) -> None:
+    clock = FakeClock()
+    sim.clock = clock
+    start = int(clock.now)
+    _, one = await api.send(tags="alarm_1", **EMERGENCY)
+    _, two = await api.send(tags="alarm_2", **EMERGENCY)
+    _, three = await api.send(tags="alarm_2", **EMERGENCY)
+    _, answered = await api.send(tags="alarm_2", **EMERGENCY)
+    sim.acknowledge(answered["receipt"])
+    clock.now += 5
+    await api.post(f"receipts/{one['receipt']}/cancel.json")
+    clock.now += 15
+    _, body = await api.post("receipts/cancel_by_tag/alarm_2.json")
+    assert body["canceled"] == 2
+    clock.now += 30
+    status, _ = await api.post(f"receipts/{one['receipt']}/cancel.json")
+    assert status == 200
+    assert sim.canceled_receipts() == {
+        one["receipt"]: start + 5,
+        two["receipt"]: start + 20,
+        three["receipt"]: start + 20,
+    }
+    _, body = await api.get(f"receipts/{two['receipt']}.json")
+    assert body["last_delivered_at"] == start
+    async with api.session.get(api.root + "_sim/state") as resp:
+        receipts = (await resp.json())["receipts"]
+    assert {key: r["canceled_at"] for key, r in receipts.items()} == {
+        **sim.canceled_receipts(),
+        answered["receipt"]: 0,
+    }
+
+
+@pytest.mark.parametrize(
+    ("receipt_of", "age"),
+    [
+        ("unknown", 0),
+        ("other app", 0),
+        ("ours", 8 * 24 * 3600),
+    ],
+)
+async def test_cancel_of_a_receipt_pushover_does_not_know(
+    sim: PushoverSimulator, api: Api, receipt_of: str, age: int
+) -> None:
+    clock = FakeClock()
+    sim.clock = clock
+    sim.add_app(OTHER_TOKEN, account="other")
+    _, ours = await api.send(**EMERGENCY)
+    _, theirs = await api.send(token=OTHER_TOKEN, **EMERGENCY)
+    receipt = {
+        "unknown": "r" * 30,
+        "other app": theirs["receipt"],
+        "ours": ours["receipt"],
+    }[receipt_of]
+    clock.now += age
+    status, body, headers = await api.call("POST", f"receipts/{receipt}/cancel.json")
+    assert status == 400
+    assert body == {
+        "receipt": "not found",
+        "errors": ["receipt not found; may be invalid or expired"],
+        "status": 0,
+        "request": headers["X-Request-Id"],
+    }
+    assert sim.canceled_receipts() == {}
