@@ -1,4 +1,17 @@
-"""A local, inspectable simulator of the Pushover HTTP API (aiohttp only)."""
+"""A local, inspectable simulator of the Pushover HTTP API (aiohttp only).
+
+`PushoverSimulator` serves it on 127.0.0.1 (`start`/`stop`); the pytest plugin's
+`pushover_sim` fixture yields a started, demo-seeded one. What a test reads or
+steers, besides the HTTP API:
+
+- `sim.messages` (each send's parameters as they arrived, plus `users`,
+  `deliveries`, `receipt`, `received_at`), `sim.sent_messages(user)` (the typed
+  `SentMessage` view: text and links as the recipient sees them), `sim.requests`;
+- `sim.receipts`, `sim.acknowledge(...)`, `sim.canceled_receipts()`;
+- `sim.disable_user(key)` / `enable_user(key)`: a key Pushover refuses;
+- `inject_fault`, `set_storm`, `latency`, `set_quota`, Open Client push hooks;
+- GET / (the inbox page) and the /_sim/ control endpoints.
+"""
 
 from .app import create_app
 from .callbacks import CallbackSender
