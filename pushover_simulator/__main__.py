@@ -7,6 +7,7 @@ import asyncio
 import signal
 import sys
 
+from .model import DEMO_GROUP, DEMO_TOKEN, DEMO_USER, DEMO_USER2
 from .open_client import (
     DEMO_2FA_CODE,
     DEMO_2FA_EMAIL,
@@ -15,7 +16,6 @@ from .open_client import (
     DEMO_PASSWORD,
 )
 from .server import PushoverSimulator
-from .state import DEMO_GROUP, DEMO_TOKEN, DEMO_USER, DEMO_USER2
 
 
 async def serve(host: str, port: int, latency: float) -> None:

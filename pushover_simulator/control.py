@@ -1,4 +1,4 @@
-"""The /_sim/ control endpoints: state, reset, faults, storm and latency."""
+"""The /_sim/ control endpoints: state, reset, faults, storm, latency and user keys."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from aiohttp import web
 
-from .state import FAULT_KINDS, FaultKind
+from .faults import FAULT_KINDS, FaultKind
 
 if TYPE_CHECKING:
     from .state import SimulatorState
@@ -81,6 +81,20 @@ class Control:
             }
         )
 
+    async def user(self, request: web.Request) -> web.Response:
+        """Disable or enable a user key: JSON `disabled` (true refuses the key)."""
+        data = await _json_body(request)
+        key = request.match_info["user"]
+        if key not in self.sim.users:
+            return web.json_response({"status": 0, "error": "unknown user"}, status=404)
+        if data.get("disabled", True):
+            self.sim.disable_user(key)
+        else:
+            self.sim.enable_user(key)
+        return web.json_response(
+            {"status": 1, "user": key, "disabled": self.sim.users[key].disabled}
+        )
+
 
 def add_control_routes(app: web.Application, sim: SimulatorState) -> None:
     """Register the /_sim/ control endpoints."""
@@ -90,3 +104,4 @@ def add_control_routes(app: web.Application, sim: SimulatorState) -> None:
     app.router.add_post("/_sim/fault", control.fault)
     app.router.add_post("/_sim/storm", control.storm)
     app.router.add_post("/_sim/latency", control.latency)
+    app.router.add_post("/_sim/users/{user}", control.user)

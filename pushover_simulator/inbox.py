@@ -1,4 +1,10 @@
-"""The HTML inbox page (GET /) and the acknowledge control endpoint."""
+"""The HTML inbox page (GET /) and the acknowledge control endpoint.
+
+Messages are shown as Pushover's apps show them: an html=1 body with its
+supported tags rendered and everything else escaped (`html_body.py`), links
+only to http(s) addresses. The page carries no script and its Content Security
+Policy allows none, nor anything from elsewhere but the links themselves.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,8 @@ from html import escape
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
+
+from .html_body import render_html_body, safe_href
 
 if TYPE_CHECKING:
     from .state import Receipt, SimulatorState
@@ -30,8 +38,13 @@ body{font-family:system-ui,sans-serif;margin:2em;background:#f4f4f6}
 .msg{background:#fff;border-radius:8px;padding:1em;margin:0 0 1em;box-shadow:0 1px 3px #0002}
 .p2{border-left:6px solid #c00}.p1{border-left:6px solid #e80}
 .meta{color:#666;font-size:.85em}img{max-width:160px;max-height:160px;display:block}
-h2{margin:.2em 0}pre{white-space:pre-wrap;margin:.4em 0}
+h2{margin:.2em 0}pre,.body{white-space:pre-wrap;margin:.4em 0}
 """
+# No scripts at all, styles and images from the page itself only.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
 
 
 def _image_type(data: bytes, declared: str | None) -> str | None:
@@ -87,19 +100,32 @@ def _render_receipt(sim: SimulatorState, receipt: Receipt) -> str:
     return html
 
 
-def _render_message(sim: SimulatorState, msg: dict[str, Any]) -> str:
-    """Render one delivered message as a card."""
-    priority = msg.get("priority") or "0"
-    parts = [f'<div class="msg p{escape(priority)}">']
-    parts.append(f"<h2>{escape(msg.get('title') or '(application name)')}</h2>")
-    parts.append(f"<pre>{escape(msg.get('message', ''))}</pre>")
-    if msg.get("url"):
-        label = msg.get("url_title") or msg["url"]
-        parts.append(f'<a href="{escape(msg["url"])}">{escape(label)}</a>')
-    if msg.get("attachment") is not None:
-        parts.append(
-            _render_attachment(msg["attachment"], msg.get("attachment_content_type"))
-        )
+def _render_body(msg: dict[str, Any]) -> str:
+    """Render the message text: html=1 as Pushover's apps do, monospace as such."""
+    text = msg.get("message", "")
+    if msg.get("html") == "1":
+        return f'<div class="body html">{render_html_body(text)}</div>'
+    if msg.get("monospace") == "1":
+        return f'<pre class="body">{escape(text)}</pre>'
+    return f'<div class="body">{escape(text)}</div>'
+
+
+def _render_url(msg: dict[str, Any]) -> str:
+    """Render the supplementary URL: a link when it is http(s), else its text."""
+    url = msg.get("url") or ""
+    if not url:
+        return ""
+    label = escape(msg.get("url_title") or url)
+    if safe_href(url) is None:
+        return f'<div class="url">{label} ({escape(url)})</div>'
+    return (
+        f'<div class="url"><a href="{escape(url)}" rel="noopener noreferrer">'
+        f"{label}</a></div>"
+    )
+
+
+def _render_meta(msg: dict[str, Any], priority: str) -> str:
+    """Render the priority, sound, recipients, device parameter and time."""
     devices = "; ".join(
         f"{user}: {', '.join(devs) or '(no devices)'}"
         for user, devs in msg.get("deliveries", {}).items()
@@ -113,7 +139,23 @@ def _render_message(sim: SimulatorState, msg: dict[str, Any]) -> str:
     ]
     if msg.get("encrypted") == "1":
         meta.append("encrypted")
-    parts.append(f'<div class="meta">{" · ".join(meta)}</div>')
+    return f'<div class="meta">{" · ".join(meta)}</div>'
+
+
+def _render_message(sim: SimulatorState, index: int, msg: dict[str, Any]) -> str:
+    """Render one delivered message (number `index` of `sim.messages`) as a card."""
+    priority = msg.get("priority") or "0"
+    parts = [
+        f'<div class="msg p{escape(priority)}" id="message-{index}">',
+        f"<h2>{escape(msg.get('title') or '(application name)')}</h2>",
+        _render_body(msg),
+        _render_url(msg),
+    ]
+    if msg.get("attachment") is not None:
+        parts.append(
+            _render_attachment(msg["attachment"], msg.get("attachment_content_type"))
+        )
+    parts.append(_render_meta(msg, priority))
     receipt = sim.receipts.get(msg.get("receipt") or "")
     if receipt is not None:
         parts.append(_render_receipt(sim, receipt))
@@ -146,7 +188,10 @@ def _render_open_client(sim: SimulatorState) -> str:
 
 def render_inbox(sim: SimulatorState) -> str:
     """Return the inbox page: Open Client devices, then every message, newest first."""
-    body = "".join(_render_message(sim, m) for m in reversed(sim.messages))
+    body = "".join(
+        _render_message(sim, index, msg)
+        for index, msg in reversed(list(enumerate(sim.messages)))
+    )
     return (
         '<!doctype html><html><head><meta charset="utf-8">'
         "<title>Pushover simulator inbox</title>"
@@ -161,7 +206,11 @@ def add_ui_routes(app: web.Application, sim: SimulatorState) -> None:
     """Register GET / and POST /_sim/acknowledge/{receipt}."""
 
     async def inbox(request: web.Request) -> web.Response:
-        return web.Response(text=render_inbox(sim), content_type="text/html")
+        return web.Response(
+            text=render_inbox(sim),
+            content_type="text/html",
+            headers={"Content-Security-Policy": CONTENT_SECURITY_POLICY},
+        )
 
     async def acknowledge(request: web.Request) -> web.Response:
         receipt = request.match_info["receipt"]

@@ -10,7 +10,7 @@ import uuid
 from aiohttp import web
 
 if TYPE_CHECKING:
-    from .state import Account
+    from .model import Account
 
 JSON_CT = "application/json"
 # The current request's merged parameters (set by the middleware, same task).
@@ -58,6 +58,11 @@ def bad_user() -> ApiError:
         ["user identifier is not a valid user, group, or subscribed user key"],
         {"user": "invalid"},
     )
+
+
+def invalid_user_key() -> ApiError:
+    """Return the refusal of an unknown user key where only users are accepted."""
+    return ApiError(["user key is invalid"], {"user": "invalid"})
 
 
 def receipt_not_found() -> ApiError:
