@@ -42,6 +42,17 @@ if [ -f /etc/ssl/certs/ca-certificates.crt ]; then
     cp -fL /etc/ssl/certs/ca-certificates.crt "$ROOTFS/etc/ssl/certs/ca-certificates.crt"
 fi
 mkdir -p "$ROOTFS/proj" "$ROOTFS/proc" "$ROOTFS/dev"
+# Home Assistant tells its installation type by the container markers. In a container the
+# chroot would hide them, and a Home Assistant from a venv then calls itself a bare "Core"
+# installation ("Unsupported installation method" from 2025.12). Show the chroot the host's
+# markers, no more: on a host that is no container there are none.
+for marker in .dockerenv run/.containerenv; do
+    if [ -e "/$marker" ]; then
+        [ -e "$ROOTFS/$marker" ] || { mkdir -p "$(dirname "$ROOTFS/$marker")" && : >"$ROOTFS/$marker"; }
+    else
+        rm -f "$ROOTFS/$marker"
+    fi
+done
 
 child=""
 cleanup() {

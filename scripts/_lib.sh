@@ -9,6 +9,11 @@
 #            .venv-current/; otherwise (Debian/Ubuntu, root) a Debian testing rootfs is built
 #            with mmdebstrap at $PUSHOVER_ROOTFS (default /var/cache/pushover-complete/rootfs),
 #            venv /opt/venv inside it, and everything runs there through scripts/_chroot.sh.
+#   newest   the newest released Home Assistant (2026.11.0), pinned exactly, without pytest (its
+#            pytest plugin is not out yet): scripts/develop --check's smoke test runs on it.
+#            Same interpreter choice as current; venv /opt/venv-newest in the rootfs (or
+#            .venv-newest/ next to a native python3.14), from requirements_newest.txt with
+#            that release's own package constraints (ha-2026.11.0-constraints.txt).
 #
 # Environment overrides
 #   PUSHOVER_ROOTFS          rootfs location (outside the repository)
@@ -23,11 +28,15 @@ REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ROOTFS="${PUSHOVER_ROOTFS:-/var/cache/pushover-complete/rootfs}"
 OLDEST_VENV="$REPO_ROOT/.venv-oldest"
 CURRENT_VENV="$REPO_ROOT/.venv-current"
+NEWEST_VENV="$REPO_ROOT/.venv-newest"
 BOOTSTRAP_VENV="$REPO_ROOT/.venv-bootstrap"
 UV_PIN="uv==0.13.9"
 HA_OLDEST_CONSTRAINTS="ha-2025.4.4-constraints.txt"
 # Home Assistant 2026.10.4's homeassistant/package_constraints.txt, as shipped in its wheel.
 HA_CURRENT_CONSTRAINTS="ha-2026.10.4-constraints.txt"
+# The newest released Home Assistant (smoke test only) and its package_constraints.txt.
+HA_NEWEST_VERSION="2026.11.0"
+HA_NEWEST_CONSTRAINTS="ha-$HA_NEWEST_VERSION-constraints.txt"
 # Bump to force every environment to be rebuilt on next use.
 HARNESS_VERSION=1
 HASH_FILE_NAME=".pushover-complete-env-hash"
@@ -43,6 +52,18 @@ log() { printf '%s==> %s%s\n' "$_B" "$*" "$_N" >&2; }
 warn() { printf '%sWARNING: %s%s\n' "$_R" "$*" "$_N" >&2; }
 err() { printf '%sERROR: %s%s\n' "$_R" "$*" "$_N" >&2; }
 now() { date +%s; }
+# A script's --help: its leading comment block.
+usage() { awk 'NR == 1 { next } /^#/ { print; next } { exit }' "$1" | sed 's/^# \{0,1\}//'; }
+
+# A TCP port on 127.0.0.1 that nothing listens on right now (bash only, no Python needed).
+free_tcp_port() {
+    local port
+    for _ in $(seq 100); do
+        port=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return 0; fi
+    done
+    return 1
+}
 
 # Variables through which the calling environment could change what the checks check: extra
 # pytest options (-k, --deselect, --no-cov, -p no:...), extra or no plugins, a default
@@ -69,13 +90,32 @@ env_hash() { # target python-description
     local target=$1 pydesc=$2
     {
         echo "harness=$HARNESS_VERSION target=$target python=$pydesc"
-        cat "$REPO_ROOT/requirements_test.txt" "$REPO_ROOT/requirements_test_$target.txt"
+        if [ "$target" = newest ]; then
+            cat "$REPO_ROOT/requirements_newest.txt" "$REPO_ROOT/$HA_NEWEST_CONSTRAINTS"
+        else
+            cat "$REPO_ROOT/requirements_test.txt" "$REPO_ROOT/requirements_test_$target.txt"
+        fi
         # requirements_test_current.txt includes it (the e2e test starts a real Home Assistant).
         if [ "$target" = current ]; then
             cat "$REPO_ROOT/requirements_develop_current.txt" "$REPO_ROOT/$HA_CURRENT_CONSTRAINTS"
         fi
         if [ "$target" = oldest ]; then cat "$REPO_ROOT/$HA_OLDEST_CONSTRAINTS"; fi
     } | sha256sum | cut -d' ' -f1
+}
+
+# What each target's venv is built from: its requirements file and its constraints file.
+target_requirements() {
+    case $1 in
+        newest) echo requirements_newest.txt ;;
+        *) echo "requirements_test_$1.txt" ;;
+    esac
+}
+target_constraints() {
+    case $1 in
+        oldest) echo "$HA_OLDEST_CONSTRAINTS" ;;
+        current) echo "$HA_CURRENT_CONSTRAINTS" ;;
+        newest) echo "$HA_NEWEST_CONSTRAINTS" ;;
+    esac
 }
 
 # ---------------------------------------------------------------- interpreters
@@ -153,7 +193,7 @@ ensure_uv() {
 
 # Create (or re-create) a host venv with uv when its recorded hash differs.
 ensure_host_venv() { # target venv python
-    local target=$1 venv=$2 py=$3 want have="" t0 cons=()
+    local target=$1 venv=$2 py=$3 want have="" t0 cons
     want="$(env_hash "$target" "$py $("$py" -c 'import sys; print(sys.version)')")"
     [ -f "$venv/$HASH_FILE_NAME" ] && have="$(cat "$venv/$HASH_FILE_NAME")"
     if [ "$want" = "$have" ] && [ -x "$venv/bin/python" ] && [ "${PUSHOVER_FORCE_SETUP:-0}" != 1 ]; then
@@ -163,11 +203,11 @@ ensure_host_venv() { # target venv python
     if [ -n "$have" ] || [ -d "$venv" ]; then log "$target: requirements changed, rebuilding ${venv#"$REPO_ROOT"/}"; fi
     t0=$(now)
     log "$target: creating ${venv#"$REPO_ROOT"/} with $py"
-    if [ "$target" = oldest ]; then cons=(-c "$REPO_ROOT/$HA_OLDEST_CONSTRAINTS"); else cons=(-c "$REPO_ROOT/$HA_CURRENT_CONSTRAINTS"); fi
+    cons=(-c "$REPO_ROOT/$(target_constraints "$target")")
     rm -rf "$venv"
     "$UV" venv -q --python "$py" "$venv" &&
         (cd "$REPO_ROOT" && "$UV" pip install --python "$venv/bin/python" --compile-bytecode \
-            "${cons[@]}" -r "requirements_test_$target.txt") || {
+            "${cons[@]}" -r "$(target_requirements "$target")") || {
         err "$target: installing the test requirements failed"; return 1; }
     echo "$want" >"$venv/$HASH_FILE_NAME"
     log "$target: environment ready in $(($(now) - t0)) s"
@@ -216,7 +256,7 @@ rootfs_lock() { # -x | -s
 rootfs_mounted() { grep -qF " $1" /proc/mounts; }
 
 ensure_rootfs() {
-    if [ -f "$ROOTFS/.pushover-rootfs-ok" ] && [ -x "$ROOTFS/usr/bin/python3.14" ]; then return 0; fi
+    if rootfs_ready; then return 0; fi
     local t0 tmp="$ROOTFS.building"
     t0=$(now)
     if ! command -v mmdebstrap >/dev/null 2>&1; then
@@ -249,7 +289,7 @@ ensure_rootfs() {
 # tests/e2e (Selenium drives them; no browser is ever downloaded by pip or a driver manager).
 ROOTFS_BROWSER_PACKAGES="chromium chromium-driver fonts-dejavu-core"
 ensure_rootfs_browser() {
-    if [ -x "$ROOTFS/usr/bin/chromium" ] && [ -x "$ROOTFS/usr/bin/chromedriver" ]; then return 0; fi
+    if rootfs_browser_ready; then return 0; fi
     local t0
     t0=$(now)
     log "current: installing $ROOTFS_BROWSER_PACKAGES into the rootfs (about 30-60 s)"
@@ -267,28 +307,50 @@ py_version_ok_chroot() {
         'import sys; sys.exit(0 if (3, 14, 2) <= sys.version_info[:3] < (3, 15) else 1)'
 }
 
-ensure_chroot_venv() {
-    local want have="" pyver t0
+# The venv of a chroot target, inside the rootfs.
+chroot_venv_dir() {
+    case $1 in
+        current) echo /opt/venv ;;
+        newest) echo /opt/venv-newest ;;
+    esac
+}
+
+# Hash of what a chroot target's venv is built from (the rootfs's Python included).
+chroot_env_hash() { # target
+    local pyver
+    pyver="$(chroot "$ROOTFS" /usr/bin/python3.14 -c 'import sys; print(sys.version)')" || return 1
+    env_hash "$1" "chroot /usr/bin/python3.14 $pyver"
+}
+
+# Whether a chroot target's venv exists and was built from today's requirement files.
+chroot_venv_ready() { # target
+    local venv
+    venv="$ROOTFS$(chroot_venv_dir "$1")"
+    [ "${PUSHOVER_FORCE_SETUP:-0}" != 1 ] && [ -f "$venv/pyvenv.cfg" ] &&
+        [ -f "$venv/$HASH_FILE_NAME" ] && [ "$(cat "$venv/$HASH_FILE_NAME")" = "$(chroot_env_hash "$1")" ]
+}
+
+ensure_chroot_venv() { # target
+    local target=$1 venv want pyver t0
+    venv="$(chroot_venv_dir "$target")"
+    chroot_venv_ready "$target" && return 0
     pyver="$(chroot "$ROOTFS" /usr/bin/python3.14 -c 'import sys; print(sys.version)')"
-    want="$(env_hash current "chroot /usr/bin/python3.14 $pyver")"
-    [ -f "$ROOTFS/opt/venv/$HASH_FILE_NAME" ] && have="$(cat "$ROOTFS/opt/venv/$HASH_FILE_NAME")"
-    if [ "$want" = "$have" ] && [ -f "$ROOTFS/opt/venv/pyvenv.cfg" ] && [ "${PUSHOVER_FORCE_SETUP:-0}" != 1 ]; then
-        return 0
-    fi
+    want="$(chroot_env_hash "$target")" || return 1
     ensure_uv || return 1
     t0=$(now)
-    [ -n "$have" ] && log "current: requirements changed, rebuilding /opt/venv in the rootfs"
-    log "current: creating /opt/venv in the rootfs (Python $(echo "$pyver" | head -1 | cut -d' ' -f1))"
+    [ -f "$ROOTFS$venv/$HASH_FILE_NAME" ] && log "$target: requirements changed, rebuilding $venv in the rootfs"
+    log "$target: creating $venv in the rootfs (Python $(echo "$pyver" | head -1 | cut -d' ' -f1))"
     install -m 0755 "$UV" "$ROOTFS/usr/local/bin/uv"
-    rm -f "$ROOTFS/opt/venv/$HASH_FILE_NAME"
-    "$REPO_ROOT/scripts/_chroot.sh" /bin/sh -euc '
-        rm -rf /opt/venv
-        uv venv -q --python /usr/bin/python3.14 /opt/venv
-        uv pip install --python /opt/venv/bin/python --compile-bytecode \
-            -c "$1" -r requirements_test_current.txt
-    ' sh "$HA_CURRENT_CONSTRAINTS" || { err "current: installing the test requirements in the rootfs failed"; return 1; }
-    echo "$want" >"$ROOTFS/opt/venv/$HASH_FILE_NAME"
-    log "current: environment ready in $(($(now) - t0)) s"
+    rm -f "$ROOTFS$venv/$HASH_FILE_NAME"
+    # Bounded: a stalled download must not eat CI's time.
+    timeout --kill-after=30 "${PUSHOVER_SETUP_TIMEOUT:-1200}" "$REPO_ROOT/scripts/_chroot.sh" /bin/sh -euc '
+        rm -rf "$1"
+        uv venv -q --python /usr/bin/python3.14 "$1"
+        uv pip install --python "$1/bin/python" --compile-bytecode -c "$2" -r "$3"
+    ' sh "$venv" "$(target_constraints "$target")" "$(target_requirements "$target")" || {
+        err "$target: installing $(target_requirements "$target") in the rootfs failed"; return 1; }
+    echo "$want" >"$ROOTFS$venv/$HASH_FILE_NAME"
+    log "$target: environment ready in $(($(now) - t0)) s"
 }
 
 # Chromium and chromedriver on the host, for the browser test next to a native python3.14
@@ -322,7 +384,9 @@ ensure_host_browser() {
 }
 
 # Everything needed before running the current target.  Leaves the rootfs lock
-# (if any) held shared, so a concurrent setup cannot rebuild under a running test.
+# (if any) held shared, so a concurrent setup cannot rebuild under a running test. Nothing
+# to build: the shared lock is enough (runs of other checkouts go on); else it waits for
+# them to end, builds under the exclusive lock, and goes back to shared.
 setup_current() {
     select_current_mode || return 1
     if [ "$CURRENT_MODE" = native ]; then
@@ -331,9 +395,30 @@ setup_current() {
         if [ "${SETUP_BROWSER:-1}" = 1 ]; then ensure_host_browser; fi
         return
     fi
+    setup_in_rootfs current ensure_rootfs_browser
+}
+
+# The newest target (smoke test only): like current, without the browser.
+setup_newest() {
+    select_current_mode || return 1
+    if [ "$CURRENT_MODE" = native ]; then
+        ensure_host_venv newest "$NEWEST_VENV" "$CURRENT_PY"
+        return
+    fi
+    setup_in_rootfs newest
+}
+
+rootfs_ready() { [ -f "$ROOTFS/.pushover-rootfs-ok" ] && [ -x "$ROOTFS/usr/bin/python3.14" ]; }
+rootfs_browser_ready() { [ -x "$ROOTFS/usr/bin/chromium" ] && [ -x "$ROOTFS/usr/bin/chromedriver" ]; }
+
+setup_in_rootfs() { # target [ensure_rootfs_browser]
+    local target=$1 browser=${2:-} rc=0
+    rootfs_lock -s
+    if rootfs_ready && { [ -z "$browser" ] || rootfs_browser_ready; } && chroot_venv_ready "$target"; then
+        return 0
+    fi
     rootfs_lock -x
-    local rc=0
-    ensure_rootfs && ensure_rootfs_browser && ensure_chroot_venv || rc=1
+    ensure_rootfs && { [ -z "$browser" ] || "$browser"; } && ensure_chroot_venv "$target" || rc=1
     rootfs_lock -s
     return $rc
 }

@@ -459,16 +459,17 @@ def test_validation_workflow(name: str, action: str, inputs: dict[str, str]) -> 
 
 
 def test_test_workflow_runs_scripts_test_on_both_targets() -> None:
-    """The README's test command, once per Home Assistant target, the chroot one as root."""
+    """The README's test command, once per Home Assistant target, the chroot ones as root."""
     workflow = _workflow("tests.yaml")
     assert {"push", "pull_request"} <= set(workflow["on"])
     (job,) = workflow["jobs"].values()
     matrix = job["strategy"]["matrix"]
-    assert matrix["target"] == ["oldest", "current"]
+    assert matrix["target"] == ["oldest", "current", "newest"]
     assert job["strategy"]["fail-fast"] is False
     run_as = {item["target"]: item["run-as"] for item in matrix["include"]}
     assert run_as["oldest"] == ""
     assert run_as["current"].startswith("sudo ")
+    assert run_as["newest"].startswith("sudo ")
     runs = [step["run"] for step in job["steps"] if "run" in step]
     assert runs == ["${{ matrix.run-as }} scripts/test ${{ matrix.target }}"]
     text = (WORKFLOWS / "tests.yaml").read_text(encoding="utf-8")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,8 @@ import yaml
 from homeassistant.const import MAJOR_VERSION, MINOR_VERSION
 import pushover_simulator
 
-from .live import actions_menu, demo_identities, print_demo_identities, write_config
+from .demo import actions_menu, demo_identities, print_demo_identities
+from .live import write_config
 
 DEMO_CONSTANTS = sorted(
     name for name in vars(pushover_simulator) if name.startswith("DEMO_")
@@ -38,6 +40,43 @@ def test_demo_identities_cover_the_seed() -> None:
     assert {"DEMO_TOKEN", "DEMO_USER", "DEMO_USER2", "DEMO_GROUP"} <= set(
         DEMO_CONSTANTS
     )
+
+
+LOGINS = [
+    (pushover_simulator.DEMO_EMAIL, pushover_simulator.DEMO_USER),
+    (pushover_simulator.DEMO_2FA_EMAIL, pushover_simulator.DEMO_USER2),
+]
+
+
+@pytest.mark.parametrize(("email", "user_key"), LOGINS)
+def test_each_login_names_its_user_key(email: str, user_key: str) -> None:
+    """A demo login's row names the user key it logs in as, and the UI's button."""
+    identities = demo_identities()
+    (login,) = [item for item in identities if email in item.value]
+    (key,) = [item for item in identities if item.value == user_key]
+    assert f"({key.label})" in login.owner
+    assert login.purpose.startswith("Receive messages in Home Assistant → ")
+
+
+def test_every_identity_says_what_it_belongs_to() -> None:
+    """No row without its owner: an application, a user, a group or the account."""
+    assert all(identity.owner for identity in demo_identities())
+
+
+def test_a_new_configuration_skips_the_default_integrations(tmp_path: Path) -> None:
+    """Onboarding's core_config step (google_translate, met, ...) is marked done up front."""
+    write_config(tmp_path, 8123)
+    stored = json.loads((tmp_path / ".storage" / "onboarding").read_text())
+    assert stored["data"]["done"] == ["core_config", "analytics", "integration"]
+
+
+def test_an_onboarded_configuration_is_left_alone(tmp_path: Path) -> None:
+    """A configuration with its own onboarding state keeps it."""
+    onboarding = tmp_path / ".storage" / "onboarding"
+    onboarding.parent.mkdir()
+    onboarding.write_text('{"version": 4, "data": {"done": ["user"]}}')
+    write_config(tmp_path, 8123)
+    assert json.loads(onboarding.read_text())["data"]["done"] == ["user"]
 
 
 class IncludeLoader(yaml.SafeLoader):
