@@ -116,10 +116,16 @@ def test_blueprint_is_valid() -> None:
         "escalation_recipients",
         "escalation_delay",
         "cancel_when_normal",
+        "repage_after",
         "acknowledged_actions",
         "expired_actions",
     }
-    new = ("escalation_recipients", "escalation_delay", "cancel_when_normal")
+    new = (
+        "escalation_recipients",
+        "escalation_delay",
+        "cancel_when_normal",
+        "repage_after",
+    )
     assert all("default" in blueprint.inputs[name] for name in new)
 
 
@@ -200,15 +206,16 @@ async def test_escalation_then_acknowledgement(
     assert len(sim.messages) == 2
 
 
-async def test_cancel_when_normal(
+async def test_resolved_when_normal(
     hass: HomeAssistant,
     sim: PushoverSimulator,
     loaded_entry: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """The leak stops: the alarm is canceled at Pushover, step 2 never goes out."""
+    """The leak stops: the alarm is resolved (one event), step 2 never goes out."""
     done = async_capture_events(hass, "leak_handled")
     unanswered = async_capture_events(hass, "leak_unanswered")
+    resolved = async_capture_events(hass, "pushover_complete_resolved")
     await set_up(
         hass,
         automation(
@@ -230,6 +237,58 @@ async def test_cancel_when_normal(
         await tick(hass, freezer, 100)
     assert sent_to(sim) == [[DEMO_USER]]
     assert done == unanswered == []
+    [event] = resolved
+    assert (event.data["key"], event.data["resolved_by"]) == (
+        "alarm:binary_sensor.leak",
+        None,
+    )
+
+
+async def test_a_flapping_sensor_pages_once(
+    hass: HomeAssistant,
+    sim: PushoverSimulator,
+    loaded_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Wet, dry, wet while the alarm is open: one page; once resolved, a new one."""
+    await set_up(hass, automation())
+    for state in ("off", "on", "off", "on", "off", "on"):
+        await set_state(hass, LEAK, state)
+    assert sent_to(sim) == [[DEMO_USER]]
+    sim.acknowledge(receipt_sent_to(sim, DEMO_USER))
+    await tick(hass, freezer, 11)
+    await set_state(hass, LEAK, "off")
+    await set_state(hass, LEAK, "on")
+    assert sent_to(sim) == [[DEMO_USER], [DEMO_USER]]
+
+
+async def test_acknowledged_but_still_wet_pages_again(
+    hass: HomeAssistant,
+    sim: PushoverSimulator,
+    loaded_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Alice acknowledges and falls asleep: paged again; dry resolves it."""
+    done = async_capture_events(hass, "leak_handled")
+    await set_up(
+        hass,
+        automation(
+            cancel_when_normal=True,
+            repage_after={"minutes": 30},
+            acknowledged_actions=ACK_ACTIONS,
+        ),
+    )
+    await set_state(hass, LEAK, "off")
+    await set_state(hass, LEAK, "on")
+    sim.acknowledge(receipt_sent_to(sim, DEMO_USER))
+    await tick(hass, freezer, 11)
+    assert [data["by"] for data in data_of(done)] == ["Alice"]
+    await tick(hass, freezer, 1800)
+    assert sent_to(sim) == [[DEMO_USER], [DEMO_USER]]
+    await set_state(hass, LEAK, "off")
+    assert sim.receipts[sim.messages[-1]["receipt"]].canceled
+    await tick(hass, freezer, 3600)
+    assert len(sent_to(sim)) == 2
 
 
 async def test_cancel_only_ends_this_automations_alarm(
