@@ -77,10 +77,11 @@ LICENSE_CREDITS_SENSOR = AccountSensorDescription(
 )
 
 COUNTER_SENSORS = (
+    # A count of open alarms, not a statistic (no 5-minute means of "0.5
+    # emergencies"); its unit keeps it off the quota's axis in history.
     CounterSensorDescription(
         key="active_emergencies",
         translation_key="active_emergencies",
-        state_class=SensorStateClass.MEASUREMENT,
         value_fn=lambda data: data.alarms.open_count,
         attributes_fn=lambda data: {"alarms": data.alarms.summaries()},
     ),
