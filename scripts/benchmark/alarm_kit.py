@@ -123,3 +123,24 @@ async def find_receipts(b: Bench, prefix: str, alarms: list[OpenAlarm]) -> None:
             by_message.get(alarm.message, []), key=lambda r: step_of[r["users"][0]]
         )
         alarm.receipts = [r["receipt"] for r in recs]
+
+
+def open_receipts(b: Bench) -> list[Any]:
+    """Return the receipt records the integration's alarms still track as ringing."""
+    from custom_components.pushover_complete.alarm import ReceiptState
+
+    owner = b.ours.runtime_data.alarms
+    return [
+        record
+        for alarm in owner.alarms.values()
+        for record in alarm.receipts.values()
+        if record.state is ReceiptState.OPEN
+    ]
+
+
+def receipt_record(b: Bench, receipt: str) -> Any:
+    """Return the integration's record of one receipt."""
+    owner = b.ours.runtime_data.alarms
+    return next(
+        a.receipts[receipt] for a in owner.alarms.values() if receipt in a.receipts
+    )

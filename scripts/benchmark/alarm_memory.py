@@ -9,7 +9,14 @@ import gc
 from pathlib import Path
 from typing import Any
 
-from .alarm_kit import ALARM_AFTER, ALARM_COUNT, POLL_EVERY, cancel_tag, start_alarms
+from .alarm_kit import (
+    ALARM_AFTER,
+    ALARM_COUNT,
+    POLL_EVERY,
+    cancel_tag,
+    open_receipts,
+    start_alarms,
+)
 from .clock import VirtualClock
 from .common import HOUR
 from .harness import Bench
@@ -32,7 +39,7 @@ async def alarm_memory(b: Bench, clock: VirtualClock) -> dict[str, Any]:
     for _ in range(steps_out):
         await clock.advance(POLL_EVERY)
     open_bytes = traced() - base
-    open_receipts = len(b.ours.runtime_data.receipts.receipts)
+    receipts_open = len(open_receipts(b))
     for _ in range(round(HOUR / POLL_EVERY) - steps_out):
         await clock.advance(POLL_EVERY)
     hour_bytes = traced() - base
@@ -48,7 +55,7 @@ async def alarm_memory(b: Bench, clock: VirtualClock) -> dict[str, Any]:
     tracemalloc.stop()
     return {
         "alarms": ALARM_COUNT,
-        "open_receipts": open_receipts,
+        "open_receipts": receipts_open,
         "retained_bytes": open_bytes,
         "hour_bytes": hour_bytes,
         "peak_bytes": peak - base,

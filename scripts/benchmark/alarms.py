@@ -19,6 +19,7 @@ from .alarm_kit import (
     POLL_EVERY_CALLBACK,
     OpenAlarm,
     find_receipts,
+    open_receipts,
     start_alarms,
     track,
     warm_alarms,
@@ -51,10 +52,9 @@ async def alarms_phase(b: Bench) -> dict[str, Any]:
         out["poll"] = await alarm_round(b, clock, listener, callback=False)
         out["callback"] = await alarm_round(b, clock, listener, callback=True)
         out["memory"] = await alarm_memory(b, clock)
-        runtime = b.ours.runtime_data
         out["left_open"] = {
-            "alarms": runtime.alarms.count,
-            "receipts": len(runtime.receipts.receipts),
+            "alarms": b.ours.runtime_data.alarms.open_count,
+            "receipts": len(open_receipts(b)),
         }
         out["virtual_clock"] = "time.time, dt_util.utcnow, time_tracker_*, loop.time"
     finally:
@@ -78,13 +78,11 @@ async def alarm_round(
     runtime = b.ours.runtime_data
     step = POLL_EVERY_CALLBACK if callback else POLL_EVERY
     out: dict[str, Any] = {"start": start, "track": await track(b, clock, step)}
-    out["open_alarms"] = runtime.alarms.count
-    out["open_receipts"] = len(runtime.receipts.receipts)
+    out["open_alarms"] = runtime.alarms.open_count
+    out["open_receipts"] = len(open_receipts(b))
     await find_receipts(b, prefix, alarms)
     out["receipts_at_sim"] = sum(len(a.receipts) for a in alarms)
-    out["callback_expected"] = sum(
-        r.callback_expected for r in runtime.receipts.receipts.values()
-    )
+    out["callback_expected"] = sum(r.callback_expected for r in open_receipts(b))
     if callback:
         out["ack"] = await ack_by_callback(b, listener, alarms)
     else:
@@ -92,7 +90,7 @@ async def alarm_round(
     out["events_per_alarm"] = sorted(
         {len(listener.times.get(a.alarm_id, [])) for a in alarms}
     )
-    out["left_open"] = runtime.alarms.count
+    out["left_open"] = runtime.alarms.open_count
     b.hass.config.external_url = None
     return out
 

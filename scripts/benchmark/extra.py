@@ -19,6 +19,7 @@ import random
 import time
 from typing import Any
 
+from .alarm_kit import receipt_record
 from .common import measured
 from .harness import Bench, Listener, open_bench
 from .scenario import Results, Scenario, WorkerContext, result_of
@@ -111,7 +112,7 @@ async def ack_one(
     resp = await b.send_ours(b.tag("ack", label), priority=2, retry=30, expire=3600)
     receipt = str(resp["recipients"][0]["receipt"])
     assert receipt, resp
-    tracked = b.ours.runtime_data.receipts.receipts[receipt]
+    tracked = receipt_record(b, receipt)
     assert tracked.callback_expected is callback
     listener.expect(receipt)
     await asyncio.sleep(after)
@@ -133,7 +134,7 @@ async def outbox_memory(b: Bench) -> dict[str, Any]:
     prefix = b.tag("outbox")
     resp = await b.send_ours(f"{prefix}first")
     assert resp["recipients"][0]["queued"], resp
-    outbox.async_stop()  # no retries while we measure (they would only meet 503s)
+    await outbox.async_stop()  # no retries while we measure (they would only meet 503s)
     gc.collect()
     tracemalloc.start()
     base_current, _ = tracemalloc.get_traced_memory()
