@@ -12,6 +12,7 @@ from homeassistant.exceptions import (
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.typing import ConfigType
 
+from .action_links import ActionLinks, async_remove_action_links
 from .alarms import AlarmOwner, async_remove_alarms
 from .api import (
     BadAPIRequestError,
@@ -78,7 +79,8 @@ async def async_setup_entry(
     runtime = entry.runtime_data
     await runtime.coordinator.async_refresh()
     entry.async_on_unload(runtime.coordinator.async_stop)
-    await runtime.webhook.async_setup_cloudhook()
+    await runtime.webhook.async_setup()
+    await runtime.links.async_load()
     await runtime.outbox.async_load()
     await runtime.alarms.async_load()
     await async_setup_receivers(hass, entry)
@@ -105,18 +107,26 @@ def _runtime_data(
     guard = RefusalGuard(hass, entry)
     coordinator = AccountCoordinator(hass, entry, client)
     sounds_coordinator = SoundsCoordinator(hass, entry, client, sounds)
-    webhook = EntryWebhook(hass, entry)
+    links = ActionLinks(hass, entry.entry_id)
+    webhook = EntryWebhook(hass, entry, links)
     sender = Sender(
         entry,
         client,
         guard=guard,
         coordinator=coordinator,
         sounds=lambda: sounds_coordinator.data,
-        callback_url=webhook.url,
+        webhook_url=webhook.url,
+        links=links,
     )
     outbox = Outbox(hass, entry, deliver=sender.async_deliver, guard=guard)
     alarms = AlarmOwner(
-        hass, entry, client=client, sender=sender, outbox=outbox, guard=guard
+        hass,
+        entry,
+        client=client,
+        sender=sender,
+        outbox=outbox,
+        guard=guard,
+        links=links,
     )
     return PushoverCompleteData(
         client=client,
@@ -127,6 +137,7 @@ def _runtime_data(
         alarms=alarms,
         dispatcher=Dispatcher(hass, sender=sender, outbox=outbox, alarms=alarms),
         webhook=webhook,
+        links=links,
         receivers={},
         legacy_services=[],
         settings=_settings(entry),
@@ -163,6 +174,7 @@ async def async_unload_entry(
     await runtime.outbox.async_stop()
     await runtime.alarms.async_stop()
     await runtime.outbox.async_save()
+    await runtime.links.async_save()
     unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
     if unloaded:
         hass.async_create_task(async_update_sound_suggestions(hass), eager_start=False)
@@ -174,6 +186,7 @@ async def async_remove_entry(
 ) -> None:
     """Forget a removed entry's alarms, queue, received messages and cloud webhook."""
     await async_remove_alarms(hass, entry)
+    await async_remove_action_links(hass, entry.entry_id)
     await async_remove_received(hass, entry.entry_id)
     await async_remove_cloudhook(hass, entry.data["webhook_id"])
     await async_remove_outbox(hass, entry.entry_id)

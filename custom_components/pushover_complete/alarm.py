@@ -16,12 +16,17 @@ from typing import Any, Final
 from homeassistant.util import dt as dt_util
 
 from .files import StoredAttachment
-from .models import Message
+from .models import Attachment, Message, MessageAction
 
 # Message fields an alarm stores (its attachment is kept as a file).
-MESSAGE_FIELDS: Final = tuple(
-    f.name for f in fields(Message) if f.name not in ("attachment", "alarm_id")
-)
+MESSAGE_FIELDS: Final = tuple(f.name for f in fields(Message) if f.name != "attachment")
+
+
+def stored_message(msg: Message) -> dict[str, Any]:
+    """Return the fields of ``msg`` an alarm stores (actions as plain mappings)."""
+    stored = {name: getattr(msg, name) for name in MESSAGE_FIELDS}
+    stored["actions"] = [asdict(action) for action in msg.actions]
+    return stored
 
 
 class AlarmState(StrEnum):
@@ -145,6 +150,12 @@ class Alarm:
         """Return the seconds the round still rings (the ``expire`` of a send now)."""
         return int(self.round_started + self.expire - now)
 
+    def as_message(self, attachment: Attachment | None) -> Message:
+        """Return the message a step of the alarm sends."""
+        fields = dict(self.message)
+        actions = [MessageAction(**a) for a in fields.pop("actions", None) or []]
+        return Message(**fields, attachment=attachment, actions=actions)
+
     def summary(self) -> dict[str, Any]:
         """Return what the active-emergencies sensor lists for this alarm."""
         return {
@@ -248,3 +259,5 @@ def _check_message(message: dict[str, Any]) -> None:
         raise TypeError("the stored alarm has no message text")
     if not isinstance(message.get("tags") or [], list):
         raise TypeError("the stored alarm's tags are not a list")
+    for action in message.get("actions") or []:
+        MessageAction(**action)

@@ -53,14 +53,15 @@ from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.util import dt as dt_util
 
 from . import events
+from .action_links import ActionLinks, LinkContext
 from .alarm import (
-    MESSAGE_FIELDS,
     Alarm,
     AlarmState,
     AlarmStep,
     QueuedSend,
     ReceiptRecord,
     ReceiptState,
+    stored_message,
 )
 from .alarm_events import AlarmEvents
 from .alarm_store import AlarmStore
@@ -112,6 +113,7 @@ class AlarmOwner:
         sender: Sender,
         outbox: Outbox,
         guard: RefusalGuard,
+        links: ActionLinks,
     ) -> None:
         """Own nothing until :meth:`async_load`; hear the outbox and the poller."""
         self.hass = hass
@@ -121,6 +123,7 @@ class AlarmOwner:
         self._sender = sender
         self._outbox = outbox
         self._guard = guard
+        self._links = links
         self._events = AlarmEvents(hass, entry)
         self._store = AlarmStore(hass, entry)
         self._files = KeptFiles(hass, ALARM_FILES, entry.entry_id)
@@ -260,7 +263,7 @@ class AlarmOwner:
             alarm_id=uuid.uuid4().hex,
             started=now,
             steps=[AlarmStep(list(s.recipients), s.after) for s in request.steps],
-            message={name: getattr(msg, name) for name in MESSAGE_FIELDS},
+            message=stored_message(msg),
             expire=request.expire,
             key=request.key,
             repage_after=request.repage_after,
@@ -366,10 +369,14 @@ class AlarmOwner:
         if not recipients:
             return []
         remaining = max(alarm.remaining(time.time()), MIN_EXPIRE)
-        msg = Message(**alarm.message, attachment=attachment)
-        msg = dataclasses.replace(msg, priority=2, expire=min(remaining, alarm.expire))
+        msg = dataclasses.replace(
+            alarm.as_message(attachment),
+            priority=2,
+            expire=min(remaining, alarm.expire),
+        )
+        context = LinkContext(alarm_id=alarm.alarm_id if alarm.public else None)
         try:
-            plan = self._sender.plan(recipients, msg)
+            plan = self._sender.plan(recipients, msg, context)
         except HomeAssistantError as err:
             LOGGER.error("Step %d of an alarm cannot be sent: %s", index + 1, err)
             return []
@@ -428,6 +435,8 @@ class AlarmOwner:
         receipt = self._async_took(
             alarm_id, recipient, round_, outcome, callback_expected
         )
+        if receipt:
+            self._links.async_attach_receipt(planned.link_ref, receipt)
         return RecipientResult(
             recipient, request=outcome.answer.get("request"), receipt=receipt
         )
@@ -512,9 +521,11 @@ class AlarmOwner:
         if isinstance(outcome, Delivered) and item.recipients:
             round_ = queued.round if queued else 0
             callback_expected = bool(item.fields.get("callback_url"))
-            self._async_took(
+            receipt = self._async_took(
                 alarm.alarm_id, item.recipients[0], round_, outcome, callback_expected
             )
+            if receipt:
+                self._links.async_attach_receipt(item.link_ref, receipt)
         elif isinstance(outcome, Dropped | Refused):
             LOGGER.warning("A queued send of an alarm was not delivered")
         self._async_after_change(alarm.alarm_id)

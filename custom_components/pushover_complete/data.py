@@ -13,6 +13,7 @@ from homeassistant.helpers.dispatcher import async_dispatcher_send
 from .api import PushoverAPI
 
 if TYPE_CHECKING:
+    from .action_links import ActionLinks
     from .alarms import AlarmOwner
     from .coordinator import AccountCoordinator, SoundsCoordinator
     from .dispatch import Dispatcher
@@ -43,6 +44,7 @@ class PushoverCompleteData:
     alarms: AlarmOwner
     dispatcher: Dispatcher
     webhook: EntryWebhook
+    links: ActionLinks
     # Open Client devices by subentry id (receiver.py).
     receivers: dict[str, Receiver]
     # The legacy ``notify.<name>`` actions this entry registered.

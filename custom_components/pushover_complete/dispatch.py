@@ -15,6 +15,7 @@ from typing import Any
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 
+from .action_links import LinkContext
 from .alarms import AlarmOwner
 from .const import DOMAIN
 from .data import PushoverCompleteConfigEntry, async_record_sent
@@ -53,7 +54,7 @@ class Dispatcher:
         ``record_sent`` sets the notify entities' state (the time they last
         sent); the entity's own ``notify.send_message`` path records it itself.
         """
-        plan = self._sender.plan(recipients, msg)
+        plan = self._sender.plan(recipients, msg, LinkContext(ttl=msg.ttl))
         if len(plan.requests) == 1:  # the common case
             results = [await self._async_one(plan.requests[0], msg)]
         else:

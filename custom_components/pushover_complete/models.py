@@ -43,6 +43,14 @@ class Recipient:
     subentry_id: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class MessageAction:
+    """A link in a message that acts in Home Assistant once tapped and confirmed."""
+
+    action: str
+    title: str
+
+
 @dataclass(slots=True)
 class Message:
     """What the caller asked for; ``None`` means "use the defaults"."""
@@ -63,6 +71,7 @@ class Message:
     timestamp: int | None = None
     ttl: int | None = None
     attachment: Attachment | None = None
+    actions: list[MessageAction] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -72,6 +81,8 @@ class PlannedRequest:
     recipients: list[Recipient]
     fields: dict[str, Any]
     attachment: Attachment | None = None
+    # The request's action links, when it has any (``action_links.py``).
+    link_ref: str | None = None
 
 
 @dataclass(slots=True)

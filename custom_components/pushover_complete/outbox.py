@@ -60,6 +60,7 @@ class QueuedMessage:
     recipients: list[Recipient]
     attachment: StoredAttachment | None = None
     ref: str | None = None
+    link_ref: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """Return the stored form."""
@@ -82,11 +83,14 @@ class QueuedMessage:
             ],
             attachment=StoredAttachment(**meta) if meta else None,
             ref=ref,
+            link_ref=data.get("link_ref"),
         )
 
     def planned(self, attachment: Attachment | None) -> PlannedRequest:
         """Return the request to send again."""
-        return PlannedRequest(list(self.recipients), dict(self.fields), attachment)
+        return PlannedRequest(
+            list(self.recipients), dict(self.fields), attachment, self.link_ref
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,6 +284,7 @@ class Outbox:
             },
             recipients=list(planned.recipients),
             ref=ref,
+            link_ref=planned.link_ref,
         )
         if planned.attachment is not None:
             item.attachment = await self._async_store_attachment(
@@ -386,7 +391,7 @@ class Outbox:
                 fields = prepared
             attachment = await self._files.async_read(item.attachment)
             delivery = await self._deliver(
-                PlannedRequest(list(item.recipients), fields, attachment)
+                PlannedRequest(list(item.recipients), fields, attachment, item.link_ref)
             )
         except Exception:  # nothing unexpected stops the outbox
             LOGGER.exception("Dropped a queued Pushover message that cannot be sent")

@@ -14,7 +14,15 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 import io
 from typing import Any
+import uuid
 
+from .action_links import (
+    ActionLinks,
+    LinkContext,
+    compose,
+    link_html,
+    placeholder_token,
+)
 from .api import (
     MAX_MESSAGE,
     MAX_TITLE,
@@ -110,7 +118,7 @@ def _fit_text(msg: Message) -> _Text:
     return _Text(message, title, cut_message or cut_title)
 
 
-def _checked(fields: dict[str, Any], msg: Message) -> dict[str, Any]:
+def _checked(fields: dict[str, Any], msg: Message, *, html: bool) -> dict[str, Any]:
     """Make every check ``messages.json`` makes; raise a translated error."""
     try:
         check_message(
@@ -121,7 +129,7 @@ def _checked(fields: dict[str, Any], msg: Message) -> dict[str, Any]:
             priority=fields["priority"],
             retry=fields.get("retry"),
             expire=fields.get("expire"),
-            html=msg.html,
+            html=html,
             monospace=msg.monospace,
             ttl=msg.ttl,
         )
@@ -198,7 +206,8 @@ class Sender:
         guard: RefusalGuard,
         coordinator: AccountCoordinator,
         sounds: Callable[[], Mapping[str, str]],
-        callback_url: Callable[[], str | None],
+        webhook_url: Callable[[], str | None],
+        links: ActionLinks,
     ) -> None:
         """Send through ``client``; ``guard`` acts on refusals."""
         self._entry = entry
@@ -206,10 +215,20 @@ class Sender:
         self._guard = guard
         self._coordinator = coordinator
         self._sounds = sounds
-        self._callback_url = callback_url
+        self._webhook_url = webhook_url
+        self._links = links
 
-    def plan(self, recipients: Sequence[Recipient], msg: Message) -> Plan:
-        """Turn a call into checked requests; raise before anything is sent."""
+    def plan(
+        self,
+        recipients: Sequence[Recipient],
+        msg: Message,
+        context: LinkContext | None = None,
+    ) -> Plan:
+        """Turn a call into checked requests; raise before anything is sent.
+
+        A message with actions gets its links here, issued for ``context``;
+        without a context (a check) nothing is issued.
+        """
         if not recipients:
             raise invalid("no_recipients")
         try:
@@ -218,11 +237,54 @@ class Sender:
         except PushoverValidationError as err:
             raise validation_error(err) from err
         text = _fit_text(msg)
+        if msg.actions:
+            return self._plan_with_links(recipients, msg, text, devices, context)
         fields = [
             (recipient, self._recipient_fields(recipient, msg, text, devices))
             for recipient in recipients
         ]
         return Plan(_batch(fields, msg), text.truncated)
+
+    def _plan_with_links(
+        self,
+        recipients: Sequence[Recipient],
+        msg: Message,
+        text: _Text,
+        devices: str | None,
+        context: LinkContext | None,
+    ) -> Plan:
+        """One request per recipient, each with links of its own."""
+        if msg.monospace:
+            raise invalid("actions_with_monospace")
+        if (url := self._webhook_url()) is None:
+            raise invalid("actions_need_external_url")
+        requests, truncated = [], text.truncated
+        for recipient in recipients:
+            link_ref = uuid.uuid4().hex
+            tokens = (
+                self._links.async_issue(
+                    recipient,
+                    msg.actions,
+                    title=msg.title,
+                    tags=msg.tags,
+                    context=context,
+                    link_ref=link_ref,
+                )
+                if context is not None
+                else [placeholder_token() for _ in msg.actions]
+            )
+            links = [
+                link_html(url, token, action.title)
+                for token, action in zip(tokens, msg.actions, strict=True)
+            ]
+            message, cut_here = compose(msg.message, msg.html, links)
+            truncated = truncated or cut_here
+            linked = _Text(message, text.title, truncated)
+            fields = self._recipient_fields(recipient, msg, linked, devices, html=True)
+            requests.append(
+                PlannedRequest([recipient], fields, msg.attachment, link_ref)
+            )
+        return Plan(requests, truncated)
 
     async def async_deliver(self, planned: PlannedRequest) -> Delivery:
         """Send one request and say what became of it."""
@@ -243,7 +305,13 @@ class Sender:
         return Delivered(answer)
 
     def _recipient_fields(
-        self, recipient: Recipient, msg: Message, text: _Text, devices: str | None
+        self,
+        recipient: Recipient,
+        msg: Message,
+        text: _Text,
+        devices: str | None,
+        *,
+        html: bool = False,
     ) -> dict[str, Any]:
         """Build and check the request fields for one recipient."""
         try:
@@ -259,14 +327,14 @@ class Sender:
             "url_title": msg.url_title or None,
             "priority": priority,
             "sound": self._sound(recipient, msg),
-            "html": msg.html,
+            "html": msg.html or html,
             "monospace": msg.monospace,
             "timestamp": msg.timestamp,
             "ttl": msg.ttl,
             "tags": ",".join(msg.tags) or None,
             **self._emergency_fields(msg, priority),
         }
-        _checked(fields, msg)
+        _checked(fields, msg, html=fields["html"])
         if recipient.encryption_key:
             title = text.title or cut(self._entry.title, MAX_TITLE)[0]
             return _encrypt({**fields, "title": title}, recipient.encryption_key)
@@ -303,5 +371,5 @@ class Sender:
         return {
             "retry": msg.retry or int(options.get(CONF_RETRY, DEFAULT_RETRY)),
             "expire": msg.expire or int(options.get(CONF_EXPIRE, DEFAULT_EXPIRE)),
-            "callback_url": msg.callback_url or self._callback_url(),
+            "callback_url": msg.callback_url or self._webhook_url(),
         }
