@@ -241,7 +241,8 @@ CASES: Final[dict[str, Case]] = {
         "validate_user", {"user_key": DEMO_USER}, "anyone", _validated
     ),
     "group_list": Case("group_list", {}, "anyone", _listed),
-    "group_info": Case("group_info", {"group_key": DEMO_GROUP}, "anyone", _info),
+    # It shows the members' user keys and memos.
+    "group_info": Case("group_info", {"group_key": DEMO_GROUP}, "admin", _info),
     "group_create": Case("group_create", {"name": "Sitters"}, "admin", _group_created),
     "group_add_user": Case(
         "group_add_user",
@@ -511,8 +512,17 @@ ALARM_CAMERA_CALL: Final = (
 )
 
 
+LEGACY_CAMERA_CALL: Final = (
+    "notify",
+    "alice",
+    {"message": "Hi", "data": {"camera": "camera.door"}},
+)
+
+
 @pytest.mark.parametrize(
-    "camera_call", [CAMERA_CALL, ALARM_CAMERA_CALL], ids=["send_message", "send_alarm"]
+    "camera_call",
+    [CAMERA_CALL, ALARM_CAMERA_CALL, LEGACY_CAMERA_CALL],
+    ids=["send_message", "send_alarm", "legacy"],
 )
 async def test_camera_needs_read_permission(
     hass: HomeAssistant,

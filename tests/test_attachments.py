@@ -330,6 +330,26 @@ async def test_attachment_url_scheme(
     assert err.translation_key == "attachment_url_invalid"
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://127.0.0.1:99999/x.png",
+        "http://127.0.0.1:-1/x.png",
+        "http://127.0.0.1:port/x.png",
+        "http://[127.0.0.1/x.png",
+    ],
+)
+async def test_attachment_url_that_cannot_be_parsed(
+    hass: HomeAssistant, sim: PushoverSimulator, loaded_entry: MockConfigEntry, url: str
+) -> None:
+    """A port out of range or a broken host is refused in words, not a ValueError."""
+    hass.config.allowlist_external_urls = {"http://127.0.0.1", "https://127.0.0.1"}
+    err = await refused(hass, attachment_url=url)
+    assert err.translation_key == "attachment_url_invalid"
+    assert err.translation_placeholders == {"url": url}
+    assert sim.messages == []
+
+
 # Camera and image entities.
 
 
@@ -498,6 +518,31 @@ async def test_media_source_errors(
     err = await refused(hass, media=f"media-source://media_source/{item}")
     assert err.translation_key == key
     assert sim.messages == []
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Front door #2.png", "what?.png", "50% off.png", "a%41b.png", "my snap.png"],
+)
+async def test_media_names_with_url_characters(
+    hass: HomeAssistant,
+    sim: PushoverSimulator,
+    loaded_entry: MockConfigEntry,
+    media: Path,
+    name: str,
+) -> None:
+    """A name with ``#``, ``?``, ``%`` or spaces attaches that very file.
+
+    Beside it lie the files a cut or decoded name would wrongly point to.
+    """
+    (media / name).write_bytes(JPEG)
+    (media / "Front door .png").write_bytes(PNG)
+    (media / "what").write_bytes(PNG)
+    (media / "aAb.png").write_bytes(PNG)
+    await send(hass, media=f"media-source://media_source/local/{name}")
+    [msg] = sim.messages
+    assert msg["attachment"] == JPEG
+    assert msg["attachment_content_type"] == "image/jpeg"
 
 
 # One attachment per message.

@@ -6,10 +6,12 @@ refusals and outages are the simulator's injected faults.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 import json
 from pathlib import Path
 from typing import Any
 
+from aiohttp import web
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
 import voluptuous as vol
@@ -27,6 +29,7 @@ from custom_components.pushover_complete.const import (
     CONF_TWOFA,
     CONF_USER_KEY,
     DOMAIN,
+    ENV_API_URL,
     SUBENTRY_DEVICE,
     SUBENTRY_RECIPIENT,
 )
@@ -42,6 +45,7 @@ from homeassistant.config_entries import (
 from homeassistant.const import CONF_API_KEY, CONF_EMAIL, CONF_NAME, CONF_PASSWORD
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers.translation import async_get_translations
 from pushover_simulator import (
     DEMO_2FA_CODE,
     DEMO_2FA_EMAIL,
@@ -67,6 +71,8 @@ STRINGS = json.loads(
     ).read_text(encoding="utf-8")
 )
 INACTIVE_USER = "uInactive0000000000000000000x1"
+# The options' emergency durations by default.
+DURATIONS = {CONF_RETRY: 60, CONF_EXPIRE: 3600}
 # Flow input that succeeds against the simulator's demo account.
 GOOD_INPUT = {CONF_NAME: "Pushover", CONF_API_KEY: DEMO_TOKEN, CONF_USER_KEY: DEMO_USER}
 
@@ -98,6 +104,19 @@ async def start_user_flow(hass: HomeAssistant) -> ConfigFlowResult:
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "user"
     return result
+
+
+async def finish_user_flow(
+    hass: HomeAssistant,
+    result: ConfigFlowResult,
+    defaults: dict[str, Any] | None = None,
+) -> ConfigFlowResult:
+    """Answer the first recipient's defaults step (its defaults when not given)."""
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "defaults"
+    return await hass.config_entries.flow.async_configure(
+        result["flow_id"], defaults or {}
+    )
 
 
 async def start_recipient_flow(
@@ -142,6 +161,7 @@ async def test_user_flow_creates_entry_and_first_recipient(
         result["flow_id"],
         {CONF_NAME: "Family", CONF_API_KEY: DEMO_TOKEN, CONF_USER_KEY: DEMO_USER},
     )
+    result = await finish_user_flow(hass, result)
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == "Family"
     assert result["description"] is None
@@ -166,6 +186,7 @@ async def test_user_flow_name_defaults_to_pushover(
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_API_KEY: DEMO_TOKEN, CONF_USER_KEY: DEMO_USER}
     )
+    result = await finish_user_flow(hass, result)
     assert result["title"] == "Pushover"
     assert [title for title, _ in recipients_of(result["result"])] == ["Pushover"]
 
@@ -183,6 +204,8 @@ async def test_user_flow_names_the_first_recipient(
         result["flow_id"],
         {**GOOD_INPUT, CONF_NAME: "Family", CONF_RECIPIENT_NAME: recipient_name},
     )
+    assert result["description_placeholders"] == {"recipient": title}
+    result = await finish_user_flow(hass, result)
     assert result["title"] == "Family"
     assert [name for name, _ in recipients_of(result["result"])] == [title]
 
@@ -204,13 +227,15 @@ async def test_user_flow_accepts_a_key_without_active_devices(
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {**GOOD_INPUT, CONF_USER_KEY: INACTIVE_USER}
     )
+    assert [r["status"] for r in sim.requests if "validate" in r["path"]] == [400]
+    assert CONF_DEVICES not in result["data_schema"].schema
+    result = await finish_user_flow(hass, result)
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["description"] == "no_active_devices"
     assert "active again" in STRINGS["config"]["create_entry"]["no_active_devices"]
     assert recipients_of(result["result"]) == [
         ("Pushover", {CONF_USER_KEY: INACTIVE_USER, CONF_DEVICES: []})
     ]
-    assert [r["status"] for r in sim.requests if "validate" in r["path"]] == [400]
     await hass.async_block_till_done()
     assert result["result"].state is ConfigEntryState.LOADED
 
@@ -256,7 +281,10 @@ USER_FLOW_ERRORS = [
         id="s-400",
     ),
     pytest.param(
-        {}, ("sounds.json", "missing_field"), {"base": "unknown"}, id="s-malformed"
+        {},
+        ("sounds.json", "missing_field"),
+        {"base": "cannot_connect"},
+        id="s-malformed",
     ),
     pytest.param({}, ("validate.json", "503"), {"base": "cannot_connect"}, id="v-503"),
     pytest.param(
@@ -275,7 +303,13 @@ USER_FLOW_ERRORS = [
         id="v-400",
     ),
     pytest.param(
-        {}, ("validate.json", "missing_field"), {"base": "unknown"}, id="v-malformed"
+        {},
+        ("validate.json", "missing_field"),
+        {"base": "cannot_connect"},
+        id="v-malformed",
+    ),
+    pytest.param(
+        {}, ("sounds.json", "oversized"), {"base": "cannot_connect"}, id="s-oversized"
     ),
 ]
 
@@ -289,7 +323,10 @@ async def test_user_flow_errors_then_recovers(
     fault: tuple[str, Any] | None,
     errors: dict[str, str],
 ) -> None:
-    """Each refusal or outage shows its error, creates nothing, then recovers."""
+    """Each refusal or outage shows its error, creates nothing, then recovers.
+
+    The form keeps what was typed, but for the token: that is asked again.
+    """
     if fault:
         sim.inject_fault(*fault)
     result = await start_user_flow(hass)
@@ -303,10 +340,123 @@ async def test_user_flow_errors_then_recovers(
         errors == {"base": "unknown"}
     )
     assert suggested(result, CONF_USER_KEY) == {**GOOD_INPUT, **change}[CONF_USER_KEY]
+    assert suggested(result, CONF_NAME) == GOOD_INPUT[CONF_NAME]
+    assert suggested(result, CONF_API_KEY) is None
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], GOOD_INPUT
     )
+    result = await finish_user_flow(hass, result)
     assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+async def test_first_flow_asks_the_first_recipients_defaults(
+    hass: HomeAssistant, sim: PushoverSimulator
+) -> None:
+    """The first recipient gets the devices, sound and priority step too."""
+    sim.add_sound(DEMO_TOKEN, "doorbell", "Door bell")
+    result = await start_user_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {**GOOD_INPUT, CONF_RECIPIENT_NAME: "Sam"}
+    )
+    assert result["step_id"] == "defaults"
+    assert result["description_placeholders"] == {"recipient": "Sam"}
+    schema = result["data_schema"].schema
+    assert schema[CONF_DEVICES].config["options"] == ["phone", "tablet"]
+    sounds = [option["value"] for option in schema[CONF_SOUND].config["options"]]
+    assert sounds[:2] == ["default", "user_default"]
+    assert {"doorbell", "siren"} <= set(sounds)
+    assert field(result, CONF_SOUND).default() == "default"
+    assert field(result, CONF_PRIORITY).default() == "default"
+    texts = STRINGS["config"]["step"]["defaults"]
+    assert set(texts["data"]) == {CONF_DEVICES, CONF_SOUND, CONF_PRIORITY}
+    result = await finish_user_flow(
+        hass,
+        result,
+        {CONF_DEVICES: ["tablet"], CONF_SOUND: "doorbell", CONF_PRIORITY: "high"},
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert recipients_of(result["result"]) == [
+        (
+            "Sam",
+            {
+                CONF_USER_KEY: DEMO_USER,
+                CONF_DEVICES: ["tablet"],
+                CONF_SOUND: "doorbell",
+                CONF_PRIORITY: 1,
+            },
+        )
+    ]
+
+
+PORTAL_PAGE = "<html><body><h1>Hotel Wi-Fi</h1><form>Room number</form></body></html>"
+
+
+@pytest.fixture
+async def portal() -> AsyncIterator[str]:
+    """A captive portal on 127.0.0.1: HTTP 200 and a login page for every request."""
+
+    async def login_page(request: web.Request) -> web.Response:
+        return web.Response(text=PORTAL_PAGE, content_type="text/html")
+
+    app = web.Application()
+    app.router.add_route("*", "/{path:.*}", login_page)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    try:
+        yield f"http://127.0.0.1:{runner.addresses[0][1]}/1/"
+    finally:
+        await runner.cleanup()
+
+
+async def test_user_flow_behind_a_captive_portal(
+    hass: HomeAssistant,
+    sim: PushoverSimulator,
+    portal: str,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A login page answered with HTTP 200 is "cannot connect", not "unknown"."""
+    monkeypatch.setenv(ENV_API_URL, portal)
+    result = await start_user_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], GOOD_INPUT
+    )
+    assert result["errors"] == {"base": "cannot_connect"}
+    assert "Unexpected" not in caplog.text
+    assert sim.requests == []
+    assert sim.base_url
+    monkeypatch.setenv(ENV_API_URL, sim.base_url)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], GOOD_INPUT
+    )
+    result = await finish_user_flow(hass, result)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+async def test_add_recipient_behind_a_captive_portal(
+    hass: HomeAssistant,
+    sim: PushoverSimulator,
+    loaded_entry: MockConfigEntry,
+    portal: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The same for a recipient's key: try again later, in words."""
+    monkeypatch.setenv(ENV_API_URL, portal)
+    result = await start_recipient_flow(hass, loaded_entry)
+    result = await configure_recipient(
+        hass, result["flow_id"], {CONF_NAME: "Carol", CONF_USER_KEY: DEMO_USER2}
+    )
+    assert result["errors"] == {"base": "cannot_connect"}
+    assert suggested(result, CONF_NAME) == "Carol"
+
+
+async def test_the_add_button_names_an_application(hass: HomeAssistant) -> None:
+    """The integration page's button reads "Add application", not "Add service"."""
+    translations = await async_get_translations(hass, "en", "config", [DOMAIN])
+    key = f"component.{DOMAIN}.config.initiate_flow.user"
+    assert translations[key] == "Add application"
 
 
 async def test_user_flow_already_configured(
@@ -423,6 +573,28 @@ async def test_reconfigure_blank_name_keeps_the_title(
     assert loaded_entry.title == "Home"
 
 
+async def test_reconfigure_keeps_the_new_name_after_a_rejected_token(
+    hass: HomeAssistant, sim: PushoverSimulator, loaded_entry: MockConfigEntry
+) -> None:
+    """The form comes back with the name typed; the token is asked again.
+
+    Sent as the form shows it, the rename then happens.
+    """
+    result = await loaded_entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_NAME: "Cottage", CONF_API_KEY: random_key()}
+    )
+    assert result["errors"] == {CONF_API_KEY: "invalid_api_key"}
+    assert suggested(result, CONF_NAME) == "Cottage"
+    assert suggested(result, CONF_API_KEY) is None
+    shown = {CONF_NAME: suggested(result, CONF_NAME)}
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], shown)
+    assert result["reason"] == "reconfigure_successful"
+    await hass.async_block_till_done()
+    assert loaded_entry.title == "Cottage"
+    assert loaded_entry.data[CONF_API_KEY] == DEMO_TOKEN
+
+
 async def test_reconfigure_new_token(
     hass: HomeAssistant,
     sim: PushoverSimulator,
@@ -497,17 +669,25 @@ async def test_options(
 async def test_options_form(
     hass: HomeAssistant, sim: PushoverSimulator, loaded_entry: MockConfigEntry
 ) -> None:
-    """Sound and priority are optional; the durations are bounded number boxes."""
+    """Every field shows a value in words; the durations are bounded number boxes.
+
+    Sound and priority are required, so that a cleared dropdown cannot show a
+    blank: unset, they read "User's default" and "Normal", what Pushover does
+    when it is given none.
+    """
     result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
-    assert isinstance(field(result, CONF_SOUND), vol.Optional)
-    assert isinstance(field(result, CONF_PRIORITY), vol.Optional)
+    assert isinstance(field(result, CONF_SOUND), vol.Required)
+    assert isinstance(field(result, CONF_PRIORITY), vol.Required)
     assert suggested(result, CONF_SOUND) == "user_default"
-    assert suggested(result, CONF_PRIORITY) is None
+    assert suggested(result, CONF_PRIORITY) == "normal"
+    assert result["data_schema"].schema[CONF_SOUND].config["translation_key"] == (
+        "sound"
+    )
     priority = result["data_schema"].schema[CONF_PRIORITY].config
     assert priority["options"] == ["lowest", "low", "normal", "high", "emergency"]
     assert priority["translation_key"] == "priority"
     for name, default in ((CONF_RETRY, 60), (CONF_EXPIRE, 3600)):
-        assert field(result, name).default() == default
+        assert suggested(result, name) == default
         config = result["data_schema"].schema[name].config
         assert {
             k: config[k] for k in ("min", "max", "step", "unit_of_measurement")
@@ -517,19 +697,17 @@ async def test_options_form(
             "step": 1,
             "unit_of_measurement": "seconds",
         }
-    assert (
-        "Leave empty"
-        in STRINGS["options"]["step"]["init"]["data_description"][CONF_PRIORITY]
-    )
+    descriptions = STRINGS["options"]["step"]["init"]["data_description"]
+    assert "Normal is Pushover's own default" in descriptions[CONF_PRIORITY]
     result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {CONF_RETRY: 60, CONF_EXPIRE: 3600}
+        result["flow_id"],
+        {CONF_SOUND: "user_default", CONF_PRIORITY: "normal", **DURATIONS},
     )
     await hass.async_block_till_done()
     assert loaded_entry.options == {
         CONF_SOUND: "user_default",
-        CONF_PRIORITY: None,
-        CONF_RETRY: 60,
-        CONF_EXPIRE: 3600,
+        CONF_PRIORITY: 0,
+        **DURATIONS,
     }
 
 
@@ -544,8 +722,8 @@ async def test_options_suggest_the_current_values(
     result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
     assert suggested(result, CONF_SOUND) == "siren"
     assert suggested(result, CONF_PRIORITY) == "low"
-    assert field(result, CONF_RETRY).default() == 45
-    assert field(result, CONF_EXPIRE).default() == 90
+    assert suggested(result, CONF_RETRY) == 45
+    assert suggested(result, CONF_EXPIRE) == 90
 
 
 @pytest.mark.parametrize(
@@ -572,7 +750,7 @@ async def test_options_durations_out_of_range(
 ) -> None:
     """Out-of-range durations get translated field errors and store nothing."""
     result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
-    user_input = {CONF_PRIORITY: "high", CONF_RETRY: 60, CONF_EXPIRE: 3600, **durations}
+    user_input = {CONF_SOUND: "siren", CONF_PRIORITY: "high", **DURATIONS, **durations}
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], user_input
     )
@@ -581,9 +759,11 @@ async def test_options_durations_out_of_range(
     for key in errors.values():
         assert "10800" in STRINGS["options"]["error"][key]
     assert suggested(result, CONF_PRIORITY) == "high"
+    assert suggested(result, CONF_SOUND) == "siren"
     assert loaded_entry.options == {}
     result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {CONF_RETRY: 30, CONF_EXPIRE: 10800}
+        result["flow_id"],
+        {**user_input, CONF_RETRY: 30, CONF_EXPIRE: 10800},
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
@@ -677,7 +857,7 @@ RECIPIENT_ERRORS = [
     pytest.param({}, "503", {"base": "cannot_connect"}, id="503"),
     pytest.param({}, "drop", {"base": "cannot_connect"}, id="drop"),
     pytest.param({}, "408", {"base": "cannot_connect"}, id="408"),
-    pytest.param({}, "missing_field", {"base": "unknown"}, id="malformed"),
+    pytest.param({}, "missing_field", {"base": "cannot_connect"}, id="malformed"),
 ]
 
 
@@ -703,6 +883,7 @@ async def test_add_recipient_errors(
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "user"
     assert result["errors"] == errors
+    assert suggested(result, CONF_NAME) == "Carol"
     assert recipients_of(loaded_entry) == before
     result = await configure_recipient(
         hass, result["flow_id"], {CONF_NAME: "Carol", CONF_USER_KEY: DEMO_USER2}
@@ -721,7 +902,7 @@ async def test_add_group_recipient(
     assert result["step_id"] == "defaults"
     assert CONF_DEVICES not in result["data_schema"].schema
     result = await configure_recipient(
-        hass, result["flow_id"], {CONF_SOUND: "user_default", CONF_PRIORITY: "default"}
+        hass, result["flow_id"], {CONF_SOUND: "default", CONF_PRIORITY: "default"}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert ("Household", {CONF_USER_KEY: DEMO_GROUP, CONF_DEVICES: []}) in (
@@ -822,6 +1003,7 @@ async def test_reconfigure_recipient(
     assert alice.data == {
         CONF_USER_KEY: DEMO_USER,
         CONF_DEVICES: ["phone"],
+        CONF_SOUND: "user_default",
         CONF_PRIORITY: -1,
     }
     result = await start_recipient_flow(hass, loaded_entry, ALICE)
@@ -829,6 +1011,7 @@ async def test_reconfigure_recipient(
         hass, result["flow_id"], {CONF_NAME: "Alice B", CONF_USER_KEY: DEMO_USER}
     )
     assert field(result, CONF_DEVICES).default() == ["phone"]
+    assert field(result, CONF_SOUND).default() == "user_default"
     assert field(result, CONF_PRIORITY).default() == "low"
 
 

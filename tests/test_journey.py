@@ -40,6 +40,10 @@ async def test_add_app_two_recipients_and_send_every_way(
         result["flow_id"],
         {CONF_NAME: "Alice", CONF_API_KEY: DEMO_TOKEN, CONF_USER_KEY: DEMO_USER},
     )
+    assert result["step_id"] == "defaults"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_SOUND: "default", CONF_PRIORITY: "default"}
+    )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     entry = result["result"]
     await hass.async_block_till_done()

@@ -21,6 +21,10 @@ import pytest
 import yaml
 
 from custom_components.pushover_complete import services as services_module
+from custom_components.pushover_complete.legacy import (
+    DESCRIPTION_FIELDS as LEGACY_FIELDS,
+    LEGACY_SERVICE,
+)
 from homeassistant.helpers import config_validation as cv, selector
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -516,6 +520,12 @@ def test_every_action_is_described(services_yaml: dict[str, Any]) -> None:
 # Object selector options that Home Assistant 2025.4 does not know yet; its
 # frontend shows a YAML editor for them, 2025.5 and later a form.
 _NEWER_OBJECT_OPTIONS = {"fields", "multiple", "label_field", "description_field"}
+# Media selector options of later releases; 2025.4's frontend ignores them.
+_NEWER_MEDIA_OPTIONS = {"accept", "multiple", "image_upload"}
+_MEDIA_OPTIONS_KNOWN = bool(
+    selector.MediaSelectorConfig.__optional_keys__
+    | selector.MediaSelectorConfig.__required_keys__
+)
 
 
 def _validate_selector(config: dict[str, Any]) -> None:
@@ -530,6 +540,11 @@ def _validate_selector(config: dict[str, Any]) -> None:
         for field in options.get("fields", {}).values():
             assert set(field) <= {"selector", "required", "label", "default"}
             selector.validate_selector(field["selector"])
+        return
+    if "media" in config and not _MEDIA_OPTIONS_KNOWN:
+        options = dict(config["media"] or {})
+        assert set(options) <= _NEWER_MEDIA_OPTIONS
+        assert all(isinstance(kind, str) for kind in options.get("accept", []))
         return
     selector.validate_selector(config)
 
@@ -595,9 +610,43 @@ def test_action_translated_and_iconed(
 def test_no_translations_or_icons_for_unknown_actions(
     strings: dict[str, Any], icons: dict[str, Any]
 ) -> None:
-    """Stale entries would describe actions that do not exist."""
-    assert set(strings["services"]) == _actions()
+    """Stale entries would describe actions that do not exist.
+
+    ``legacy_notify`` words the legacy ``notify.<recipient>`` actions.
+    """
+    assert set(strings["services"]) == _actions() | {LEGACY_SERVICE}
     assert set(icons["services"]) == _actions()
+
+
+def test_legacy_action_translated(strings: dict[str, Any]) -> None:
+    """The legacy action's name, description and every field are worded."""
+    texts = strings["services"][LEGACY_SERVICE]
+    assert _placeholders(texts["name"]) == {"recipient"}
+    assert texts["description"]
+    assert set(texts["fields"]) == set(LEGACY_FIELDS)
+    for name, field in texts["fields"].items():
+        assert field["name"], name
+        assert field["description"], name
+
+
+def test_object_selector_fields_translated(
+    services_yaml: dict[str, Any], strings: dict[str, Any]
+) -> None:
+    """An object selector with ``translation_key`` words each of its fields."""
+    found = 0
+    for action, spec in services_yaml.items():
+        for name, field in (spec.get("fields") or {}).items():
+            config = field["selector"].get("object") or {}
+            if key := config.get("translation_key"):
+                found += 1
+                texts = strings["selector"][key]["fields"]
+                assert set(texts) == set(config["fields"]), (action, name)
+                for sub in texts.values():
+                    assert sub["name"]
+                    assert sub["description"]
+                for option in ("label_field", "description_field"):
+                    assert config.get(option, "targets") in config["fields"]
+    assert found
 
 
 def test_service_select_translations(
@@ -661,7 +710,7 @@ def test_selector_option_keys_are_valid(strings: dict[str, Any]) -> None:
     bad = [
         f"{name}.{option}"
         for name, spec in strings["selector"].items()
-        for option in spec["options"]
+        for option in [*spec.get("options", {}), *spec.get("fields", {})]
         if not RE_TRANSLATION_KEY.match(option)
     ]
     assert not bad
@@ -811,17 +860,20 @@ class FlowInfo:
 
 
 def _error_values(node: ast.AST) -> set[str]:
-    """Error keys in ``{field: "error"}`` literals returned or assigned."""
+    """Error keys: ``{field: "error"}`` literals, and ``errors[field] = "error"``."""
     found: set[str] = set()
     for sub in ast.walk(node):
-        candidates: list[ast.AST] = []
-        if isinstance(sub, ast.Return) and sub.value is not None:
-            candidates.append(sub.value)
-        elif isinstance(sub, ast.Assign | ast.AnnAssign):
-            targets = sub.targets if isinstance(sub, ast.Assign) else [sub.target]
-            for target in targets:
-                if isinstance(target, ast.Name) and target.id == "errors":
-                    candidates.append(sub.value)  # type: ignore[arg-type]
+        if (
+            isinstance(sub, ast.Dict)
+            and sub.values
+            and all(
+                isinstance(v, ast.Constant) and isinstance(v.value, str)
+                for v in sub.values
+            )
+        ):
+            found |= {v.value for v in sub.values}  # type: ignore[attr-defined]
+        if isinstance(sub, ast.Assign):
+            for target in sub.targets:
                 if (
                     isinstance(target, ast.Subscript)
                     and isinstance(target.value, ast.Name)
@@ -830,19 +882,25 @@ def _error_values(node: ast.AST) -> set[str]:
                     and isinstance(sub.value.value, str)
                 ):
                     found.add(sub.value.value)
-        for candidate in candidates:
-            items = candidate.elts if isinstance(candidate, ast.Tuple) else [candidate]
-            for item in items:
-                if (
-                    isinstance(item, ast.Dict)
-                    and item.values
-                    and all(
-                        isinstance(v, ast.Constant) and isinstance(v.value, str)
-                        for v in item.values
-                    )
-                ):
-                    found |= {v.value for v in item.values}  # type: ignore[attr-defined]
     return found
+
+
+def _called(node: ast.AST) -> set[str]:
+    """The names of the functions ``node`` calls."""
+    return {_call_name(sub) for sub in ast.walk(node) if isinstance(sub, ast.Call)}
+
+
+def _reached(
+    node: ast.AST, functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef]
+) -> set[str]:
+    """The module functions ``node`` calls, and those they call, and so on."""
+    reached: set[str] = set()
+    todo = _called(node) & set(functions)
+    while todo:
+        name = todo.pop()
+        reached.add(name)
+        todo |= (_called(functions[name]) & set(functions)) - reached
+    return reached
 
 
 def _config_flows() -> dict[str, FlowInfo]:
@@ -850,9 +908,11 @@ def _config_flows() -> dict[str, FlowInfo]:
     modules = _sources()
     constants = _constants(modules)
     tree = modules["config_flow.py"]
+    # Flows use helpers of other modules too (flow_forms.py).
     functions = {
         node.name: node
-        for node in tree.body
+        for module in modules.values()
+        for node in module.body
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
     }
     subentry_types: dict[str, str] = {}
@@ -883,7 +943,6 @@ def _config_flows() -> dict[str, FlowInfo]:
         else:
             continue
         info = flows.setdefault(sections[cls.name], FlowInfo())
-        called: set[str] = set()
         for node in ast.walk(cls):
             if isinstance(node, ast.AsyncFunctionDef) and node.name.startswith(
                 "async_step_"
@@ -904,7 +963,6 @@ def _config_flows() -> dict[str, FlowInfo]:
                     info.aborts.add("reconfigure_successful")
             if isinstance(node, ast.Call):
                 name = _call_name(node)
-                called.add(name)
                 if name == "_abort_if_unique_id_configured":
                     info.aborts.add("already_configured")
                 if name == "async_update_and_abort":
@@ -921,7 +979,7 @@ def _config_flows() -> dict[str, FlowInfo]:
                     if step is not None and keys is not None:
                         info.step_placeholders[step] = keys
         info.errors |= _error_values(cls)
-        for name in called & set(functions):
+        for name in _reached(cls, functions):
             info.errors |= _error_values(functions[name])
     return flows
 

@@ -22,7 +22,7 @@ from custom_components.pushover_complete.const import (
     EVENT_ACKNOWLEDGED,
 )
 from custom_components.pushover_complete.encryption import decrypt_field
-from homeassistant.core import HomeAssistant, ServiceCall
+from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
@@ -255,10 +255,6 @@ async def test_invalid_input_sends_nothing(
 @pytest.mark.parametrize(
     "data",
     [
-        {"priority": 2, "retry": 10},
-        {"priority": 2, "expire": 10801},
-        {"priority": 3},
-        {"ttl": 0},
         {"callback_url": "not a url"},
         {"camera": "not an entity id"},
         {"media": "/local/snap.png"},
@@ -407,111 +403,6 @@ async def test_quota_of_one_account_makes_one_repair_issue(
     assert "2027" in (issue.translation_placeholders or {})["reset"]
     await send(hass, entity_id="notify.alice", message="x")
     assert registry.async_get_issue(DOMAIN, "quota_exceeded") is None
-
-
-async def test_legacy_service_with_builtin_data_keys(
-    hass: HomeAssistant, sim: PushoverSimulator, loaded_entry: MockConfigEntry
-) -> None:
-    """notify.<recipient> takes the built-in integration's data keys."""
-    await hass.services.async_call(
-        "notify",
-        "alice",
-        {"message": "Hello TTL", "data": {"ttl": 900}},
-        blocking=True,
-    )
-    await hass.services.async_call(
-        "notify",
-        "bob",
-        {
-            "message": "Hi",
-            "title": "T",
-            "target": ["laptop"],
-            "data": {
-                "url": "https://example.org",
-                "url_title": "Ex",
-                "priority": 1,
-                "sound": "siren",
-                "html": 1,
-                "timestamp": 1_700_000_000,
-            },
-        },
-        blocking=True,
-    )
-    first, second = sim.messages
-    assert first["users"] == [DEMO_USER]
-    assert first["ttl"] == "900"
-    assert "title" not in first
-    assert "device" not in first
-    assert second["device"] == "laptop"
-    assert (second["priority"], second["sound"], second["html"]) == ("1", "siren", "1")
-    assert second["title"] == "T"
-
-
-async def test_legacy_service_bad_data(
-    hass: HomeAssistant, sim: PushoverSimulator, loaded_entry: MockConfigEntry
-) -> None:
-    """Bad data is a translated error; nothing is sent."""
-    with pytest.raises(ServiceValidationError) as err:
-        await hass.services.async_call(
-            "notify", "alice", {"message": "x", "data": {"priority": 7}}, blocking=True
-        )
-    assert err.value.translation_key == "invalid_data"
-    assert sim.messages == []
-
-
-async def test_legacy_service_refuses_unknown_keys_by_name(
-    hass: HomeAssistant, sim: PushoverSimulator, loaded_entry: MockConfigEntry
-) -> None:
-    """A typo in data (``priorty: 2``) is refused, naming it; nothing is sent."""
-    with pytest.raises(ServiceValidationError) as err:
-        await hass.services.async_call(
-            "notify",
-            "alice",
-            {"message": "Leak", "data": {"priorty": 2, "sound": "siren", "zz": 1}},
-            blocking=True,
-        )
-    assert err.value.translation_key == "unknown_data_keys"
-    assert err.value.translation_placeholders == {"keys": "priorty, zz"}
-    assert "priorty, zz" in str(err.value)
-    assert sim.messages == []
-
-
-async def test_legacy_name_taken(
-    hass: HomeAssistant,
-    sim: PushoverSimulator,
-    config_entry: MockConfigEntry,
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    """A taken name becomes notify.pushover_complete_<slug>, logged once."""
-
-    async def _other(call: ServiceCall) -> None:
-        return None
-
-    hass.services.async_register("notify", "alice", _other)
-    config_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(config_entry.entry_id)
-    await hass.async_block_till_done()
-    assert hass.services.has_service("notify", "pushover_complete_alice")
-    assert "notify.pushover_complete_alice" in caplog.text
-    await hass.services.async_call(
-        "notify", "pushover_complete_alice", {"message": "x"}, blocking=True
-    )
-    assert sim.messages[0]["users"] == [DEMO_USER]
-
-
-async def test_unload_keeps_other_entries_services(
-    hass: HomeAssistant,
-    sim: PushoverSimulator,
-    loaded_entry: MockConfigEntry,
-    office_entry: MockConfigEntry,
-) -> None:
-    """Unloading one entry leaves the other entry's legacy services."""
-    other = office_entry
-    assert hass.services.has_service("notify", "carol")
-    assert await hass.config_entries.async_unload(other.entry_id)
-    assert not hass.services.has_service("notify", "carol")
-    assert hass.services.has_service("notify", "alice")
-    assert hass.services.has_service("notify", "bob")
 
 
 async def test_malformed_user_key_refused_before_sending(

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 import stat
 from typing import Final
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import aiohttp
 
@@ -101,14 +101,18 @@ async def _async_from_path(
 
 
 def _checked_url(hass: HomeAssistant, url: str, original: str) -> str:
-    """Return ``url`` if it may be fetched: http(s) and allowlisted."""
+    """Return ``url`` if it may be fetched: a valid http(s) URL, allowlisted."""
     try:
         parts = urlsplit(url)
+        # Reading the port refuses one out of range or not a number.
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname)
+        valid = valid and (parts.port is None or parts.port > 0)
+        allowed = valid and hass.config.is_allowed_external_url(url)
     except ValueError:
         raise invalid("attachment_url_invalid", url=original) from None
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    if not valid:
         raise invalid("attachment_url_invalid", url=original)
-    if not hass.config.is_allowed_external_url(url):
+    if not allowed:
         raise invalid("attachment_url_not_allowed", url=original)
     return url
 
@@ -220,12 +224,15 @@ async def _async_from_media(hass: HomeAssistant, media_id: str) -> Attachment:
 
 
 def _local_media_path(hass: HomeAssistant, url: str) -> tuple[Path, Path] | None:
-    """Map a local media URL (``/media/<folder>/<path>``) to its file and folder."""
+    """Map a local media URL (``/media/<folder>/<path>``) to its file and folder.
+
+    Home Assistant's local media source puts the item's path into this URL as
+    it is, neither quoted nor to be unquoted (``Front door #2.png`` stays so),
+    so it is read as a path: parsed as a URL it would be cut at ``#`` or ``?``.
+    """
     if not url.startswith(LOCAL_MEDIA_PREFIX):
         return None
-    folder_id, _, location = unquote(urlsplit(url).path)[
-        len(LOCAL_MEDIA_PREFIX) :
-    ].partition("/")
+    folder_id, _, location = url.removeprefix(LOCAL_MEDIA_PREFIX).partition("/")
     folder = hass.config.media_dirs.get(folder_id)
     if folder is None or not location:
         return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, cast
+from typing import Any
 
 import voluptuous as vol
 
@@ -13,7 +13,6 @@ from homeassistant.components.webhook import async_generate_id
 from homeassistant.config_entries import (
     SOURCE_RECONFIGURE,
     ConfigEntry,
-    ConfigEntryState,
     ConfigFlow,
     ConfigFlowResult,
     ConfigSubentry,
@@ -30,24 +29,17 @@ from homeassistant.const import (
 )
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.selector import (
-    NumberSelector,
-    NumberSelectorConfig,
-    NumberSelectorMode,
-    SelectOptionDict,
-    SelectSelector,
-    SelectSelectorConfig,
-    SelectSelectorMode,
     TextSelector,
     TextSelectorConfig,
     TextSelectorType,
 )
 
+from .account_devices import no_active_devices
 from .api import (
     DEVICE_RE,
     BadAPIRequestError,
     LoginResponse,
     PushoverAuthError,
-    PushoverCompleteError,
     PushoverConnectionError,
     PushoverTwoFactorRequiredError,
     PushoverValidationError,
@@ -64,26 +56,30 @@ from .const import (
     CONF_TWOFA,
     CONF_USER_KEY,
     DEFAULT_DEVICE_NAME,
-    DEFAULT_EXPIRE,
     DEFAULT_NAME,
-    DEFAULT_RETRY,
     DOMAIN,
     LOGGER,
-    PRIORITY_DEFAULT,
-    SOUND_USER_DEFAULT,
+    PRIORITY_NAMES,
     SUBENTRY_DEVICE,
     SUBENTRY_RECIPIENT,
 )
 from .encryption import is_valid_key
+from .flow_forms import (
+    async_sounds,
+    current_options,
+    defaults_schema,
+    duration_errors,
+    options_schema,
+    present,
+    with_defaults,
+)
 from .helpers import create_client, token_unique_id
 
 CONF_RECIPIENT_NAME = "recipient_name"
 # The note shown when a key is valid but none of its devices is active.
 NO_ACTIVE_DEVICES = "no_active_devices"
-# Pushover's emergency durations: retry at least 30 s, expire at most 3 hours.
-DURATION_MIN = 30
-DURATION_MAX = 10800
-# Answers that mean "not now" rather than "no": a request timeout, a rate limit.
+# What a form that comes back with an error never shows again: it is asked again.
+NOT_SHOWN_AGAIN = frozenset({CONF_API_KEY})
 
 PASSWORD = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
 EMAIL = TextSelector(
@@ -93,43 +89,6 @@ ACCOUNT_PASSWORD = TextSelector(
     TextSelectorConfig(type=TextSelectorType.PASSWORD, autocomplete="current-password")
 )
 ONE_TIME_CODE = TextSelector(TextSelectorConfig(autocomplete="one-time-code"))
-PRIORITIES = {"lowest": -2, "low": -1, "normal": 0, "high": 1, "emergency": 2}
-PRIORITY_NAMES: dict[int | None, str] = {v: k for k, v in PRIORITIES.items()}
-# A recipient's priority may fall back to the application's default.
-PRIORITY_SELECTOR = SelectSelector(
-    SelectSelectorConfig(
-        options=[PRIORITY_DEFAULT, *PRIORITIES],
-        mode=SelectSelectorMode.DROPDOWN,
-        translation_key="priority",
-    )
-)
-# The application's own default: left empty, Pushover's normal priority applies.
-LEVEL_SELECTOR = SelectSelector(
-    SelectSelectorConfig(
-        options=list(PRIORITIES),
-        mode=SelectSelectorMode.DROPDOWN,
-        translation_key="priority",
-    )
-)
-
-
-class SecondsSelector(NumberSelector):
-    """A number of seconds whose range the form checks, to answer in words."""
-
-    def __call__(self, data: Any) -> float:
-        """Take any number; the step names one out of range as a field error."""
-        return cast(float, vol.Coerce(float)(data))
-
-
-SECONDS_SELECTOR = SecondsSelector(
-    NumberSelectorConfig(
-        min=DURATION_MIN,
-        max=DURATION_MAX,
-        step=1,
-        unit_of_measurement="seconds",
-        mode=NumberSelectorMode.BOX,
-    )
-)
 
 
 @dataclass(frozen=True)
@@ -140,31 +99,13 @@ class KeyCheck:
     inactive: bool = False
 
 
-def sound_selector(sounds: Mapping[str, str]) -> SelectSelector:
-    """Return a dropdown of the account's sounds plus "user's default"."""
-    options = [SelectOptionDict(value=SOUND_USER_DEFAULT, label="User's default")]
-    options += [
-        SelectOptionDict(value=sound_id, label=name)
-        for sound_id, name in sorted(sounds.items(), key=lambda item: item[1])
-    ]
-    return SelectSelector(
-        SelectSelectorConfig(options=options, mode=SelectSelectorMode.DROPDOWN)
-    )
-
-
-def _present(values: Mapping[str, Any]) -> dict[str, Any]:
-    """Drop the values that are not set, so that no field shows "None"."""
-    return {key: value for key, value in values.items() if value is not None}
-
-
-async def _async_sounds(hass: HomeAssistant, entry: ConfigEntry) -> Mapping[str, str]:
-    """Return the application's sounds: known when loaded, else asked for now."""
-    if entry.state is ConfigEntryState.LOADED:
-        return cast(Mapping[str, str], entry.runtime_data.sounds)
-    try:
-        return await create_client(hass, entry.data[CONF_API_KEY]).get_sounds()
-    except PushoverCompleteError:
-        return {}
+def _typed(user_input: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Return what a form keeps of the user's input when it comes back."""
+    return {
+        key: value
+        for key, value in (user_input or {}).items()
+        if key not in NOT_SHOWN_AGAIN
+    }
 
 
 class Failure(StrEnum):
@@ -193,25 +134,37 @@ def _failure(err: Exception) -> Failure:
     return Failure.UNKNOWN
 
 
-def _no_active_devices(err: Exception) -> bool:
-    """Tell whether Pushover called the key valid but without an active device."""
-    return isinstance(err, BadAPIRequestError) and any(
-        "no active devices" in reason for reason in err.errors
+def _check_errors(
+    err: Exception, token_field: str, refused: dict[str, str]
+) -> dict[str, str]:
+    """Return the form errors of a failed check of the token or a key.
+
+    Something that answers in Pushover's place with what is not Pushover's
+    answer (a captive portal, a proxy's login page: HTML with HTTP 200, or
+    JSON without Pushover's fields) is a connection problem, as any
+    ``PushoverConnectionError`` is.
+    """
+    failure = (
+        Failure.LATER if isinstance(err, PushoverConnectionError) else _failure(err)
     )
+    errors = {
+        Failure.TOKEN: {token_field: "invalid_api_key"},
+        Failure.LATER: {"base": "cannot_connect"},
+        Failure.UNKNOWN: {"base": "unknown"},
+        Failure.REFUSED: refused,
+    }
+    return errors[failure]
 
 
-async def _check_token(hass: HomeAssistant, token: str) -> dict[str, str]:
-    """Check ``token`` by fetching the application's sound list."""
+async def _check_token(
+    hass: HomeAssistant, token: str
+) -> tuple[Mapping[str, str], dict[str, str]]:
+    """Check ``token`` by fetching the application's sound list; return the sounds."""
     try:
-        await create_client(hass, token).get_sounds()
+        sounds = await create_client(hass, token).get_sounds()
     except Exception as err:  # every failure is shown on the form
-        failure = _failure(err)
-        if failure is Failure.LATER:
-            return {"base": "cannot_connect"}
-        if failure is Failure.UNKNOWN:
-            return {"base": "unknown"}
-        return {CONF_API_KEY: "invalid_api_key"}
-    return {}
+        return {}, _check_errors(err, CONF_API_KEY, {CONF_API_KEY: "invalid_api_key"})
+    return sounds, {}
 
 
 async def _check_user(
@@ -222,16 +175,10 @@ async def _check_user(
         result = await create_client(hass, token).validate(user_key)
         devices = list(result["devices"])
     except Exception as err:  # every failure is shown on the form
-        if _no_active_devices(err):
+        if no_active_devices(err):
             return KeyCheck(inactive=True), {}
-        failure = _failure(err)
-        if failure is Failure.TOKEN:
-            return None, {token_field: "invalid_api_key"}
-        if failure is Failure.LATER:
-            return None, {"base": "cannot_connect"}
-        if failure is Failure.UNKNOWN:
-            return None, {"base": "unknown"}
-        return None, {CONF_USER_KEY: "invalid_user_key"}
+        refused = {CONF_USER_KEY: "invalid_user_key"}
+        return None, _check_errors(err, token_field, refused)
     return KeyCheck(devices), {}
 
 
@@ -240,6 +187,13 @@ class PushoverCompleteConfigFlow(ConfigFlow, domain=DOMAIN):
 
     VERSION = 1
     MINOR_VERSION = 1
+
+    def __init__(self) -> None:
+        """Start with nothing checked."""
+        self._input: dict[str, Any] = {}
+        self._token = ""
+        self._sounds: Mapping[str, str] = {}
+        self._check = KeyCheck()
 
     @staticmethod
     @callback
@@ -263,14 +217,15 @@ class PushoverCompleteConfigFlow(ConfigFlow, domain=DOMAIN):
     ) -> ConfigFlowResult:
         """Ask for the token and the first recipient's key and name."""
         errors: dict[str, str] = {}
-        suggested: dict[str, Any] = dict(user_input or {})
+        suggested = _typed(user_input)
         if user_input is not None:
             token = user_input[CONF_API_KEY].strip()
             await self.async_set_unique_id(token_unique_id(token))
             self._abort_if_unique_id_configured()
             check, errors = await self._async_check(token, user_input[CONF_USER_KEY])
             if check is not None:
-                return self._async_create(user_input, token, check)
+                self._input, self._token, self._check = user_input, token, check
+                return await self.async_step_defaults()
         else:
             suggested[CONF_RECIPIENT_NAME] = await self._async_owner_name()
         schema = vol.Schema(
@@ -285,7 +240,7 @@ class PushoverCompleteConfigFlow(ConfigFlow, domain=DOMAIN):
             step_id="user",
             data_schema=self.add_suggested_values_to_schema(
                 schema,  # type: ignore[arg-type, unused-ignore]  # probatio's Schema on HA 2026
-                _present(suggested),
+                present(suggested),
             ),
             errors=errors,
         )
@@ -298,30 +253,37 @@ class PushoverCompleteConfigFlow(ConfigFlow, domain=DOMAIN):
     async def _async_check(
         self, token: str, user_key: str
     ) -> tuple[KeyCheck | None, dict[str, str]]:
-        """Check the token, then the key."""
-        if errors := await _check_token(self.hass, token):
+        """Check the token (keeping the application's sounds), then the key."""
+        self._sounds, errors = await _check_token(self.hass, token)
+        if errors:
             return None, errors
         return await _check_user(self.hass, token, user_key.strip(), CONF_API_KEY)
 
-    @callback
-    def _async_create(
-        self, user_input: dict[str, Any], token: str, check: KeyCheck
+    def _recipient_title(self) -> str:
+        """Return the first recipient's name: its own, else the application's."""
+        name = (self._input.get(CONF_RECIPIENT_NAME) or "").strip()
+        return name or str(self._input[CONF_NAME])
+
+    async def async_step_defaults(
+        self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Create the entry with its first recipient."""
-        name = user_input[CONF_NAME]
-        recipient = (user_input.get(CONF_RECIPIENT_NAME) or "").strip() or name
+        """Ask for the first recipient's devices, sound and priority."""
+        if user_input is None:
+            return self.async_show_form(
+                step_id="defaults",
+                data_schema=defaults_schema(self._check.devices, self._sounds, {}),  # type: ignore[arg-type, unused-ignore]  # typed differently on HA 2026.x
+                description_placeholders={"recipient": self._recipient_title()},
+            )
+        data = {CONF_USER_KEY: self._input[CONF_USER_KEY].strip(), CONF_DEVICES: []}
         return self.async_create_entry(
-            title=name,
-            data={CONF_API_KEY: token, CONF_WEBHOOK_ID: async_generate_id()},
-            description=NO_ACTIVE_DEVICES if check.inactive else None,
+            title=self._input[CONF_NAME],
+            data={CONF_API_KEY: self._token, CONF_WEBHOOK_ID: async_generate_id()},
+            description=NO_ACTIVE_DEVICES if self._check.inactive else None,
             subentries=[
                 {
                     "subentry_type": SUBENTRY_RECIPIENT,
-                    "title": recipient,
-                    "data": {
-                        CONF_USER_KEY: user_input[CONF_USER_KEY].strip(),
-                        CONF_DEVICES: [],
-                    },
+                    "title": self._recipient_title(),
+                    "data": with_defaults(data, user_input),
                     "unique_id": None,
                 }
             ],
@@ -381,7 +343,10 @@ class PushoverCompleteConfigFlow(ConfigFlow, domain=DOMAIN):
         )
         return self.async_show_form(
             step_id="reconfigure",
-            data_schema=schema,  # type: ignore[arg-type, unused-ignore]  # typed differently on HA 2026.x
+            data_schema=self.add_suggested_values_to_schema(  # type: ignore[arg-type, unused-ignore]  # typed differently on HA 2026.x
+                schema,  # type: ignore[arg-type, unused-ignore]  # typed differently on HA 2026.x
+                _typed(user_input),
+            ),
             errors=errors,
         )
 
@@ -393,7 +358,7 @@ class PushoverCompleteConfigFlow(ConfigFlow, domain=DOMAIN):
         for other in self._async_current_entries(include_ignore=False):
             if other.entry_id != entry.entry_id and other.unique_id == unique_id:
                 return {"base": "already_configured"}
-        return await _check_token(self.hass, token)
+        return (await _check_token(self.hass, token))[1]
 
 
 class PushoverCompleteOptionsFlow(OptionsFlow):
@@ -405,60 +370,25 @@ class PushoverCompleteOptionsFlow(OptionsFlow):
         """Ask for the default sound, priority, and emergency retry/expire."""
         errors: dict[str, str] = {}
         if user_input is not None:
-            errors = _duration_errors(user_input)
+            errors = duration_errors(user_input)
             if not errors:
                 return self.async_create_entry(
                     data={
-                        CONF_SOUND: user_input.get(CONF_SOUND, SOUND_USER_DEFAULT),
-                        CONF_PRIORITY: PRIORITIES.get(
-                            user_input.get(CONF_PRIORITY, "")
-                        ),
+                        CONF_SOUND: user_input[CONF_SOUND],
+                        CONF_PRIORITY: PRIORITY_NAMES.get(user_input[CONF_PRIORITY]),
                         CONF_RETRY: int(user_input[CONF_RETRY]),
                         CONF_EXPIRE: int(user_input[CONF_EXPIRE]),
                     }
                 )
-        options = self.config_entry.options
-        schema = vol.Schema(
-            {
-                vol.Optional(CONF_SOUND): sound_selector(
-                    await _async_sounds(self.hass, self.config_entry)
-                ),
-                vol.Optional(CONF_PRIORITY): LEVEL_SELECTOR,
-                vol.Required(
-                    CONF_RETRY, default=options.get(CONF_RETRY, DEFAULT_RETRY)
-                ): SECONDS_SELECTOR,
-                vol.Required(
-                    CONF_EXPIRE, default=options.get(CONF_EXPIRE, DEFAULT_EXPIRE)
-                ): SECONDS_SELECTOR,
-            }
-        )
-        current = {
-            CONF_SOUND: options.get(CONF_SOUND, SOUND_USER_DEFAULT),
-            CONF_PRIORITY: PRIORITY_NAMES.get(options.get(CONF_PRIORITY)),
-        }
+        schema = options_schema(await async_sounds(self.hass, self.config_entry))
         return self.async_show_form(
             step_id="init",
             data_schema=self.add_suggested_values_to_schema(  # type: ignore[arg-type, unused-ignore]  # typed differently on HA 2026.x
                 schema,  # type: ignore[arg-type, unused-ignore]  # typed differently on HA 2026.x
-                _present(user_input or current),
+                user_input or current_options(self.config_entry.options),
             ),
             errors=errors,
         )
-
-
-def _duration_errors(user_input: Mapping[str, Any]) -> dict[str, str]:
-    """Name retry/expire values outside Pushover's range, or not whole seconds."""
-    errors: dict[str, str] = {}
-    if not _whole_seconds_in_range(user_input[CONF_RETRY]):
-        errors[CONF_RETRY] = "retry_out_of_range"
-    if not _whole_seconds_in_range(user_input[CONF_EXPIRE]):
-        errors[CONF_EXPIRE] = "expire_out_of_range"
-    return errors
-
-
-def _whole_seconds_in_range(value: float) -> bool:
-    """Tell whether ``value`` is a whole number of seconds Pushover takes."""
-    return DURATION_MIN <= value <= DURATION_MAX and value == int(value)
 
 
 class RecipientSubentryFlow(ConfigSubentryFlow):
@@ -534,34 +464,15 @@ class RecipientSubentryFlow(ConfigSubentryFlow):
     ) -> SubentryFlowResult:
         """Ask for the devices, sound and priority of this recipient."""
         if user_input is not None:
-            return self._async_finish(self._with_defaults(user_input))
-        sounds = await _async_sounds(self.hass, self._get_entry())
+            return self._async_finish(with_defaults(self._data, user_input))
+        sounds = await async_sounds(self.hass, self._get_entry())
         current: Mapping[str, Any] = {}
         if self.source == SOURCE_RECONFIGURE:
             current = self._get_reconfigure_subentry().data
-        fields: dict[Any, Any] = {}
-        if devices := self._check.devices:
-            chosen = [d for d in current.get(CONF_DEVICES, []) if d in devices]
-            fields[vol.Optional(CONF_DEVICES, default=chosen)] = SelectSelector(
-                SelectSelectorConfig(
-                    options=devices, multiple=True, mode=SelectSelectorMode.LIST
-                )
-            )
-        sound = current.get(CONF_SOUND, SOUND_USER_DEFAULT)
-        fields[vol.Optional(CONF_SOUND, default=sound)] = sound_selector(sounds)
-        priority = PRIORITY_NAMES.get(current.get(CONF_PRIORITY), PRIORITY_DEFAULT)
-        fields[vol.Optional(CONF_PRIORITY, default=priority)] = PRIORITY_SELECTOR
-        return self.async_show_form(step_id="defaults", data_schema=vol.Schema(fields))  # type: ignore[arg-type, unused-ignore]  # typed differently on HA 2026.x
-
-    def _with_defaults(self, user_input: Mapping[str, Any]) -> dict[str, Any]:
-        """Return the recipient's data with the devices and defaults chosen."""
-        data = dict(self._data)
-        data[CONF_DEVICES] = list(user_input.get(CONF_DEVICES, []))
-        if (sound := user_input.get(CONF_SOUND)) and sound != SOUND_USER_DEFAULT:
-            data[CONF_SOUND] = sound
-        if (priority := user_input.get(CONF_PRIORITY)) in PRIORITIES:
-            data[CONF_PRIORITY] = PRIORITIES[priority]
-        return data
+        return self.async_show_form(
+            step_id="defaults",
+            data_schema=defaults_schema(self._check.devices, sounds, current),  # type: ignore[arg-type, unused-ignore]  # typed differently on HA 2026.x
+        )
 
     @callback
     def _async_finish(self, data: dict[str, Any]) -> SubentryFlowResult:

@@ -28,6 +28,14 @@ DEFAULT_EXPIRE: Final = 3600
 # Select value meaning "send no sound: the user's own default plays".
 SOUND_USER_DEFAULT: Final = "user_default"
 PRIORITY_DEFAULT: Final = "default"
+# Pushover's priorities by the name the forms and the action offer.
+PRIORITY_NAMES: Final = {
+    "lowest": -2,
+    "low": -1,
+    "normal": 0,
+    "high": 1,
+    "emergency": 2,
+}
 
 EVENT_ACKNOWLEDGED: Final = f"{DOMAIN}_acknowledged"
 EVENT_EXPIRED: Final = f"{DOMAIN}_expired"

@@ -2,21 +2,33 @@
 
 The same fields serve ``send_message``, ``send_alarm`` and the ``data`` of the
 legacy ``notify.<recipient>`` services.
+
+A number out of range is refused in words that name the bound
+(:func:`bounded`): the validator raises the translated
+``ServiceValidationError`` itself. Voluptuous lets exceptions other than its
+own ``Invalid`` through (``Any``, ``All`` and ``Schema`` catch only
+``Invalid``), and Home Assistant's service call passes them on to the caller,
+so the action form shows our sentence instead of "not a valid value".
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, Final
 
 import voluptuous as vol
 
-from homeassistant.core import HomeAssistant
+from homeassistant.auth.models import User
+from homeassistant.core import HomeAssistant, ServiceCall
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.util import dt as dt_util
 
+from .access import require_read
 from .attachments import async_resolve_attachment
+from .const import PRIORITY_NAMES
+from .exceptions import invalid
 from .models import Attachment, Message
 
 ATTR_MESSAGE: Final = "message"
@@ -58,20 +70,94 @@ def _str_list(value: Any) -> list[str]:
     return [str(item).strip() for item in items if str(item).strip()]
 
 
-PRIORITY_NAMES: Final = {
-    "lowest": -2,
-    "low": -1,
-    "normal": 0,
-    "high": 1,
-    "emergency": 2,
-}
+# How much of a refused value an error message repeats.
+SHOWN_VALUE_LENGTH: Final = 40
+
+
+def _whole_number(value: Any) -> int | None:
+    """Read a whole number from an int, a whole float or such a text."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str):
+        try:
+            value = float(value.strip())
+        except ValueError:
+            return None
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return None
+
+
+def _shown(value: Any) -> str:
+    """Return a refused value as an error message may repeat it."""
+    text = str(value)
+    if len(text) > SHOWN_VALUE_LENGTH:
+        return text[: SHOWN_VALUE_LENGTH - 1] + "…"
+    return text
+
+
+def _out_of_range(
+    name: str, value: int, minimum: int | None, maximum: int | None
+) -> ServiceValidationError:
+    """Build the error for ``value`` outside ``minimum``..``maximum``."""
+    if minimum is not None and maximum is not None:
+        return invalid(
+            "value_out_of_range",
+            field=name,
+            value=str(value),
+            minimum=str(minimum),
+            maximum=str(maximum),
+        )
+    if minimum is not None:
+        return invalid(
+            "value_too_small", field=name, value=str(value), minimum=str(minimum)
+        )
+    return invalid(
+        "value_too_large", field=name, value=str(value), maximum=str(maximum)
+    )
+
+
+def bounded(
+    name: str, minimum: int | None = None, maximum: int | None = None
+) -> Callable[[Any], int]:
+    """Return a validator of a whole number from ``minimum`` to ``maximum``.
+
+    A value that is no whole number, or one out of range, raises a translated
+    ``ServiceValidationError`` naming ``name`` and the bounds (see the module's
+    docstring). Either bound may be left open.
+    """
+
+    def _validate(value: Any) -> int:
+        number = _whole_number(value)
+        if number is None:
+            raise invalid("value_not_whole_number", field=name, value=_shown(value))
+        if (minimum is not None and number < minimum) or (
+            maximum is not None and number > maximum
+        ):
+            raise _out_of_range(name, number, minimum, maximum)
+        return number
+
+    return _validate
+
+
+_PRIORITY_LEVEL = bounded(
+    "priority", min(PRIORITY_NAMES.values()), max(PRIORITY_NAMES.values())
+)
 
 
 def _priority(value: Any) -> int:
     """Read a priority: -2..2, or its name as the action form offers it."""
     if isinstance(value, str) and value.strip().lower() in PRIORITY_NAMES:
         return PRIORITY_NAMES[value.strip().lower()]
-    return int(vol.All(vol.Coerce(int), vol.Range(min=-2, max=2))(value))
+    if _whole_number(value) is None:
+        raise invalid(
+            "invalid_priority",
+            value=_shown(value),
+            names=", ".join(PRIORITY_NAMES),
+        )
+    return _PRIORITY_LEVEL(value)
 
 
 def _media(value: Any) -> str:
@@ -88,17 +174,20 @@ def _optional(validator: Any) -> Any:
     return vol.Any(None, validator)
 
 
-_SECONDS_FROM_30 = vol.All(vol.Coerce(int), vol.Range(min=30))
+# Pushover's bounds: an emergency repeats at most every 30 s and for at most
+# 3 hours; a time to live is a positive number of seconds.
+RETRY_MIN: Final = 30
+EXPIRE_MIN: Final = 30
+EXPIRE_MAX: Final = 10800
+TTL_MIN: Final = 1
 
 # Fields of the message itself, shared by every way of sending.
 CONTENT_FIELDS: Final[dict[Any, Any]] = {
     vol.Optional(ATTR_TITLE): _optional(cv.string),
     vol.Optional(ATTR_URL): _optional(cv.string),
     vol.Optional(ATTR_URL_TITLE): _optional(cv.string),
-    vol.Optional(ATTR_RETRY): _optional(_SECONDS_FROM_30),
-    vol.Optional(ATTR_EXPIRE): _optional(
-        vol.All(vol.Coerce(int), vol.Range(min=30, max=10800))
-    ),
+    vol.Optional(ATTR_RETRY): _optional(bounded(ATTR_RETRY, RETRY_MIN)),
+    vol.Optional(ATTR_EXPIRE): _optional(bounded(ATTR_EXPIRE, EXPIRE_MIN, EXPIRE_MAX)),
     vol.Optional(ATTR_TAGS): _optional(_str_list),
     vol.Optional(ATTR_SOUND): _optional(cv.string),
     vol.Optional(ATTR_HTML): _optional(cv.boolean),
@@ -115,11 +204,24 @@ DELIVERY_FIELDS: Final[dict[Any, Any]] = {
     vol.Optional(ATTR_DEVICE): _optional(_str_list),
     vol.Optional(ATTR_PRIORITY): _optional(_priority),
     vol.Optional(ATTR_CALLBACK_URL): _optional(cv.url),
-    vol.Optional(ATTR_TTL): _optional(vol.All(vol.Coerce(int), vol.Range(min=1))),
+    vol.Optional(ATTR_TTL): _optional(bounded(ATTR_TTL, TTL_MIN)),
 }
 
 MESSAGE_FIELDS: Final[dict[Any, Any]] = {**CONTENT_FIELDS, **DELIVERY_FIELDS}
 MESSAGE_FIELD_NAMES: Final = frozenset(str(key) for key in MESSAGE_FIELDS)
+
+
+async def async_message_for(
+    call: ServiceCall, user: User | None, message: str, data: Mapping[str, Any]
+) -> Message:
+    """Build the message of a call, its attachment read and checked.
+
+    A person must be allowed to read the camera or image entity they attach
+    (every way of sending takes this path, the legacy action's ``data`` too).
+    """
+    if camera := data.get(ATTR_CAMERA):
+        require_read(user, call, camera)
+    return await async_message_from_data(call.hass, message, data)
 
 
 async def async_message_from_data(

@@ -2,32 +2,35 @@
 
 Automations written for the built-in Pushover integration keep working by
 changing only the service name: ``message``, ``title``, ``target`` (device
-names) and ``data`` with the built-in integration's keys (and ours).
+names) and ``data`` with the built-in integration's keys (and ours). The
+names are given once and kept (see :mod:`.legacy_names`); the action's form is
+worded by the translations (``services.legacy_notify``).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 import voluptuous as vol
 
-from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, ServiceCall
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv, entity_registry as er
 from homeassistant.helpers.service import async_set_service_schema
-from homeassistant.util import slugify
 
 from .access import async_caller, require_control
-from .const import DOMAIN, LOGGER, SUBENTRY_RECIPIENT
+from .const import DOMAIN, SUBENTRY_RECIPIENT
 from .data import PushoverCompleteConfigEntry
+from .descriptions import async_service_strings, describe
 from .dispatch import async_send
 from .entity import NOTIFY_KEY, recipient_unique_id
 from .exceptions import invalid
-from .fields import MESSAGE_FIELD_NAMES, MESSAGE_FIELDS, async_message_from_data
+from .fields import MESSAGE_FIELD_NAMES, MESSAGE_FIELDS, async_message_for
+from .legacy_names import NOTIFY_DOMAIN, async_legacy_names
 from .models import recipient_from_subentry
 
-NOTIFY_DOMAIN = Platform.NOTIFY.value
+# The translations' name for the legacy action (services.legacy_notify).
+LEGACY_SERVICE: Final = "legacy_notify"
 DATA_SCHEMA = vol.Schema(MESSAGE_FIELDS)
 LEGACY_SCHEMA = vol.Schema(
     {
@@ -38,27 +41,19 @@ LEGACY_SCHEMA = vol.Schema(
     }
 )
 
-DESCRIPTION_FIELDS = {
+DESCRIPTION_FIELDS: Final[dict[str, dict[str, Any]]] = {
     "message": {
         "required": True,
         "example": "The garage door is open",
         "selector": {"text": {"multiline": True}},
     },
     "title": {"example": "Garage", "selector": {"text": None}},
-    "target": {"example": "phone", "selector": {"object": None}},
+    "target": {"example": "phone", "selector": {"text": {"multiple": True}}},
     "data": {
         "example": '{"priority": 1, "sound": "siren"}',
         "selector": {"object": None},
     },
 }
-
-
-def _service_name(hass: HomeAssistant, title: str, taken: set[str]) -> str:
-    """Return ``slug(title)``, or ``pushover_complete_<slug>`` when that is taken."""
-    slug = slugify(title) or DOMAIN
-    if slug not in taken and not hass.services.has_service(NOTIFY_DOMAIN, slug):
-        return slug
-    return slugify(f"{DOMAIN}_{slug}")
 
 
 def _legacy_data(raw: Any) -> dict[str, Any]:
@@ -76,43 +71,47 @@ def _legacy_data(raw: Any) -> dict[str, Any]:
         ) from err
 
 
+async def _async_send_legacy(
+    hass: HomeAssistant,
+    entry: PushoverCompleteConfigEntry,
+    subentry_id: str,
+    call: ServiceCall,
+) -> None:
+    """Send one legacy call to the recipient ``subentry_id``."""
+    notify_entity_id = er.async_get(hass).async_get_entity_id(
+        NOTIFY_DOMAIN,
+        DOMAIN,
+        recipient_unique_id(entry.entry_id, subentry_id, NOTIFY_KEY),
+    )
+    user = await async_caller(hass, call)
+    if notify_entity_id is not None:  # as notify.send_message on the entity
+        require_control(user, call, notify_entity_id)
+    data = _legacy_data(call.data.get("data"))
+    if target := call.data.get("target"):
+        data["device"] = target
+    if call.data.get("title"):
+        data["title"] = call.data["title"]
+    msg = await async_message_for(call, user, call.data["message"], data)
+    recipient = recipient_from_subentry(entry.subentries[subentry_id], notify_entity_id)
+    await async_send(hass, entry, [recipient], msg)
+
+
 async def async_load_legacy_services(
     hass: HomeAssistant, entry: PushoverCompleteConfigEntry
 ) -> None:
-    """Register ``notify.<slug>`` for each recipient of ``entry``."""
-    taken: set[str] = set()
+    """Register ``notify.<name>`` for each recipient of ``entry``."""
+    names = await async_legacy_names(hass)
+    names.async_forget_gone(entry)
+    strings = await async_service_strings(hass, LEGACY_SERVICE)
     for subentry in entry.subentries.values():
         if subentry.subentry_type != SUBENTRY_RECIPIENT:
             continue
-        name = _service_name(hass, subentry.title, taken)
-        if name != slugify(subentry.title):
-            LOGGER.warning(
-                "The action notify.%s is already taken; "
-                "this recipient's legacy action is notify.%s",
-                slugify(subentry.title),
-                name,
-            )
-        taken.add(name)
-        subentry_id = subentry.subentry_id
+        name = names.async_name(entry, subentry.subentry_id)
 
-        async def _handle(call: ServiceCall, subentry_id: str = subentry_id) -> None:
-            current = entry.subentries[subentry_id]
-            notify_entity_id = er.async_get(hass).async_get_entity_id(
-                NOTIFY_DOMAIN,
-                DOMAIN,
-                recipient_unique_id(entry.entry_id, subentry_id, NOTIFY_KEY),
-            )
-            if notify_entity_id is not None:  # as notify.send_message on the entity
-                user = await async_caller(hass, call)
-                require_control(user, call, notify_entity_id)
-            data = _legacy_data(call.data.get("data"))
-            if target := call.data.get("target"):
-                data["device"] = target
-            if call.data.get("title"):
-                data["title"] = call.data["title"]
-            msg = await async_message_from_data(hass, call.data["message"], data)
-            recipient = recipient_from_subentry(current, notify_entity_id)
-            await async_send(hass, entry, [recipient], msg)
+        async def _handle(
+            call: ServiceCall, subentry_id: str = subentry.subentry_id
+        ) -> None:
+            await _async_send_legacy(hass, entry, subentry_id, call)
 
         hass.services.async_register(
             NOTIFY_DOMAIN,
@@ -120,20 +119,12 @@ async def async_load_legacy_services(
             _handle,
             schema=LEGACY_SCHEMA,  # type: ignore[arg-type, unused-ignore]  # probatio
         )
-        async_set_service_schema(
-            hass,
-            NOTIFY_DOMAIN,
-            name,
-            {
-                "name": f"Send a Pushover notification to {subentry.title}",
-                "description": (
-                    "Sends a notification through Pushover Complete; accepts the "
-                    "built-in Pushover integration's data keys."
-                ),
-                "fields": DESCRIPTION_FIELDS,
-            },
+        description = describe(
+            {"fields": DESCRIPTION_FIELDS}, strings, recipient=subentry.title
         )
+        async_set_service_schema(hass, NOTIFY_DOMAIN, name, description)
         entry.runtime_data.legacy_services.append(name)
+    await names.async_save()
 
 
 async def async_unload_legacy_services(

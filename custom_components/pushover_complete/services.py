@@ -529,7 +529,7 @@ ACTIONS: Final[dict[str, Action]] = {
         _group_info,
         GROUP_SCHEMA,
         SupportsResponse.ONLY,
-        Access.ANYONE,
+        Access.ADMIN,
     ),
     SERVICE_GROUP_ADD_USER: (
         _member_action(SERVICE_GROUP_ADD_USER),

@@ -38,8 +38,13 @@ def async_get_entry(hass: HomeAssistant, entry_id: str) -> PushoverCompleteConfi
     return cast(PushoverCompleteConfigEntry, entry)
 
 
+def _named(call: ServiceCall) -> set[str]:
+    """Return the entity ids a call names directly (not through an area...)."""
+    return set(cv.ensure_list(call.data.get(ATTR_ENTITY_ID)))
+
+
 async def _async_entity_ids(hass: HomeAssistant, call: ServiceCall) -> set[str]:
-    """Return the entity ids a call targets."""
+    """Return the entity ids a call targets: named, or in its areas, devices, labels."""
     named = call.data.get(ATTR_ENTITY_ID)
     if (
         isinstance(named, list)
@@ -51,6 +56,31 @@ async def _async_entity_ids(hass: HomeAssistant, call: ServiceCall) -> set[str]:
     if _EXTRACT_TAKES_HASS:
         return cast(set[str], await _EXTRACT(hass, call))
     return cast(set[str], await _EXTRACT(call))
+
+
+def _is_ours(hass: HomeAssistant, entity_id: str) -> bool:
+    """Tell whether ``entity_id`` is a notify entity of this integration."""
+    reg = er.async_get(hass).async_get(entity_id)
+    return reg is not None and reg.platform == DOMAIN and reg.domain == "notify"
+
+
+async def _async_target_entities(hass: HomeAssistant, call: ServiceCall) -> list[str]:
+    """Return our notify entities among the call's targets.
+
+    An area, device or label may hold other entities too (a light, a
+    sensor): they are left out, as ``notify.send_message`` does. An entity
+    named directly must be ours.
+    """
+    found = await _async_entity_ids(hass, call)
+    named = _named(call) & found
+    ours = sorted(
+        entity_id
+        for entity_id in found
+        if entity_id in named or _is_ours(hass, entity_id)
+    )
+    if not ours:
+        raise invalid("no_notify_entities")
+    return ours
 
 
 def entity_recipient(
@@ -89,7 +119,7 @@ async def async_targets(
     """
     targets: dict[str, list[Recipient]] = {}
     if any(call.data.get(str(key)) for key in cv.ENTITY_SERVICE_FIELDS):
-        for entity_id in sorted(await _async_entity_ids(hass, call)):
+        for entity_id in await _async_target_entities(hass, call):
             entry, recipient = entity_recipient(hass, entity_id)
             require_control(user, call, entity_id)
             targets.setdefault(entry.entry_id, []).append(recipient)

@@ -470,7 +470,7 @@ class HomeAssistantClient:
         return self.tokens
 
     def create_entry(self, name: str, api_key: str, user_key: str) -> dict[str, Any]:
-        """Run the user step of our config flow; returns the created entry."""
+        """Run our config flow (its defaults left as offered); returns the entry."""
         form = self.request(
             "POST", "/api/config/config_entries/flow", {"handler": DOMAIN}
         )
@@ -481,6 +481,10 @@ class HomeAssistantClient:
             f"/api/config/config_entries/flow/{form['flow_id']}",
             {"name": name, "api_key": api_key, "user_key": user_key},
         )
+        if result.get("step_id") == "defaults":  # the first recipient's: as offered
+            result = self.request(
+                "POST", f"/api/config/config_entries/flow/{form['flow_id']}", {}
+            )
         if result.get("type") != "create_entry":
             raise RuntimeError(f"config flow did not create an entry: {result}")
         entry_id = result["result"]["entry_id"]

@@ -335,6 +335,10 @@ def add_integration(page: Page, stack: Stack) -> str:
     page.fill("user_key", DEMO_USER)
     page.picture("config-flow", page.dialog_surface())
     page.press("Submit", dialog=True)
+    # The first recipient's devices, sound and priority.
+    texts = translations()["config"]["step"]["defaults"]
+    page.wait_text(texts["title"].replace("{recipient}", OWNER), dialog=True)
+    page.press("Submit", dialog=True)
 
     (entry,) = page.wait("the entry", lambda: our_entries(stack))
     finish_dialog(page)
