@@ -365,16 +365,34 @@ async def test_a_re_page_due_while_down_goes_out_at_start(
         ({"key": "k" * 65}, "key_length", {"min": "1", "max": "64"}),
         (
             {"repage_after": 59},
-            "out_of_range",
-            {"field": "repage_after", "min": "60", "max": "86400"},
+            "value_out_of_range",
+            {
+                "field": "repage_after",
+                "value": "59",
+                "minimum": "60",
+                "maximum": "86400",
+            },
         ),
         (
             {"repage_after": 86401},
-            "out_of_range",
-            {"field": "repage_after", "min": "60", "max": "86400"},
+            "value_out_of_range",
+            {
+                "field": "repage_after",
+                "value": "86401",
+                "minimum": "60",
+                "maximum": "86400",
+            },
         ),
-        ({"repeat": 6}, "out_of_range", {"field": "repeat", "min": "0", "max": "5"}),
-        ({"repeat": -1}, "out_of_range", {"field": "repeat", "min": "0", "max": "5"}),
+        (
+            {"repeat": 6},
+            "value_out_of_range",
+            {"field": "repeat", "value": "6", "minimum": "0", "maximum": "5"},
+        ),
+        (
+            {"repeat": -1},
+            "value_out_of_range",
+            {"field": "repeat", "value": "-1", "minimum": "0", "maximum": "5"},
+        ),
     ],
 )
 async def test_incident_fields_out_of_bounds_are_refused(

@@ -29,7 +29,7 @@ from .access import require_read
 from .attachments import async_resolve_attachment
 from .const import PRIORITY_NAMES
 from .exceptions import invalid
-from .models import Attachment, Message
+from .models import Attachment, Message, MessageAction
 
 ATTR_MESSAGE: Final = "message"
 ATTR_TITLE: Final = "title"
@@ -50,6 +50,8 @@ ATTR_ATTACHMENT: Final = "attachment"
 ATTR_ATTACHMENT_URL: Final = "attachment_url"
 ATTR_CAMERA: Final = "camera"
 ATTR_MEDIA: Final = "media"
+ATTR_ACTIONS: Final = "actions"
+MAX_ACTIONS: Final = 3
 
 
 def _timestamp(value: Any) -> int:
@@ -182,6 +184,14 @@ EXPIRE_MAX: Final = 10800
 TTL_MIN: Final = 1
 
 # Fields of the message itself, shared by every way of sending.
+# One action link of a message (CONTRACT §10).
+ACTION_ITEM: Final = vol.Schema(
+    {
+        vol.Required("action"): vol.All(cv.string, vol.Match(r"^[a-z0-9_]{1,32}$")),
+        vol.Required("title"): vol.All(cv.string, vol.Length(min=1, max=40)),
+    }
+)
+
 CONTENT_FIELDS: Final[dict[Any, Any]] = {
     vol.Optional(ATTR_TITLE): _optional(cv.string),
     vol.Optional(ATTR_URL): _optional(cv.string),
@@ -197,6 +207,9 @@ CONTENT_FIELDS: Final[dict[Any, Any]] = {
     vol.Optional(ATTR_ATTACHMENT_URL): _optional(cv.string),
     vol.Optional(ATTR_CAMERA): _optional(cv.entity_id),
     vol.Optional(ATTR_MEDIA): _optional(_media),
+    vol.Optional(ATTR_ACTIONS): _optional(
+        vol.All(cv.ensure_list, vol.Length(min=1, max=MAX_ACTIONS), [ACTION_ITEM])
+    ),
 }
 
 # Fields an alarm sets itself: ``send_alarm`` does not take them.
@@ -259,4 +272,8 @@ def message_from_data(
         timestamp=data.get(ATTR_TIMESTAMP),
         ttl=data.get(ATTR_TTL),
         attachment=attachment,
+        actions=[
+            MessageAction(item["action"], item["title"])
+            for item in data.get(ATTR_ACTIONS) or []
+        ],
     )

@@ -49,6 +49,7 @@ from .fields import (
     CONTENT_FIELDS,
     MESSAGE_FIELDS,
     async_message_from_data,
+    bounded,
 )
 from .models import receipt_summary
 from .receiver import async_acknowledge
@@ -110,24 +111,28 @@ def _seconds(value: Any) -> int:
     return int(cv.positive_time_period(value).total_seconds())
 
 
+# A step's after is at most the alarm's expire, which is at most Pushover's 3 hours.
+MAX_AFTER: Final = 10800
 STEP_SCHEMA: Final = vol.Schema(
     {
         vol.Required(ATTR_TARGETS): cv.entity_ids,
-        vol.Optional(ATTR_AFTER, default=0): vol.Any(None, _seconds),
+        vol.Optional(ATTR_AFTER, default=0): vol.Any(
+            None, vol.All(_seconds, bounded(ATTR_AFTER, 0, MAX_AFTER))
+        ),
     }
 )
 # Fields an alarm sets itself: given, they are refused with a translated error.
 ALARM_OWN_FIELDS: Final = (ATTR_PRIORITY, ATTR_CALLBACK_URL, ATTR_TTL)
 # Incident fields (CONTRACT §9), with the bounds a translated error names.
 KEY_LENGTH: Final = (1, 64)
-REPAGE_AFTER_RANGE: Final = (60, 86400)
-REPEAT_RANGE: Final = (0, 5)
 SEND_ALARM_FIELDS: Final[dict[Any, Any]] = {
     vol.Required(ATTR_STEPS): vol.All(cv.ensure_list, [STEP_SCHEMA]),
     vol.Required(ATTR_MESSAGE): cv.string,
     vol.Optional(ATTR_KEY): vol.Any(None, cv.string),
-    vol.Optional(ATTR_REPAGE_AFTER): vol.Any(None, _seconds),
-    vol.Optional(ATTR_REPEAT): vol.Any(None, vol.Coerce(int)),
+    vol.Optional(ATTR_REPAGE_AFTER): vol.Any(
+        None, vol.All(_seconds, bounded(ATTR_REPAGE_AFTER, 60, 86400))
+    ),
+    vol.Optional(ATTR_REPEAT): vol.Any(None, bounded(ATTR_REPEAT, 0, 5)),
     **CONTENT_FIELDS,
     **{vol.Optional(name): object for name in ALARM_OWN_FIELDS},
 }
@@ -204,26 +209,15 @@ async def _async_send_alarm(call: ServiceCall) -> ServiceResponse:
     )
 
 
-def _in_range(name: str, value: int | None, bounds: tuple[int, int]) -> int | None:
-    """Refuse a number outside ``bounds`` with a translated error naming them."""
-    if value is not None and not bounds[0] <= value <= bounds[1]:
-        raise invalid(
-            "out_of_range", field=name, min=str(bounds[0]), max=str(bounds[1])
-        )
-    return value
-
-
 def _incident_fields(data: Mapping[str, Any]) -> dict[str, Any]:
-    """Check ``key``, ``repage_after`` and ``repeat`` (CONTRACT §9)."""
+    """Check ``key`` (CONTRACT §9); the schema bounded the numbers."""
     key = data.get(ATTR_KEY)
     if key is not None and not KEY_LENGTH[0] <= len(key) <= KEY_LENGTH[1]:
         raise invalid("key_length", min=str(KEY_LENGTH[0]), max=str(KEY_LENGTH[1]))
     return {
         "key": key,
-        "repage_after": _in_range(
-            ATTR_REPAGE_AFTER, data.get(ATTR_REPAGE_AFTER), REPAGE_AFTER_RANGE
-        ),
-        "repeat": _in_range(ATTR_REPEAT, data.get(ATTR_REPEAT), REPEAT_RANGE) or 0,
+        "repage_after": data.get(ATTR_REPAGE_AFTER),
+        "repeat": data.get(ATTR_REPEAT) or 0,
     }
 
 
