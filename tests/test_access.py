@@ -85,6 +85,8 @@ class Case:
     domain: str = DOMAIN
     entry: bool = True
     emergency: bool = False
+    # An open alarm with the key "leak" (send_alarm) is there before the call.
+    alarm: bool = False
     refused_entity: str | None = None
     prepare: Callable[[PushoverSimulator], None] = field(default=lambda _sim: None)
 
@@ -176,6 +178,12 @@ def _canceled(
     assert resp == {"canceled": 1}
 
 
+def _resolved(sim: PushoverSimulator, resp: ServiceResponse, _r: str | None) -> None:
+    [receipt] = sim.receipts.values()
+    assert receipt.canceled
+    assert resp == {"resolved": 1}
+
+
 def _receipt_read(
     sim: PushoverSimulator, resp: ServiceResponse, receipt: str | None
 ) -> None:
@@ -234,6 +242,14 @@ CASES: Final[dict[str, Case]] = {
         "control",
         _canceled,
         emergency=True,
+        refused_entity=EVENT_ENTITY,
+    ),
+    "resolve_alarm": Case(
+        "resolve_alarm",
+        {"key": "leak"},
+        "control",
+        _resolved,
+        alarm=True,
         refused_entity=EVENT_ENTITY,
     ),
     "get_receipt": Case("get_receipt", {}, "anyone", _receipt_read, emergency=True),
@@ -395,6 +411,18 @@ async def open_emergency(hass: HomeAssistant, sim: PushoverSimulator) -> str:
     return receipt
 
 
+async def open_alarm(hass: HomeAssistant, sim: PushoverSimulator) -> None:
+    """Start an alarm to Alice with the key "leak", as an automation."""
+    await call(
+        hass,
+        DOMAIN,
+        "send_alarm",
+        {"key": "leak", "message": "Leak", "steps": [{"targets": ["notify.alice"]}]},
+        Context(),
+    )
+    sim.messages.clear()
+
+
 async def assert_refused(
     hass: HomeAssistant,
     sim: PushoverSimulator,
@@ -447,6 +475,8 @@ async def test_permission_matrix(
     receipt = await open_emergency(hass, sim) if case.emergency else None
     if receipt is not None:
         data["receipt"] = receipt
+    if case.alarm:
+        await open_alarm(hass, sim)
     user = users[caller]
     if caller not in ALLOWED[case.access]:
         assert user is not None
