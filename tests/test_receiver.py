@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator
+import json
 import logging
 from typing import Any
 
@@ -11,24 +12,37 @@ from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.pushover_complete.api import PushoverAPI
+from custom_components.pushover_complete.api import (
+    MAX_DOWNLOAD,
+    MAX_RESPONSE,
+    PushoverAPI,
+)
 from custom_components.pushover_complete.const import (
     CONF_SECRET,
     DOMAIN,
     EVENT_ACKNOWLEDGED,
     EVENT_MESSAGE_RECEIVED,
 )
+from custom_components.pushover_complete.open_client_issues import (
+    backlog_issue_id,
+    session_issue_id,
+)
 from custom_components.pushover_complete.receiver import (
     SILENCE_TIMEOUT,
     async_remove_received,
-    session_issue_id,
 )
-from homeassistant.const import EVENT_HOMEASSISTANT_STOP
+from homeassistant.const import CONF_EMAIL, EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
-from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers import (
+    device_registry as dr,
+    entity_registry as er,
+    issue_registry as ir,
+)
+from homeassistant.helpers.icon import async_get_icons
 from homeassistant.util import dt as dt_util
 from pushover_simulator import (
+    DEMO_EMAIL,
     DEMO_TOKEN,
     DEMO_USER,
     DEMO_USER2,
@@ -39,23 +53,25 @@ from pushover_simulator.open_client import PushChannel
 
 from .conftest import ALICE, BOB, recipient
 from .helpers import (
-    TIMEOUT,
     Capture,
-    device_subentry,
+    deadline,
+    follow_frozen_clock,
+    open_client_subentry,
     receipt_of,
     state_of,
     tick,
+    until,
     wait_session_issue,
     wait_sim,
     wait_state,
 )
 
-# Under the frozen clock asyncio.timeout never fires: pytest-timeout ends a hang.
-pytestmark = pytest.mark.timeout(60)
 DEVICE = "device_subentry"
 DEVICE_NAME = "homeassistant"
+PACKAGE = "custom_components.pushover_complete"
 SENSOR = "binary_sensor.homeassistant_push_connection"
 EVENT_ENTITY = "event.homeassistant_received_message"
+BUTTON = "button.homeassistant_acknowledge_alarm"
 EVENT_KEYS = {
     "config_entry_id",
     "device_name",
@@ -97,75 +113,61 @@ async def wait_new_connection(
 
 async def wait_receivers_ended(hass: HomeAssistant) -> None:
     """Wait until no background task is left (a reconnecting receiver never ends)."""
-    async with asyncio.timeout(TIMEOUT):
+    async with deadline():
         await hass.async_block_till_done(wait_background_tasks=True)
 
 
-class Log(logging.Handler):
-    """The integration's log records (debug included), and a way to wait for one."""
+def times(sim: PushoverSimulator, device_id: str) -> list[tuple[float, float | None]]:
+    """When each push connection of the device opened and closed (simulator clock)."""
+    return sim.open_client.connection_times(device_id)
 
-    def __init__(self) -> None:
-        """Collect nothing yet."""
-        super().__init__(logging.DEBUG)
-        self.records: list[logging.LogRecord] = []
-        self._arrived = asyncio.Event()
 
-    def emit(self, record: logging.LogRecord) -> None:
-        """Keep a record (the integration logs in the event loop's thread)."""
-        self.records.append(record)
-        self._arrived.set()
+async def wait_ended(sim: PushoverSimulator, device_id: str, count: int) -> None:
+    """Wait until ``count`` push connections of the device have ended."""
+    await wait_sim(
+        sim,
+        lambda: sum(closed is not None for _, closed in times(sim, device_id)) >= count,
+    )
 
-    @property
-    def text(self) -> str:
-        """Every message so far."""
-        return "\n".join(record.getMessage() for record in self.records)
 
-    @property
-    def delays(self) -> list[str]:
-        """The reconnect delays logged, in order."""
-        return [
-            record.getMessage().rsplit(" in ", 1)[1]
-            for record in self.records
-            if "reconnects in" in record.getMessage()
-        ]
+async def wait_down(
+    hass: HomeAssistant, sim: PushoverSimulator, device_id: str
+) -> None:
+    """Wait until the connection is down for both: the sensor and the simulator.
 
-    @property
-    def warnings(self) -> list[str]:
-        """The warnings and errors logged."""
-        return [
-            record.getMessage()
-            for record in self.records
-            if record.levelno >= logging.WARNING
-        ]
+    The receiver's wait starts as the sensor goes off; the simulator may learn of
+    the end a moment later. Moving the clock only then times the wait exactly.
+    """
+    await wait_state(hass, SENSOR, "off")
+    await wait_ended(sim, device_id, len(times(sim, device_id)))
 
-    async def wait_delays(self, count: int) -> None:
-        """Wait until ``count`` reconnect delays have been logged."""
-        await self.wait(lambda: len(self.delays) >= count)
 
-    async def wait(self, predicate: Callable[[], bool]) -> None:
-        """Wait until ``predicate()`` holds, checking after each record."""
-        async with asyncio.timeout(TIMEOUT):
-            while not predicate():
-                self._arrived.clear()
-                await self._arrived.wait()
+def warnings_in(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    """The warnings and errors the integration logged."""
+    return [
+        record
+        for record in caplog.records
+        if record.levelno >= logging.WARNING and record.name.startswith(PACKAGE)
+    ]
 
 
 @pytest.fixture(autouse=True)
-def frozen(freezer: FrozenDateTimeFactory) -> FrozenDateTimeFactory:
-    """Freeze the clock before anything starts: only ``tick`` moves time."""
+def frozen(
+    freezer: FrozenDateTimeFactory, sim: PushoverSimulator
+) -> FrozenDateTimeFactory:
+    """Freeze the clock before anything starts: only ``tick`` moves time.
+
+    The simulator reads the frozen clock too, so the times it reports of push
+    connections are the receiver's waits to the second.
+    """
+    follow_frozen_clock(sim)
     return freezer
 
 
-@pytest.fixture
-def log() -> Iterator[Log]:
-    """Collect the integration's log records, debug included."""
-    logger = logging.getLogger("custom_components.pushover_complete")
-    handler, level = Log(), logger.level
-    logger.setLevel(logging.DEBUG)
-    logger.addHandler(handler)
-    yield handler
-    logger.removeHandler(handler)
-    logger.setLevel(level)
+@pytest.fixture(autouse=True)
+def debug_log(caplog: pytest.LogCaptureFixture) -> None:
+    """Record the integration's log, debug included (no secret may show in it)."""
+    caplog.set_level(logging.DEBUG, logger=PACKAGE)
 
 
 @pytest.fixture
@@ -190,7 +192,7 @@ def recipients(devices: list[Device]) -> list[dict[str, Any]]:
     return [
         recipient(ALICE, "Alice", DEMO_USER),
         recipient(BOB, "Bob", DEMO_USER2),
-        *(device_subentry(*device) for device in devices),
+        *(open_client_subentry(*device) for device in devices),
     ]
 
 
@@ -371,6 +373,110 @@ async def test_burst_of_500_with_a_restart(
     assert len(received.events) == 500
 
 
+async def test_long_outage_backlog_fires_once_in_order(
+    hass: HomeAssistant,
+    sim: PushoverSimulator,
+    device: tuple[OpenDevice, str],
+    config_entry: MockConfigEntry,
+    sender: PushoverAPI,
+) -> None:
+    """600 messages of 1 KB waiting after an outage: each fires once, in order."""
+    dev, _secret = device
+    for number in range(600):
+        await sender.send_message(
+            DEMO_USER, f"{number:03} " + "x" * 1000, device=DEVICE_NAME
+        )
+    assert len(json.dumps(dev.messages)) > MAX_RESPONSE
+    received = Capture(hass, EVENT_MESSAGE_RECEIVED)
+
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await received.wait(600)
+    await wait_state(hass, SENSOR, "on")
+    await wait_sim(sim, lambda: not dev.messages)
+
+    assert [data["message"][:3] for data in received.data] == [
+        f"{number:03}" for number in range(600)
+    ]
+    ids = [data["id"] for data in received.data]
+    assert ids == sorted(set(ids))
+    await hass.config_entries.async_reload(config_entry.entry_id)
+    await wait_state(hass, SENSOR, "on")
+    assert len(received.events) == 600
+    assert len(times(sim, dev.id)) == 2
+
+
+async def test_same_id_twice_fires_once(
+    hass: HomeAssistant,
+    sim: PushoverSimulator,
+    device: tuple[OpenDevice, str],
+    connected: MockConfigEntry,
+) -> None:
+    """A download that lists an id twice fires it once; the next message follows."""
+    dev, _secret = device
+    received = Capture(hass, EVENT_MESSAGE_RECEIVED)
+    twice = sim.open_client.next_id()
+    dev.messages += [
+        {"id": twice, "message": "once"},
+        {"id": twice, "id_str": str(twice), "message": "once again"},
+    ]
+    assert sim.push_frame(dev.id, "!") == 1
+    await received.wait(1)
+    await wait_sim(sim, lambda: not dev.messages)
+    later = sim.open_client.enqueue(dev, {"message": "next"})
+    assert sim.push_frame(dev.id, "!") == 1
+    await received.wait(2)
+    assert [(data["id"], data["message"]) for data in received.data] == [
+        (twice, "once"),
+        (later, "next"),
+    ]
+
+
+async def test_backlog_too_large_stops_with_a_repair_issue(
+    hass: HomeAssistant,
+    sim: PushoverSimulator,
+    device: tuple[OpenDevice, str],
+    config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A download over MAX_DOWNLOAD: a repair issue, no reconnecting, nothing lost."""
+    dev, _secret = device
+    megabyte = "x" * 1024 * 1024
+    for _ in range(MAX_DOWNLOAD // len(megabyte) + 1):
+        sim.open_client.enqueue(dev, {"message": megabyte})
+    waiting = len(dev.messages)
+    received = Capture(hass, EVENT_MESSAGE_RECEIVED)
+    issue_id = backlog_issue_id(config_entry.entry_id, DEVICE)
+    issues = ir.async_get(hass)
+
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await until_issue(hass, issue_id)
+    await wait_receivers_ended(hass)
+    issue = issues.async_get_issue(DOMAIN, issue_id)
+    assert issue is not None
+    assert not issue.is_fixable
+    assert issue.severity is ir.IssueSeverity.ERROR
+    assert issue.translation_key == "open_client_backlog_too_large"
+    assert issue.translation_placeholders == {"name": DEVICE_NAME, "size": "32"}
+    assert state_of(hass, SENSOR) == "off"
+    await tick(hass, freezer, 600)
+    assert len(times(sim, dev.id)) == 1
+    assert (len(dev.messages), received.events) == (waiting, [])
+
+    dev.messages[1:] = []
+    await hass.config_entries.async_reload(config_entry.entry_id)
+    await received.wait(1)
+    await wait_state(hass, SENSOR, "on")
+    assert issues.async_get_issue(DOMAIN, issue_id) is None
+
+
+async def until_issue(hass: HomeAssistant, issue_id: str) -> None:
+    """Wait until the repair issue ``issue_id`` is open."""
+    issues = ir.async_get(hass)
+    await until(hass, lambda: issues.async_get_issue(DOMAIN, issue_id) is not None)
+
+
 async def test_stored_before_deleting(
     hass: HomeAssistant,
     sim: PushoverSimulator,
@@ -401,6 +507,69 @@ async def test_stored_before_deleting(
     assert [data["message"] for data in received.data] == ["One", "Two"]
 
 
+@pytest.mark.parametrize(
+    ("stored", "model"),
+    [
+        ({}, "Receives messages"),
+        ({CONF_EMAIL: DEMO_EMAIL}, f"Receives messages for {DEMO_EMAIL}"),
+    ],
+)
+async def test_device_says_what_it_receives_for(
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    device: tuple[OpenDevice, str],
+    stored: dict[str, str],
+    model: str,
+) -> None:
+    """The device is named like the Pushover device; its model names the account."""
+    dev, secret = device
+    config_entry.add_to_hass(hass)
+    subentry = config_entry.subentries[DEVICE]
+    hass.config_entries.async_update_subentry(
+        config_entry, subentry, data={**subentry.data, **stored}
+    )
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await wait_state(hass, SENSOR, "on")
+    entry = dr.async_get(hass).async_get_device(
+        identifiers={(DOMAIN, f"{config_entry.entry_id}_{DEVICE}")}
+    )
+    assert entry is not None
+    assert (entry.name, entry.model, entry.manufacturer) == (
+        DEVICE_NAME,
+        model,
+        "Pushover",
+    )
+    for key in (dev.user, dev.id, secret):
+        assert key not in repr(entry)
+
+
+async def test_entities_have_icons(
+    hass: HomeAssistant, connected: MockConfigEntry
+) -> None:
+    """The event entity, the sensor and the button show icons wherever HA draws them."""
+    icons = (await async_get_icons(hass, "entity", [DOMAIN]))[DOMAIN]
+    received = icons["event"]["received"]
+    assert received["default"] == "mdi:message-text"
+    assert received["state_attributes"]["event_type"]["state"] == {
+        "received": "mdi:message-text"
+    }
+    assert icons["binary_sensor"]["push_connection"]["state"] == {
+        "on": "mdi:cloud-check-outline"
+    }
+    assert icons["button"]["acknowledge_alarm"]["default"] == "mdi:alarm-check"
+    registry = er.async_get(hass)
+    keys = {
+        entity.entity_id: entity.translation_key
+        for entity in registry.entities.values()
+        if entity.entity_id in (EVENT_ENTITY, SENSOR, BUTTON)
+    }
+    assert keys == {
+        EVENT_ENTITY: "received",
+        SENSOR: "push_connection",
+        BUTTON: "acknowledge_alarm",
+    }
+
+
 async def test_event_entity_fires_received(
     hass: HomeAssistant,
     device: tuple[OpenDevice, str],
@@ -424,7 +593,7 @@ async def test_reload_frame_reconnects_at_once(
     device: tuple[OpenDevice, str],
     connected: MockConfigEntry,
     sender: PushoverAPI,
-    log: Log,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     """``R``: a new connection without waiting, no warning, messages flow on."""
     dev, _secret = device
@@ -432,8 +601,8 @@ async def test_reload_frame_reconnects_at_once(
     received = Capture(hass, EVENT_MESSAGE_RECEIVED)
     assert sim.push_frame(dev.id, "R") == 1
     await wait_new_connection(sim, dev.id, old)
-    assert log.delays == ["0 s"]
-    assert log.warnings == []
+    assert sim.open_client.reconnect_delays(dev.id) == [0]
+    assert warnings_in(caplog) == []
     await wait_state(hass, SENSOR, "on")
     await sender.send_message(DEMO_USER, "After R", device=DEVICE_NAME)
     await received.wait(1)
@@ -446,7 +615,7 @@ async def test_session_end_frames_stop_and_open_repair(
     device: tuple[OpenDevice, str],
     connected: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
-    log: Log,
+    caplog: pytest.LogCaptureFixture,
     frame: str,
 ) -> None:
     """``E`` and ``A``: no reconnect, a fixable repair issue."""
@@ -459,14 +628,13 @@ async def test_session_end_frames_stop_and_open_repair(
     assert issue is not None
     assert issue.is_fixable
     assert issue.severity is ir.IssueSeverity.ERROR
-    assert issue.translation_key == "device_session_ended"
+    assert issue.translation_key == "open_client_session_ended"
     assert issue.translation_placeholders == {"name": DEVICE_NAME}
     assert issue.data == {"entry_id": connected.entry_id, "subentry_id": DEVICE}
     assert state_of(hass, SENSOR) == "off"
     await tick(hass, freezer, 600)
-    assert sim.push_connections(dev.id) == 0
-    assert log.delays == []
-    assert secret not in log.text
+    assert len(times(sim, dev.id)) == 1
+    assert secret not in caplog.text
 
 
 async def test_refused_download_opens_repair(
@@ -474,7 +642,7 @@ async def test_refused_download_opens_repair(
     sim: PushoverSimulator,
     device: tuple[OpenDevice, str],
     connected: MockConfigEntry,
-    log: Log,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     """A 4xx on download (the session is gone) stops and opens the repair issue."""
     dev, secret = device
@@ -483,8 +651,8 @@ async def test_refused_download_opens_repair(
     await wait_session_issue(hass, connected.entry_id, DEVICE)
     await wait_sim(sim, lambda: sim.push_connections(dev.id) == 0)
     await wait_receivers_ended(hass)
-    assert "secret is invalid" in log.text
-    assert secret not in log.text
+    assert len(times(sim, dev.id)) == 1
+    assert secret not in caplog.text
 
 
 async def test_malformed_secret_opens_repair(
@@ -533,38 +701,41 @@ async def test_transient_refusal_reconnects(
     )
 
 
+async def drop_and_reconnect(
+    hass: HomeAssistant,
+    sim: PushoverSimulator,
+    freezer: FrozenDateTimeFactory,
+    device_id: str,
+    delay: int,
+) -> None:
+    """Drop the connection; no reconnect before ``delay`` seconds, one at it."""
+    old = channel(sim, device_id)
+    assert sim.drop_push(device_id) == 1
+    await wait_down(hass, sim, device_id)
+    await tick(hass, freezer, delay - 1)
+    assert sim.push_connections(device_id) == 0
+    await tick(hass, freezer, 1)
+    await wait_new_connection(sim, device_id, old)
+    await wait_state(hass, SENSOR, "on")
+
+
 async def test_dropped_connection_backs_off(
     hass: HomeAssistant,
     sim: PushoverSimulator,
     device: tuple[OpenDevice, str],
     connected: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
-    log: Log,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     """Drops reconnect after 1 s, then 2 s; a healthy minute starts over at 1 s."""
     dev, _secret = device
-    old = channel(sim, dev.id)
-
-    for expected in (["1 s"], ["1 s", "2 s"]):
-        assert sim.drop_push(dev.id) == 1
-        await wait_state(hass, SENSOR, "off")
-        assert log.delays == expected
-        await tick(hass, freezer, 1)
-        if expected[-1] == "2 s":
-            assert sim.push_connections(dev.id) == 0
-            await tick(hass, freezer, 1)
-        old = await wait_new_connection(sim, dev.id, old)
-        await wait_state(hass, SENSOR, "on")
-    assert len(log.warnings) == 1
-
+    await drop_and_reconnect(hass, sim, freezer, dev.id, 1)
+    await drop_and_reconnect(hass, sim, freezer, dev.id, 2)
+    assert len(warnings_in(caplog)) == 1
     await tick(hass, freezer, 61)
-    assert "connected again" in log.text
-    assert sim.drop_push(dev.id) == 1
-    await wait_state(hass, SENSOR, "off")
-    assert log.delays == ["1 s", "2 s", "1 s"]
-    await tick(hass, freezer, 1)
-    await wait_new_connection(sim, dev.id, old)
-    assert len(log.warnings) == 2
+    await drop_and_reconnect(hass, sim, freezer, dev.id, 1)
+    assert sim.open_client.reconnect_delays(dev.id) == [1, 2, 1]
+    assert len(warnings_in(caplog)) == 2
 
 
 async def test_back_off_caps_at_five_minutes(
@@ -573,7 +744,7 @@ async def test_back_off_caps_at_five_minutes(
     device: tuple[OpenDevice, str],
     connected: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
-    log: Log,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     """While every attempt fails, the waits double up to 300 s; one warning."""
     dev, _secret = device
@@ -581,12 +752,15 @@ async def test_back_off_caps_at_five_minutes(
     assert sim.drop_push(dev.id) == 1
     expected = [1, 2, 4, 8, 16, 32, 64, 128, 256, 300, 300]
     for attempt, delay in enumerate(expected, start=1):
-        await log.wait_delays(attempt)
-        assert log.delays == [f"{d} s" for d in expected[:attempt]]
+        await wait_ended(sim, dev.id, attempt)
+        await hass.async_block_till_done()
         await tick(hass, freezer, delay - 1)
-        assert len(log.delays) == attempt
+        assert len(times(sim, dev.id)) == attempt
         await tick(hass, freezer, 1)
-    assert len(log.warnings) == 1
+        await wait_sim(sim, lambda n=attempt: len(times(sim, dev.id)) > n)
+    await wait_ended(sim, dev.id, len(expected) + 1)
+    assert sim.open_client.reconnect_delays(dev.id) == expected
+    assert len(warnings_in(caplog)) == 1
 
 
 async def test_silence_reconnects(
@@ -595,7 +769,6 @@ async def test_silence_reconnects(
     device: tuple[OpenDevice, str],
     connected: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
-    log: Log,
 ) -> None:
     """No frame, not even ``#``, for several keep-alive periods: reconnect."""
     dev, _secret = device
@@ -604,10 +777,12 @@ async def test_silence_reconnects(
     await tick(hass, freezer, SILENCE_TIMEOUT - 1)
     assert channel(sim, dev.id) is old
     await tick(hass, freezer, 2)
-    await wait_state(hass, SENSOR, "off")
-    assert any("silent" in message for message in log.warnings)
+    await wait_down(hass, sim, dev.id)
     await tick(hass, freezer, 1)
     await wait_new_connection(sim, dev.id, old)
+    [(opened, closed), _again] = times(sim, dev.id)
+    assert closed == opened + SILENCE_TIMEOUT + 1
+    assert sim.open_client.reconnect_delays(dev.id) == [1]
 
 
 @pytest.mark.parametrize("frame", ["garbage", "x" * 100])
@@ -618,7 +793,7 @@ async def test_bad_frames_logged_once_and_reconnect(
     connected: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
     sender: PushoverAPI,
-    log: Log,
+    caplog: pytest.LogCaptureFixture,
     frame: str,
 ) -> None:
     """Garbage or oversized frames: one warning, reconnects, never a crash."""
@@ -626,11 +801,12 @@ async def test_bad_frames_logged_once_and_reconnect(
     old = channel(sim, dev.id)
     for delay in (1, 2):
         assert sim.push_frame(dev.id, frame) == 1
-        await wait_state(hass, SENSOR, "off")
+        await wait_down(hass, sim, dev.id)
         await tick(hass, freezer, delay)
         old = await wait_new_connection(sim, dev.id, old)
         await wait_state(hass, SENSOR, "on")
-    assert len(log.warnings) == 1
+    assert sim.open_client.reconnect_delays(dev.id) == [1, 2]
+    assert len(warnings_in(caplog)) == 1
     received = Capture(hass, EVENT_MESSAGE_RECEIVED)
     await sender.send_message(DEMO_USER, "Still here", device=DEVICE_NAME)
     await received.wait(1)
@@ -707,7 +883,7 @@ async def test_removed_device_forgotten(
         issue_id,
         is_fixable=True,
         severity=ir.IssueSeverity.ERROR,
-        translation_key="device_session_ended",
+        translation_key="open_client_session_ended",
         translation_placeholders={"name": DEVICE_NAME},
     )
     assert hass.config_entries.async_remove_subentry(connected, DEVICE)
@@ -820,5 +996,5 @@ async def test_acknowledge_needs_a_device(
             {"config_entry_id": loaded_entry.entry_id, "receipt": "r" * 30},
             blocking=True,
         )
-    assert err.value.translation_key == "no_device"
+    assert err.value.translation_key == "no_open_client"
     assert err.value.translation_placeholders == {"name": "Home"}

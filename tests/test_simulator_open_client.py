@@ -591,3 +591,63 @@ async def test_add_open_client_device_without_http(
     await client.send(user=DEMO_USER2, message="hi")
     body = await client.download(secret, device.id)
     assert [m["message"] for m in body["messages"]] == ["hi"]
+
+
+class Clock:
+    """A simulator clock the test sets."""
+
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_push_connection_times_by_the_simulator_clock(
+    sim: PushoverSimulator, client: Client, session: aiohttp.ClientSession
+) -> None:
+    """Each push connection's login and end, by the simulator's clock, and the waits."""
+    device_id, secret = await client.device()
+    clock = sim.clock = Clock(1000.0)
+    ws = await push_login(sim, session, device_id, secret)
+    clock.now = 1030.0
+    await ws.close()
+    async with asyncio.timeout(WAIT):
+        await sim.wait_push_connections(0, device_id)
+    clock.now = 1034.0
+    ws = await push_login(sim, session, device_id, secret)
+    clock.now = 1040.0
+    assert sim.drop_push(device_id) == 1
+    async with asyncio.timeout(WAIT):
+        await sim.wait_push_connections(0, device_id)
+    clock.now = 1042.0
+    again = await push_login(sim, session, device_id, secret)
+    assert sim.open_client.connection_times(device_id) == [
+        (1000.0, 1030.0),
+        (1034.0, 1040.0),
+        (1042.0, None),
+    ]
+    assert sim.open_client.reconnect_delays(device_id) == [4.0, 2.0]
+    assert sim.open_client.connection_times("unknown") == []
+    await again.close()
+    await ws.close()
+    sim.reset()
+    assert sim.open_client.connection_times(device_id) == []
+
+
+async def test_a_long_outage_backlog_downloads_whole(
+    sim: PushoverSimulator, client: Client
+) -> None:
+    """600 messages of 1 KB wait for a device and come down in one answer, in order."""
+    device_id, secret = await client.device()
+    device = sim.open_client.devices[device_id]
+    ids = [
+        sim.open_client.enqueue(device, {"message": f"{n:03} " + "x" * 1000})
+        for n in range(600)
+    ]
+    body = await client.download(secret, device_id)
+    assert [m["id"] for m in body["messages"]] == ids == sorted(ids)
+    assert [m["message"][:3] for m in body["messages"]] == [
+        f"{n:03}" for n in range(600)
+    ]
+    assert {m["id_str"] for m in body["messages"]} == {str(i) for i in ids}
