@@ -151,20 +151,21 @@ async def test_registers_home_assistant(
 async def test_form_asks_email_first_in_the_menu_entrys_words(
     hass: HomeAssistant, loaded_entry: MockConfigEntry
 ) -> None:
-    """E-mail, password, device name in that order, all text fields alike.
+    """E-mail, password, device name; the form opens on the e-mail address.
 
-    The browser focuses the first field it can: no field may render before
-    the e-mail address. The title is the menu entry's words.
+    The frontend focuses the first field it has drawn, and it draws plain text
+    fields before selectors: the e-mail address is a plain text field and comes
+    first (no field drawn as fast comes before it). The title is the menu entry's.
     """
     result = await start(hass, loaded_entry)
     form = browser_form(result)
     assert [field["name"] for field in form] == [CONF_EMAIL, CONF_PASSWORD, CONF_NAME]
-    assert [list(field["selector"]) for field in form] == [["text"]] * 3
-    assert [field["selector"]["text"].get("type") for field in form] == [
-        "email",
+    assert [field.get("type") for field in form] == ["string", None, "string"]
+    password = form[1]["selector"]["text"]
+    assert (password["type"], password["autocomplete"]) == (
         "password",
-        None,
-    ]
+        "current-password",
+    )
     assert (
         FLOW_STRINGS["step"]["user"]["title"] == FLOW_STRINGS["initiate_flow"]["user"]
     )

@@ -36,14 +36,10 @@ from .const import (
 )
 from .open_client_account import async_login, async_register_open_client
 
-EMAIL = TextSelector(
-    TextSelectorConfig(type=TextSelectorType.EMAIL, autocomplete="username")
-)
 ACCOUNT_PASSWORD = TextSelector(
     TextSelectorConfig(type=TextSelectorType.PASSWORD, autocomplete="current-password")
 )
 ONE_TIME_CODE = TextSelector(TextSelectorConfig(autocomplete="one-time-code"))
-DEVICE_NAME = TextSelector(TextSelectorConfig(autocomplete="off"))
 TWOFA_SCHEMA = vol.Schema({vol.Required(CONF_TWOFA): ONE_TIME_CODE})
 
 
@@ -113,11 +109,14 @@ class OpenClientSubentryFlow(ConfigSubentryFlow):
     @callback
     def _async_show_user(self, errors: dict[str, str]) -> SubentryFlowResult:
         """Show the login form with the e-mail address and name typed, no password."""
+        # The e-mail address is a plain text field: Home Assistant's frontend
+        # draws those before selectors and focuses the first field it can, so
+        # the form opens on it (as a selector, it left the focus to the name).
         schema = vol.Schema(
             {
-                vol.Required(CONF_EMAIL): EMAIL,
+                vol.Required(CONF_EMAIL): str,
                 vol.Required(CONF_PASSWORD): ACCOUNT_PASSWORD,
-                vol.Required(CONF_NAME, default=DEFAULT_OPEN_CLIENT_NAME): DEVICE_NAME,
+                vol.Required(CONF_NAME, default=DEFAULT_OPEN_CLIENT_NAME): str,
             }
         )
         typed = {CONF_EMAIL: self._email, CONF_NAME: self._name}

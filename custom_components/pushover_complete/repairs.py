@@ -20,7 +20,7 @@ from .const import (
 )
 from .data import PushoverCompleteConfigEntry
 from .open_client_account import async_login
-from .open_client_flow import ACCOUNT_PASSWORD, EMAIL, TWOFA_SCHEMA
+from .open_client_flow import ACCOUNT_PASSWORD, TWOFA_SCHEMA
 from .open_client_issues import SESSION_ISSUE
 
 try:
@@ -32,8 +32,9 @@ except ImportError:  # Home Assistant 2025.4 types repair flows with FlowResult
         FlowResult as RepairsFlowResult,
     )
 
+# The e-mail address first, as a plain text field: the form opens on it.
 LOGIN_SCHEMA = vol.Schema(
-    {vol.Required(CONF_EMAIL): EMAIL, vol.Required(CONF_PASSWORD): ACCOUNT_PASSWORD}
+    {vol.Required(CONF_EMAIL): str, vol.Required(CONF_PASSWORD): ACCOUNT_PASSWORD}
 )
 
 
