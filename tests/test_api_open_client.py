@@ -104,11 +104,13 @@ async def test_login_with_two_factor(
     assert info.value.http_status == 412
     hidden(info.value, DEMO_2FA_PASSWORD)
     with pytest.raises(BadAPIRequestError) as wrong:
-        await open_client.login(DEMO_2FA_EMAIL, DEMO_2FA_PASSWORD, "000000")
+        await open_client.login(DEMO_2FA_EMAIL, DEMO_2FA_PASSWORD, twofa="000000")
     assert type(wrong.value) is BadAPIRequestError
     assert wrong.value.fields == {"twofa": "invalid"}
     hidden(wrong.value, DEMO_2FA_PASSWORD)
-    login = await open_client.login(DEMO_2FA_EMAIL, DEMO_2FA_PASSWORD, DEMO_2FA_CODE)
+    login = await open_client.login(
+        DEMO_2FA_EMAIL, DEMO_2FA_PASSWORD, twofa=DEMO_2FA_CODE
+    )
     assert login.id == DEMO_USER2
     assert sent(sim, "users/login.json")["twofa"] == DEMO_2FA_CODE
 
@@ -180,7 +182,7 @@ type Call = Callable[[OpenClient], Awaitable[Any]]
 OPEN_CLIENT_VALIDATION: list[tuple[str, Call, str]] = [
     ("blank email", lambda oc: oc.login("", DEMO_PASSWORD), "email"),
     ("blank password", lambda oc: oc.login(DEMO_EMAIL, " "), "password"),
-    ("blank code", lambda oc: oc.login(DEMO_EMAIL, DEMO_PASSWORD, ""), "twofa"),
+    ("blank code", lambda oc: oc.login(DEMO_EMAIL, DEMO_PASSWORD, twofa=""), "twofa"),
     ("unencodable password", lambda oc: oc.login(DEMO_EMAIL, "pw\udcff"), "password"),
     ("name with space", lambda oc: oc.register_device("s3cret", "my tab"), "name"),
     ("name of 26", lambda oc: oc.register_device("s3cret", "x" * 26), "name"),

@@ -27,7 +27,7 @@ async def async_setup_entry(
     """Add a connectivity sensor for each Open Client."""
     for subentry_id, receiver in entry.runtime_data.receivers.items():
         async_add_entities(
-            [PushoverConnectionSensor(entry, receiver.subentry, receiver)],
+            [PushoverConnectionSensor(entry, receiver.subentry, receiver=receiver)],
             config_subentry_id=subentry_id,
         )
 
@@ -44,6 +44,7 @@ class PushoverConnectionSensor(PushoverOpenClientEntity, BinarySensorEntity):
         self,
         entry: PushoverCompleteConfigEntry,
         subentry: ConfigSubentry,
+        *,
         receiver: Receiver,
     ) -> None:
         """Follow the Open Client's receiver."""

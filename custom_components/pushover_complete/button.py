@@ -32,7 +32,7 @@ async def async_setup_entry(
     """Add the "Acknowledge alarm" button of each Open Client."""
     for subentry_id, receiver in entry.runtime_data.receivers.items():
         async_add_entities(
-            [PushoverAcknowledgeButton(entry, receiver.subentry, receiver)],
+            [PushoverAcknowledgeButton(entry, receiver.subentry, receiver=receiver)],
             config_subentry_id=subentry_id,
         )
 
@@ -47,6 +47,7 @@ class PushoverAcknowledgeButton(PushoverOpenClientEntity, ButtonEntity):
         self,
         entry: PushoverCompleteConfigEntry,
         subentry: ConfigSubentry,
+        *,
         receiver: Receiver,
     ) -> None:
         """Act through the Open Client's receiver."""

@@ -49,7 +49,7 @@ async def async_login(
 ) -> LoginResult:
     """Log in to a Pushover account for its user key and a new session secret."""
     try:
-        login = await create_open_client(hass).login(email, password, twofa)
+        login = await create_open_client(hass).login(email, password, twofa=twofa)
     except Exception as err:  # every failure is shown on the form
         if twofa is None and isinstance(err, PushoverTwoFactorRequiredError):
             return LoginResult(twofa_required=True)

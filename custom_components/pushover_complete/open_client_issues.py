@@ -65,7 +65,7 @@ def async_backlog_issue(
 
 @callback
 def async_delete_open_client_issues(
-    hass: HomeAssistant, entry_id: str, subentry_id: str
+    hass: HomeAssistant, entry_id: str, *, subentry_id: str
 ) -> None:
     """Close an Open Client's issues: it is connected again."""
     for issue in _ISSUES:
@@ -74,7 +74,7 @@ def async_delete_open_client_issues(
 
 @callback
 def async_forget_removed_open_clients(
-    hass: HomeAssistant, entry_id: str, subentry_ids: set[str]
+    hass: HomeAssistant, entry_id: str, *, subentry_ids: set[str]
 ) -> None:
     """Close the issues of the entry's Open Clients that are no longer configured."""
     wanted = {

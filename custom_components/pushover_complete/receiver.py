@@ -158,6 +158,7 @@ class Receiver:
         self,
         hass: HomeAssistant,
         entry: PushoverCompleteConfigEntry,
+        *,
         subentry: ConfigSubentry,
         store: OpenClientStore,
     ) -> None:
@@ -348,7 +349,9 @@ class Receiver:
         self.connected = connected
         entry_id, subentry_id = self.entry.entry_id, self.subentry.subentry_id
         if connected:
-            async_delete_open_client_issues(self.hass, entry_id, subentry_id)
+            async_delete_open_client_issues(
+                self.hass, entry_id, subentry_id=subentry_id
+            )
             self._healthy_timer = async_call_later(
                 self.hass, HEALTHY_AFTER, self._async_healthy
             )
@@ -431,11 +434,11 @@ async def async_setup_receivers(
     store = OpenClientStore(hass, entry.entry_id)
     await store.async_load(subentry.subentry_id for subentry in subentries)
     entry.runtime_data.receivers = {
-        subentry.subentry_id: Receiver(hass, entry, subentry, store)
+        subentry.subentry_id: Receiver(hass, entry, subentry=subentry, store=store)
         for subentry in subentries
     }
     async_forget_removed_open_clients(
-        hass, entry.entry_id, set(entry.runtime_data.receivers)
+        hass, entry.entry_id, subentry_ids=set(entry.runtime_data.receivers)
     )
 
     async def _async_stop(_event: Event) -> None:

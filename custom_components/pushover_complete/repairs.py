@@ -78,7 +78,7 @@ class OpenClientLoginRepairFlow(RepairsFlow):
     ) -> RepairsFlowResult:
         """Ask for the current two-factor code."""
         if user_input is None:
-            return self._async_show("twofa", TWOFA_SCHEMA, {})
+            return self._async_show("twofa", schema=TWOFA_SCHEMA, errors={})
         return await self._async_log_in(user_input[CONF_TWOFA].strip())
 
     async def _async_log_in(self, twofa: str | None) -> RepairsFlowResult:
@@ -88,7 +88,9 @@ class OpenClientLoginRepairFlow(RepairsFlow):
         )
         if result.login is None:
             if result.twofa_required or twofa is not None:
-                return self._async_show("twofa", TWOFA_SCHEMA, result.errors)
+                return self._async_show(
+                    "twofa", schema=TWOFA_SCHEMA, errors=result.errors
+                )
             self._password = ""
             return self._async_show_login(result.errors)
         self._password = ""
@@ -133,11 +135,11 @@ class OpenClientLoginRepairFlow(RepairsFlow):
                 LOGIN_SCHEMA,  # type: ignore[arg-type, unused-ignore]  # typed differently on HA 2026.x
                 {CONF_EMAIL: self._email},
             )
-        return self._async_show("login", schema, errors)
+        return self._async_show("login", schema=schema, errors=errors)
 
     @callback
     def _async_show(
-        self, step_id: str, schema: vol.Schema, errors: dict[str, str]
+        self, step_id: str, *, schema: vol.Schema, errors: dict[str, str]
     ) -> RepairsFlowResult:
         """Show a step's form, naming the device."""
         found = self._open_client()

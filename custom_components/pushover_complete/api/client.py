@@ -297,7 +297,9 @@ class PushoverAPI(ClientBase):
     async def get_limits(self) -> LimitsResponse:
         """Return the account's monthly limit, what remains and when it resets."""
         result = cast(LimitsResponse, await self._generic_get("apps/limits.json"))
-        self.limits = Limits(result["limit"], result["remaining"], result["reset"])
+        self.limits = Limits(
+            limit=result["limit"], remaining=result["remaining"], reset=result["reset"]
+        )
         return result
 
     async def check_receipt(self, receipt: str) -> ReceiptResponse:

@@ -45,7 +45,7 @@ class OpenClient(ClientBase):
         return push_url_for(self.base_url)
 
     async def login(
-        self, email: str, password: str, twofa: str | None = None
+        self, email: str, password: str, *, twofa: str | None = None
     ) -> LoginResponse:
         """Log in to a user's account for its key and a new session secret.
 

@@ -68,18 +68,18 @@ async def read_body(
     length = response.content_length
     if length is not None:
         if length > max_size:
-            raise _too_large(name, response.status, max_size)
+            raise _too_large(name, status=response.status, max_size=max_size)
         # aiohttp reads no more than the announced length.
         return await response.read()
     body = bytearray()
     async for chunk in response.content.iter_chunked(_CHUNK):
         body += chunk
         if len(body) > max_size:
-            raise _too_large(name, response.status, max_size)
+            raise _too_large(name, status=response.status, max_size=max_size)
     return bytes(body)
 
 
-def _too_large(name: str, status: int, max_size: int) -> PushoverAnswerTooLargeError:
+def _too_large(name: str, *, status: int, max_size: int) -> PushoverAnswerTooLargeError:
     return PushoverAnswerTooLargeError(
         f"Pushover's answer is larger than {max_size} bytes ({name})",
         http_status=status,
@@ -91,9 +91,9 @@ def parse_limits(headers: Mapping[str, str]) -> Limits | None:
     """Return the ``X-Limit-App-*`` headers, when all three are integers."""
     try:
         return Limits(
-            int(headers["X-Limit-App-Limit"]),
-            int(headers["X-Limit-App-Remaining"]),
-            int(headers["X-Limit-App-Reset"]),
+            limit=int(headers["X-Limit-App-Limit"]),
+            remaining=int(headers["X-Limit-App-Remaining"]),
+            reset=int(headers["X-Limit-App-Reset"]),
         )
     except (KeyError, ValueError):
         return None

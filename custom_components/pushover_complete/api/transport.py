@@ -63,7 +63,7 @@ def form_fields(payload: Payload | None) -> dict[str, str]:
 
 
 def _request_kwargs(
-    method: str, fields: dict[str, str], files: Files | None
+    method: str, fields: dict[str, str], *, files: Files | None
 ) -> dict[str, Any]:
     """Return how the fields travel: query string, form body or multipart."""
     if method == "GET":
@@ -163,7 +163,7 @@ class ClientBase:
                 method,
                 self.base_url + path,
                 timeout=self._timeout,
-                **_request_kwargs(method, fields, files),
+                **_request_kwargs(method, fields, files=files),
             ) as response,
         ):
             status, headers = response.status, response.headers
