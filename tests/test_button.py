@@ -1,4 +1,4 @@
-"""The "Acknowledge alarm" button of this Home Assistant as a Pushover device (§8).
+"""The "Acknowledge alarm" button of this Home Assistant as a Pushover device.
 
 Alarms are sent through the integration (or another application) to the demo
 user, whose account has this Home Assistant as a device; the button is pressed

@@ -1,4 +1,4 @@
-"""This Home Assistant as a Pushover device (CONTRACT §8) over the real websocket."""
+"""This Home Assistant as a Pushover device, over the real websocket: every message once."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The "Receive messages in Home Assistant" flow: this Home Assistant as a device.
 
-A config subentry of type ``device`` (CONTRACT §8). The form asks the account's
+A config subentry of type ``device``. The form asks the account's
 e-mail address, its password and the device name, in that order; HTTP 412 asks
 the two-factor code in a second step. The flow logs in, registers the device
 (``os=O``) and stores the user key, the device id, the session secret, the
