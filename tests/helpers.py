@@ -24,11 +24,24 @@ from custom_components.pushover_complete.const import (
 from custom_components.pushover_complete.open_client_issues import session_issue_id
 from homeassistant.const import CONF_NAME, MATCH_ALL
 from homeassistant.core import Event, HomeAssistant, callback
-from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers import config_validation as cv, issue_registry as ir
 from homeassistant.util import dt as dt_util
 from pushover_simulator import OpenDevice, PushoverSimulator
 
+try:  # how Home Assistant sends a form's schema to the browser
+    from probatio import to_field_list as _fields_of  # Home Assistant 2026
+except ImportError:  # Home Assistant 2025
+    from voluptuous_serialize import convert as _fields_of
+
 TIMEOUT = 10
+
+
+def form_sent(result: Any) -> list[dict[str, Any]]:
+    """A flow form's fields as Home Assistant sends them to the browser."""
+    fields: list[dict[str, Any]] = _fields_of(
+        result["data_schema"], custom_serializer=cv.custom_serializer
+    )
+    return fields
 
 
 @asynccontextmanager

@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 import voluptuous as vol
-import voluptuous_serialize
 
 from custom_components.pushover_complete.const import (
     CONF_OPEN_CLIENT_ID,
@@ -31,7 +30,6 @@ from homeassistant.config_entries import SOURCE_USER, ConfigSubentry, SubentryFl
 from homeassistant.const import CONF_EMAIL, CONF_NAME, CONF_PASSWORD
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
-from homeassistant.helpers import config_validation as cv
 from pushover_simulator import (
     DEMO_2FA_CODE,
     DEMO_2FA_EMAIL,
@@ -42,6 +40,8 @@ from pushover_simulator import (
     DEMO_USER2,
     PushoverSimulator,
 )
+
+from .helpers import form_sent
 
 STRINGS = json.loads(
     (
@@ -75,14 +75,6 @@ async def submit(
     return await hass.config_entries.subentries.async_configure(
         result["flow_id"], user_input
     )
-
-
-def browser_form(result: SubentryFlowResult) -> list[dict[str, Any]]:
-    """The form's fields as Home Assistant sends them to the browser."""
-    fields: list[dict[str, Any]] = voluptuous_serialize.convert(
-        result["data_schema"], custom_serializer=cv.custom_serializer
-    )
-    return fields
 
 
 def shown(result: SubentryFlowResult) -> dict[str, Any]:
@@ -158,7 +150,7 @@ async def test_form_asks_email_first_in_the_menu_entrys_words(
     first (no field drawn as fast comes before it). The title is the menu entry's.
     """
     result = await start(hass, loaded_entry)
-    form = browser_form(result)
+    form = form_sent(result)
     assert [field["name"] for field in form] == [CONF_EMAIL, CONF_PASSWORD, CONF_NAME]
     assert [field.get("type") for field in form] == ["string", None, "string"]
     password = form[1]["selector"]["text"]
@@ -265,7 +257,7 @@ async def test_errors_ask_the_password_again(
         CONF_PASSWORD: None,
         CONF_NAME: typed[CONF_NAME],
     }
-    assert typed[CONF_PASSWORD] not in json.dumps(browser_form(result))
+    assert typed[CONF_PASSWORD] not in json.dumps(form_sent(result))
     assert typed[CONF_PASSWORD] not in caplog.text
     result = await submit(hass, result, GOOD_INPUT)
     assert result["type"] is FlowResultType.CREATE_ENTRY
@@ -295,7 +287,7 @@ async def test_taken_name_needs_no_second_login(
         CONF_PASSWORD: None,
         CONF_NAME: "laptop",
     }
-    assert DEMO_2FA_PASSWORD not in json.dumps(browser_form(result))
+    assert DEMO_2FA_PASSWORD not in json.dumps(form_sent(result))
     result = await submit(hass, result, {**TWO_FACTOR, CONF_NAME: "ha2"})
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert [p.get("twofa") for p in requests_to(sim, "users/login.json")] == [

@@ -530,10 +530,12 @@ async def test_device_says_what_it_receives_for(
     )
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await wait_state(hass, SENSOR, "on")
-    entry = dr.async_get(hass).async_get_device(
-        identifiers={(DOMAIN, f"{config_entry.entry_id}_{DEVICE}")}
-    )
+    sensor = er.async_get(hass).async_get(SENSOR)
+    assert sensor is not None
+    assert sensor.device_id is not None
+    entry = dr.async_get(hass).async_get(sensor.device_id)
     assert entry is not None
+    assert entry.identifiers == {(DOMAIN, f"{config_entry.entry_id}_{DEVICE}")}
     assert (entry.name, entry.model, entry.manufacturer) == (
         DEVICE_NAME,
         model,

@@ -9,7 +9,6 @@ from typing import Any
 from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
-import voluptuous_serialize
 
 from custom_components.pushover_complete.const import (
     CONF_SECRET,
@@ -26,7 +25,7 @@ from homeassistant.components.repairs import (
 from homeassistant.const import CONF_EMAIL, CONF_PASSWORD
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
-from homeassistant.helpers import config_validation as cv, issue_registry as ir
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
 from pushover_simulator import (
     DEMO_2FA_CODE,
@@ -43,6 +42,7 @@ from pushover_simulator import (
 from .conftest import ALICE, BOB, recipient
 from .helpers import (
     Capture,
+    form_sent,
     open_client_subentry,
     wait_session_issue,
     wait_sim,
@@ -129,9 +129,7 @@ async def submit(
 
 def shown(result: dict[str, Any]) -> dict[str, Any]:
     """The value each field of the form shows, as the browser gets the form."""
-    fields = voluptuous_serialize.convert(
-        result["data_schema"], custom_serializer=cv.custom_serializer
-    )
+    fields = form_sent(result)
     return {
         str(marker): (marker.description or {}).get("suggested_value")
         for marker in result["data_schema"].schema
