@@ -674,6 +674,32 @@ async def serving(
         await runner.cleanup()
 
 
+async def test_a_download_may_outlast_an_ordinary_answer(
+    session: aiohttp.ClientSession, request: pytest.FixtureRequest
+) -> None:
+    """A backlog arriving slowly but steadily is read past the answer time limit."""
+    pause = 0.15  # each under the client's 0.3 s; together well over it
+    messages = [{"id": number, "message": "x" * 1000} for number in range(1, 5)]
+    body = json.dumps({"status": 1, "messages": messages}).encode()
+    parts = [body[start : start + 1000] for start in range(0, len(body), 1000)]
+
+    async def slow(request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse(headers={"Content-Type": "application/json"})
+        await response.prepare(request)
+        for part in parts:
+            await response.write(part)
+            await asyncio.sleep(pause)
+        return response
+
+    async with serving(request, "/1/messages.json", slow) as base_url:
+        open_client = OpenClient(
+            session, base_url=base_url, timeout=aiohttp.ClientTimeout(total=0.3)
+        )
+        received = await open_client.download_messages("s3cret", "abc")
+    assert len(parts) * pause > 2 * 0.3
+    assert [message["id"] for message in received] == [1, 2, 3, 4]
+
+
 async def test_download_skips_what_is_not_a_message(
     session: aiohttp.ClientSession, request: pytest.FixtureRequest
 ) -> None:

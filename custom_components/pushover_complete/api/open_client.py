@@ -14,6 +14,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, Final, cast
 
+import aiohttp
+
 from .errors import PushoverValidationError
 from .models import LoginResponse, PushoverResponse, ReceivedMessage
 from .push import PushConnection, open_push, push_url_for
@@ -34,6 +36,10 @@ from .validation import (
 # 10,000 such full-length messages, a month of a free account's whole quota.
 # The other answers stay under MAX_RESPONSE (512 KiB).
 MAX_DOWNLOAD: Final = 32 * 1024 * 1024
+# Such a download may outlast an ordinary answer's time: it may take up to
+# DOWNLOAD_TIME (MAX_DOWNLOAD at 55 KB/s) while data keeps coming, each pause no
+# longer than an ordinary answer may take in all.
+DOWNLOAD_TIME: Final = 600.0
 
 
 class OpenClient(ClientBase):
@@ -98,6 +104,11 @@ class OpenClient(ClientBase):
             payload=payload,
             secrets=(secret,),
             max_size=MAX_DOWNLOAD,
+            time_limits=aiohttp.ClientTimeout(
+                total=DOWNLOAD_TIME,
+                connect=self._timeout.connect,
+                sock_read=self._timeout.total,
+            ),
         )
         by_id: dict[int, ReceivedMessage] = {}
         for item in result["messages"]:

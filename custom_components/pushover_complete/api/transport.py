@@ -144,12 +144,13 @@ class ClientBase:
         files: Files | None = None,
         secrets: Iterable[str | None] = (),
         max_size: int = MAX_RESPONSE,
+        time_limits: aiohttp.ClientTimeout | None = None,
     ) -> dict[str, Any]:
         """Send one request and return its checked JSON body.
 
         Errors name ``endpoint`` (the template), never the formatted path;
         ``secrets`` are redacted from their texts. An answer over ``max_size``
-        bytes is refused unread.
+        bytes is refused unread. ``time_limits`` replace the client's for this one.
         """
         fields = form_fields(payload)
         path = endpoint
@@ -162,7 +163,7 @@ class ClientBase:
             self._get_session(session).request(
                 method,
                 self.base_url + path,
-                timeout=self._timeout,
+                timeout=time_limits or self._timeout,
                 **_request_kwargs(method, fields, files=files),
             ) as response,
         ):
