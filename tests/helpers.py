@@ -143,7 +143,7 @@ def state_of(hass: HomeAssistant, entity_id: str) -> str:
 def open_client_subentry(
     subentry_id: str, device: OpenDevice, secret: str
 ) -> dict[str, Any]:
-    """Subentry of an Open Client registered in the simulator (as before e-mails)."""
+    """Subentry of an Open Client registered in the simulator (no e-mail stored)."""
     return {
         "subentry_id": subentry_id,
         "subentry_type": SUBENTRY_OPEN_CLIENT,

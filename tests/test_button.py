@@ -44,6 +44,9 @@ from .helpers import (
     wait_state,
 )
 
+# Every wait fails within seconds of real time (helpers.deadline); this is a
+# last resort should something else hang under the frozen clock.
+pytestmark = pytest.mark.timeout(60)
 ENTRY_ID = "01JBUTT0NTESTENTRY00000000"
 OPEN_CLIENT = "open_client_subentry"
 DEVICE_NAME = "homeassistant"

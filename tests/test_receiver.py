@@ -66,6 +66,9 @@ from .helpers import (
     wait_state,
 )
 
+# Every wait fails within seconds of real time (helpers.deadline); this is a
+# last resort should something else hang under the frozen clock.
+pytestmark = pytest.mark.timeout(60)
 DEVICE = "device_subentry"
 DEVICE_NAME = "homeassistant"
 PACKAGE = "custom_components.pushover_complete"
@@ -1000,3 +1003,15 @@ async def test_acknowledge_needs_a_device(
         )
     assert err.value.translation_key == "no_open_client"
     assert err.value.translation_placeholders == {"name": "Home"}
+
+
+async def test_waits_end_under_the_frozen_clock(hass: HomeAssistant) -> None:
+    """A wait the frozen clock would never end fails in real time, cleanly."""
+    never = asyncio.Event()
+    with pytest.raises(TimeoutError):
+        async with deadline(0.2):
+            await never.wait()
+    await hass.async_block_till_done()  # the task goes on, not cancelled
+    async with deadline(0.2):
+        never.set()
+        await never.wait()

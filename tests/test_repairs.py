@@ -50,6 +50,10 @@ from .helpers import (
 )
 from .test_receiver import DEVICE, DEVICE_NAME, SENSOR
 
+# Every wait fails within seconds of real time (helpers.deadline); this is a
+# last resort should something else hang under the frozen clock.
+pytestmark = pytest.mark.timeout(60)
+
 
 @pytest.fixture(autouse=True)
 def frozen(freezer: FrozenDateTimeFactory) -> Iterator[FrozenDateTimeFactory]:
