@@ -43,15 +43,13 @@ from .helpers import (
     tick,
     wait_state,
 )
+from .open_client_helpers import BUTTON, DEVICE_NAME, SENSOR
 
 # Every wait fails within seconds of real time (helpers.deadline); this is a
 # last resort should something else hang under the frozen clock.
 pytestmark = pytest.mark.timeout(60)
 ENTRY_ID = "01JBUTT0NTESTENTRY00000000"
 OPEN_CLIENT = "open_client_subentry"
-DEVICE_NAME = "homeassistant"
-BUTTON = "button.homeassistant_acknowledge_alarm"
-SENSOR = "binary_sensor.homeassistant_push_connection"
 # Receipts are polled every few seconds: this is past the first poll.
 POLL = 11
 

@@ -48,7 +48,7 @@ from .helpers import (
     wait_sim,
     wait_state,
 )
-from .test_receiver import DEVICE, DEVICE_NAME, SENSOR
+from .open_client_helpers import DEVICE, DEVICE_NAME, SENSOR
 
 # Every wait fails within seconds of real time (helpers.deadline); this is a
 # last resort should something else hang under the frozen clock.
