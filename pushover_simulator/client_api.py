@@ -168,7 +168,7 @@ class PushServer:
                 await ws.send_str("E")
             await ws.close()
             return ws
-        channel = self.sim.open_client.open_channel(device.id)
+        channel = self.sim.open_client.open_channel(device.id, now=self.sim.clock())
         reader = asyncio.create_task(_read_until_closed(ws, channel))
         try:
             if await self._pump(ws, channel, device):
@@ -178,7 +178,7 @@ class PushServer:
         finally:
             reader.cancel()
             await asyncio.gather(reader, return_exceptions=True)
-            self.sim.open_client.close_channel(channel)
+            self.sim.open_client.close_channel(channel, now=self.sim.clock())
         return ws
 
     async def _login(self, ws: web.WebSocketResponse) -> OpenDevice | None:

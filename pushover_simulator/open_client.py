@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 import enum
+from itertools import pairwise
 import secrets
 import string
 from typing import Any
@@ -86,9 +87,15 @@ class OpenDevice:
 
 @dataclass(eq=False)
 class PushChannel:
-    """One open push websocket: the frames (or signals) its writer has to send."""
+    """One push websocket: the frames (or signals) its writer has to send.
+
+    ``opened`` is when the device logged in on it and ``closed`` when it ended,
+    both by the simulator's clock (``closed`` is None while it is open).
+    """
 
     device_id: str
+    opened: float = 0.0
+    closed: float | None = None
     frames: asyncio.Queue[str | Signal] = field(default_factory=asyncio.Queue)
 
     def send(self, frame: str | Signal) -> None:
@@ -108,6 +115,7 @@ class OpenClient:
         self.session_device: dict[str, str] = {}
         self.devices: dict[str, OpenDevice] = {}
         self.channels: dict[str, list[PushChannel]] = {}
+        self.history: list[PushChannel] = []
         self.aids: dict[str, int] = {}
 
     def clear(self) -> None:
@@ -117,6 +125,7 @@ class OpenClient:
         self.sessions = {}
         self.session_device = {}
         self.devices = {}
+        self.history = []
         self.aids = {}
 
     def close_all(self) -> None:
@@ -172,37 +181,71 @@ class OpenClient:
         umid = self.next_id()
         for user, names in recipients:
             for device in self.devices.values():
-                if device.user != user or device.name not in names:
-                    continue
-                message_id = self.next_id()
-                device.messages.append(
-                    {
-                        "id": message_id,
-                        "id_str": str(message_id),
-                        "umid": umid,
-                        "umid_str": str(umid),
-                        **fields,
-                    }
-                )
-                self.push(device.id, "!")
+                if device.user == user and device.name in names:
+                    self.enqueue(device, fields, umid=umid)
+                    self.push(device.id, "!")
+
+    def enqueue(
+        self, device: OpenDevice, fields: dict[str, Any], *, umid: int | None = None
+    ) -> int:
+        """Queue one message for `device` under a new id (no `!` sent); return the id.
+
+        A device holds any number of waiting messages: a test can leave a long
+        outage's backlog (hundreds of messages) for one download.
+        """
+        message_id = self.next_id()
+        umid = self.next_id() if umid is None else umid
+        device.messages.append(
+            {
+                "id": message_id,
+                "id_str": str(message_id),
+                "umid": umid,
+                "umid_str": str(umid),
+                **fields,
+            }
+        )
+        return message_id
 
     def delete_through(self, device: OpenDevice, message_id: int) -> None:
         """Delete the device's messages up to and including `message_id`."""
         device.messages = [m for m in device.messages if m["id"] > message_id]
 
-    def open_channel(self, device_id: str) -> PushChannel:
-        """Register a push connection for `device_id`."""
-        channel = PushChannel(device_id)
+    def open_channel(self, device_id: str, *, now: float) -> PushChannel:
+        """Register a push connection on which `device_id` logged in at `now`."""
+        channel = PushChannel(device_id, opened=now)
         self.channels.setdefault(device_id, []).append(channel)
+        self.history.append(channel)
         self._on_change()
         return channel
 
-    def close_channel(self, channel: PushChannel) -> None:
-        """Forget a push connection once it has ended."""
+    def close_channel(self, channel: PushChannel, *, now: float) -> None:
+        """Forget a push connection that ended at `now` (its times stay in history)."""
         channels = self.channels.get(channel.device_id, [])
         if channel in channels:
             channels.remove(channel)
+        if channel.closed is None:
+            channel.closed = now
         self._on_change()
+
+    def connection_times(self, device_id: str) -> list[tuple[float, float | None]]:
+        """Return when each push connection of the device opened and closed, in order."""
+        return [
+            (channel.opened, channel.closed)
+            for channel in self.history
+            if channel.device_id == device_id
+        ]
+
+    def reconnect_delays(self, device_id: str) -> list[float]:
+        """Return how long the device waited after each connection ended to log in again.
+
+        By the simulator's clock: from a connection's end to the next login.
+        """
+        times = self.connection_times(device_id)
+        return [
+            opened - closed
+            for (_, closed), (opened, _) in pairwise(times)
+            if closed is not None
+        ]
 
     def push(self, device_id: str, frame: str | Signal) -> int:
         """Queue `frame` on every connection of `device_id`; return how many."""

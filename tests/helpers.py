@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import timedelta
 import socket
+import threading
 import time
 from typing import Any
 
@@ -13,20 +15,66 @@ from freezegun.api import FrozenDateTimeFactory
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 from custom_components.pushover_complete.const import (
-    CONF_DEVICE_ID,
+    CONF_OPEN_CLIENT_ID,
     CONF_SECRET,
     CONF_USER_KEY,
     DOMAIN,
-    SUBENTRY_DEVICE,
+    SUBENTRY_OPEN_CLIENT,
 )
-from custom_components.pushover_complete.receiver import session_issue_id
+from custom_components.pushover_complete.open_client_issues import session_issue_id
 from homeassistant.const import CONF_NAME, MATCH_ALL
 from homeassistant.core import Event, HomeAssistant, callback
-from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers import config_validation as cv, issue_registry as ir
 from homeassistant.util import dt as dt_util
 from pushover_simulator import OpenDevice, PushoverSimulator
 
+try:  # how Home Assistant sends a form's schema to the browser
+    from probatio import to_field_list as _fields_of  # Home Assistant 2026
+except ImportError:  # Home Assistant 2025
+    from voluptuous_serialize import convert as _fields_of
+
 TIMEOUT = 10
+
+
+def form_sent(result: Any) -> list[dict[str, Any]]:
+    """A flow form's fields as Home Assistant sends them to the browser."""
+    fields: list[dict[str, Any]] = _fields_of(
+        result["data_schema"], custom_serializer=cv.custom_serializer
+    )
+    return fields
+
+
+@asynccontextmanager
+async def deadline(seconds: float = TIMEOUT) -> AsyncIterator[None]:
+    """Fail the block with ``TimeoutError`` after ``seconds`` of real time.
+
+    ``asyncio.timeout`` counts the event loop's clock, which the freezer stops:
+    a wait under the frozen clock would hang until pytest's own timeout. This
+    one counts wall-clock seconds on a thread and then cancels the waiting task.
+    """
+    loop = asyncio.get_running_loop()
+    task = asyncio.current_task()
+    assert task is not None
+    state = {"inside": True, "expired": False}
+
+    def expire() -> None:  # runs in the event loop
+        if state["inside"]:
+            state["expired"] = True
+            task.cancel()
+
+    timer = threading.Timer(seconds, loop.call_soon_threadsafe, (expire,))
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    except asyncio.CancelledError:
+        if not state["expired"]:
+            raise
+        task.uncancel()
+        raise TimeoutError(f"not within {seconds} s (real time)") from None
+    finally:
+        state["inside"] = False
+        timer.cancel()
 
 
 async def tick(
@@ -92,17 +140,17 @@ def state_of(hass: HomeAssistant, entity_id: str) -> str:
     return state.state
 
 
-def device_subentry(
+def open_client_subentry(
     subentry_id: str, device: OpenDevice, secret: str
 ) -> dict[str, Any]:
-    """Subentry data of an Open Client device registered in the simulator."""
+    """Subentry of an Open Client registered in the simulator (no e-mail stored)."""
     return {
         "subentry_id": subentry_id,
-        "subentry_type": SUBENTRY_DEVICE,
+        "subentry_type": SUBENTRY_OPEN_CLIENT,
         "title": device.name,
         "data": {
             CONF_USER_KEY: device.user,
-            CONF_DEVICE_ID: device.id,
+            CONF_OPEN_CLIENT_ID: device.id,
             CONF_SECRET: secret,
             CONF_NAME: device.name,
         },
@@ -131,7 +179,7 @@ class Capture:
 
     async def wait(self, count: int) -> None:
         """Wait until at least ``count`` events have arrived."""
-        async with asyncio.timeout(TIMEOUT):
+        async with deadline():
             while len(self.events) < count:
                 self._arrived.clear()
                 await self._arrived.wait()
@@ -142,7 +190,7 @@ async def until(hass: HomeAssistant, predicate: Callable[[], bool]) -> None:
     changed = asyncio.Event()
     remove = hass.bus.async_listen(MATCH_ALL, callback(lambda _event: changed.set()))
     try:
-        async with asyncio.timeout(TIMEOUT):
+        async with deadline():
             while not predicate():
                 changed.clear()
                 await changed.wait()
@@ -162,14 +210,14 @@ async def wait_state(hass: HomeAssistant, entity_id: str, state: str) -> None:
 
 async def wait_sim(sim: PushoverSimulator, predicate: Callable[[], bool]) -> None:
     """Wait until the simulator's ``predicate()`` holds."""
-    async with asyncio.timeout(TIMEOUT):
+    async with deadline():
         await sim.wait_until(predicate)
 
 
 async def wait_session_issue(
     hass: HomeAssistant, entry_id: str, subentry_id: str
 ) -> str:
-    """Wait until a device's session-ended repair issue is open; return its id."""
+    """Wait until an Open Client's session-ended repair issue is open; return its id."""
     issue_id = session_issue_id(entry_id, subentry_id)
     issues = ir.async_get(hass)
     await until(hass, lambda: issues.async_get_issue(DOMAIN, issue_id) is not None)

@@ -20,11 +20,11 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.pushover_complete.const import (
-    CONF_DEVICE_ID,
+    CONF_OPEN_CLIENT_ID,
     CONF_SECRET,
     CONF_USER_KEY,
     DOMAIN,
-    SUBENTRY_DEVICE,
+    SUBENTRY_OPEN_CLIENT,
 )
 from custom_components.pushover_complete.services import ACTIONS
 from homeassistant.auth.const import GROUP_ID_USER
@@ -340,14 +340,14 @@ def recipients(
         device, secret = sim.add_open_client_device(DEMO_USER, DEVICE_NAME)
         data = {
             CONF_USER_KEY: device.user,
-            CONF_DEVICE_ID: device.id,
+            CONF_OPEN_CLIENT_ID: device.id,
             CONF_SECRET: secret,
             CONF_NAME: device.name,
         }
         people.append(
             {
                 "subentry_id": "wallpanel_subentry",
-                "subentry_type": SUBENTRY_DEVICE,
+                "subentry_type": SUBENTRY_OPEN_CLIENT,
                 "title": DEVICE_NAME,
                 "data": data,
                 "unique_id": None,

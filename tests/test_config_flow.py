@@ -16,21 +16,16 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
 import voluptuous as vol
 
-from custom_components.pushover_complete.config_flow import async_login
 from custom_components.pushover_complete.const import (
-    CONF_DEVICE_ID,
     CONF_DEVICES,
     CONF_ENCRYPTION_KEY,
     CONF_EXPIRE,
     CONF_PRIORITY,
     CONF_RETRY,
-    CONF_SECRET,
     CONF_SOUND,
-    CONF_TWOFA,
     CONF_USER_KEY,
     DOMAIN,
     ENV_API_URL,
-    SUBENTRY_DEVICE,
     SUBENTRY_RECIPIENT,
 )
 from custom_components.pushover_complete.helpers import token_unique_id
@@ -42,17 +37,12 @@ from homeassistant.config_entries import (
     ConfigSubentry,
     SubentryFlowResult,
 )
-from homeassistant.const import CONF_API_KEY, CONF_EMAIL, CONF_NAME, CONF_PASSWORD
+from homeassistant.const import CONF_API_KEY, CONF_NAME
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers.translation import async_get_translations
 from pushover_simulator import (
-    DEMO_2FA_CODE,
-    DEMO_2FA_EMAIL,
-    DEMO_2FA_PASSWORD,
-    DEMO_EMAIL,
     DEMO_GROUP,
-    DEMO_PASSWORD,
     DEMO_TOKEN,
     DEMO_USER,
     DEMO_USER2,
@@ -1086,249 +1076,3 @@ async def test_reconfigure_recipient_to_a_key_without_active_devices(
         CONF_USER_KEY: INACTIVE_USER,
         CONF_DEVICES: [],
     }
-
-
-# ------------------------------------------------- this Home Assistant as a device
-
-DEVICE_INPUT = {
-    CONF_EMAIL: DEMO_EMAIL,
-    CONF_PASSWORD: DEMO_PASSWORD,
-    CONF_NAME: "homeassistant",
-}
-
-
-async def start_device_flow(
-    hass: HomeAssistant, entry: MockConfigEntry
-) -> SubentryFlowResult:
-    """Open the device flow's login form."""
-    result = await hass.config_entries.subentries.async_init(
-        (entry.entry_id, SUBENTRY_DEVICE), context={"source": SOURCE_USER}
-    )
-    assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "user"
-    return result
-
-
-def devices_of(entry: MockConfigEntry) -> list[ConfigSubentry]:
-    """Return the entry's device subentries."""
-    return [
-        subentry
-        for subentry in entry.subentries.values()
-        if subentry.subentry_type == SUBENTRY_DEVICE
-    ]
-
-
-def requests_to(sim: PushoverSimulator, endpoint: str) -> list[dict[str, Any]]:
-    """Return the parameters of each request to ``endpoint``."""
-    return [r["params"] for r in sim.requests if r["path"] == f"/1/{endpoint}"]
-
-
-async def test_device_flow_registers_home_assistant(
-    hass: HomeAssistant,
-    sim: PushoverSimulator,
-    loaded_entry: MockConfigEntry,
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    """Log in, register, store key, device id, secret and name: never the password."""
-    result = await start_device_flow(hass, loaded_entry)
-    assert field(result, CONF_NAME).default() == "homeassistant"
-    description = STRINGS["config_subentries"]["device"]["step"]["user"]["description"]
-    assert "Desktop license" in description
-    result = await configure_recipient(
-        hass,
-        result["flow_id"],
-        {CONF_EMAIL: f" {DEMO_EMAIL} ", CONF_PASSWORD: DEMO_PASSWORD},
-    )
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert result["title"] == "homeassistant"
-    [device] = devices_of(loaded_entry)
-    registered = sim.open_client.devices[device.data[CONF_DEVICE_ID]]
-    assert (registered.name, registered.user) == ("homeassistant", DEMO_USER)
-    assert dict(device.data) == {
-        CONF_USER_KEY: DEMO_USER,
-        CONF_DEVICE_ID: registered.id,
-        CONF_SECRET: device.data[CONF_SECRET],
-        CONF_NAME: "homeassistant",
-    }
-    assert sim.open_client.sessions[device.data[CONF_SECRET]] == DEMO_USER
-    assert requests_to(sim, "users/login.json") == [
-        {"email": DEMO_EMAIL, "password": DEMO_PASSWORD}
-    ]
-    assert requests_to(sim, "devices.json") == [
-        {"secret": device.data[CONF_SECRET], "name": "homeassistant", "os": "O"}
-    ]
-    assert DEMO_PASSWORD not in caplog.text
-    assert device.data[CONF_SECRET] not in caplog.text
-
-
-async def test_device_flow_with_two_factor(
-    hass: HomeAssistant, sim: PushoverSimulator, loaded_entry: MockConfigEntry
-) -> None:
-    """HTTP 412 asks for the code; a wrong code is said so; the right one registers."""
-    result = await start_device_flow(hass, loaded_entry)
-    result = await configure_recipient(
-        hass,
-        result["flow_id"],
-        {
-            CONF_EMAIL: DEMO_2FA_EMAIL,
-            CONF_PASSWORD: DEMO_2FA_PASSWORD,
-            CONF_NAME: "ha-kitchen",
-        },
-    )
-    assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "twofa"
-    assert result["errors"] == {}
-    for code in ("000000", "   "):
-        result = await configure_recipient(hass, result["flow_id"], {CONF_TWOFA: code})
-        assert result["step_id"] == "twofa"
-        assert result["errors"] == {CONF_TWOFA: "invalid_twofa"}
-    sim.inject_fault("users/login.json", "503")
-    result = await configure_recipient(
-        hass, result["flow_id"], {CONF_TWOFA: DEMO_2FA_CODE}
-    )
-    assert (result["step_id"], result["errors"]) == (
-        "twofa",
-        {"base": "cannot_connect"},
-    )
-    assert devices_of(loaded_entry) == []
-    result = await configure_recipient(
-        hass, result["flow_id"], {CONF_TWOFA: f" {DEMO_2FA_CODE} "}
-    )
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    [device] = devices_of(loaded_entry)
-    assert (device.title, device.data[CONF_USER_KEY]) == ("ha-kitchen", DEMO_USER2)
-    assert requests_to(sim, "users/login.json")[-1]["twofa"] == DEMO_2FA_CODE
-
-
-DEVICE_ERRORS = [
-    pytest.param(
-        {CONF_PASSWORD: "wrong"}, None, {"base": "invalid_auth"}, id="password"
-    ),
-    pytest.param(
-        {CONF_EMAIL: "nobody@example.com"}, None, {"base": "invalid_auth"}, id="email"
-    ),
-    pytest.param(
-        {CONF_NAME: "home assistant"}, None, {CONF_NAME: "invalid_name"}, id="space"
-    ),
-    pytest.param({CONF_NAME: "h" * 26}, None, {CONF_NAME: "invalid_name"}, id="long"),
-    pytest.param({CONF_NAME: " "}, None, {CONF_NAME: "invalid_name"}, id="blank"),
-    pytest.param({CONF_NAME: "phone"}, None, {CONF_NAME: "name_taken"}, id="taken"),
-    pytest.param(
-        {}, ("users/login.json", "503"), {"base": "cannot_connect"}, id="login-503"
-    ),
-    pytest.param(
-        {}, ("users/login.json", "quota"), {"base": "cannot_connect"}, id="login-429"
-    ),
-    pytest.param(
-        {}, ("users/login.json", "missing_field"), {"base": "unknown"}, id="login-odd"
-    ),
-    pytest.param(
-        {}, ("devices.json", "drop"), {"base": "cannot_connect"}, id="register-drop"
-    ),
-    pytest.param(
-        {}, ("devices.json", "bad_request"), {"base": "unknown"}, id="register-400"
-    ),
-    pytest.param(
-        {}, ("devices.json", "missing_field"), {"base": "unknown"}, id="register-odd"
-    ),
-]
-
-
-@pytest.mark.parametrize(("change", "fault", "errors"), DEVICE_ERRORS)
-async def test_device_flow_errors(
-    hass: HomeAssistant,
-    sim: PushoverSimulator,
-    loaded_entry: MockConfigEntry,
-    caplog: pytest.LogCaptureFixture,
-    change: dict[str, str],
-    fault: tuple[str, Any] | None,
-    errors: dict[str, str],
-) -> None:
-    """Each failure shows on the login form, creates nothing, then recovers."""
-    if fault:
-        sim.inject_fault(*fault)
-    result = await start_device_flow(hass, loaded_entry)
-    result = await configure_recipient(
-        hass, result["flow_id"], {**DEVICE_INPUT, **change}
-    )
-    assert (result["type"], result["step_id"]) == (FlowResultType.FORM, "user")
-    assert result["errors"] == errors
-    for error in errors.values():
-        assert error in STRINGS["config_subentries"]["device"]["error"]
-    assert devices_of(loaded_entry) == []
-    if errors == {CONF_NAME: "invalid_name"}:
-        assert requests_to(sim, "users/login.json") == []
-    assert suggested(result, CONF_EMAIL) == {**DEVICE_INPUT, **change}[CONF_EMAIL]
-    assert DEMO_PASSWORD not in caplog.text
-    result = await configure_recipient(hass, result["flow_id"], DEVICE_INPUT)
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert [device.title for device in devices_of(loaded_entry)] == ["homeassistant"]
-
-
-async def test_device_flow_taken_name_needs_no_second_login(
-    hass: HomeAssistant, sim: PushoverSimulator, loaded_entry: MockConfigEntry
-) -> None:
-    """A taken name is changed without logging in, or a code, again."""
-    two_factor = {CONF_EMAIL: DEMO_2FA_EMAIL, CONF_PASSWORD: DEMO_2FA_PASSWORD}
-    result = await start_device_flow(hass, loaded_entry)
-    result = await configure_recipient(
-        hass, result["flow_id"], {**two_factor, CONF_NAME: "laptop"}
-    )
-    result = await configure_recipient(
-        hass, result["flow_id"], {CONF_TWOFA: DEMO_2FA_CODE}
-    )
-    assert (result["step_id"], result["errors"]) == ("user", {CONF_NAME: "name_taken"})
-    assert suggested(result, CONF_NAME) == "laptop"
-    result = await configure_recipient(
-        hass, result["flow_id"], {**two_factor, CONF_NAME: "ha2"}
-    )
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert [p.get("twofa") for p in requests_to(sim, "users/login.json")] == [
-        None,
-        DEMO_2FA_CODE,
-    ]
-    assert [p["name"] for p in requests_to(sim, "devices.json")] == ["laptop", "ha2"]
-
-
-async def test_device_flow_other_account_logs_in_again(
-    hass: HomeAssistant, sim: PushoverSimulator, loaded_entry: MockConfigEntry
-) -> None:
-    """After a refused name, another e-mail address is a new login."""
-    result = await start_device_flow(hass, loaded_entry)
-    result = await configure_recipient(
-        hass, result["flow_id"], {**DEVICE_INPUT, CONF_NAME: "phone"}
-    )
-    assert result["errors"] == {CONF_NAME: "name_taken"}
-    result = await configure_recipient(
-        hass,
-        result["flow_id"],
-        {CONF_EMAIL: DEMO_2FA_EMAIL, CONF_PASSWORD: DEMO_2FA_PASSWORD, CONF_NAME: "ha"},
-    )
-    assert result["step_id"] == "twofa"
-    result = await configure_recipient(
-        hass, result["flow_id"], {CONF_TWOFA: DEMO_2FA_CODE}
-    )
-    [device] = devices_of(loaded_entry)
-    assert device.data[CONF_USER_KEY] == DEMO_USER2
-
-
-async def test_login_for_a_new_secret(
-    hass: HomeAssistant, sim: PushoverSimulator
-) -> None:
-    """``async_login`` (for a repair flow) gives a fresh session, asking for a code."""
-    first = await async_login(hass, DEMO_EMAIL, DEMO_PASSWORD)
-    second = await async_login(hass, DEMO_EMAIL, DEMO_PASSWORD)
-    assert first.login is not None
-    assert second.login is not None
-    assert first.login.id == second.login.id == DEMO_USER
-    assert first.login.secret != second.login.secret
-    assert sim.open_client.sessions[second.login.secret] == DEMO_USER
-    pending = await async_login(hass, DEMO_2FA_EMAIL, DEMO_2FA_PASSWORD)
-    assert (pending.login, pending.errors, pending.twofa_required) == (None, {}, True)
-    wrong = await async_login(hass, DEMO_2FA_EMAIL, DEMO_2FA_PASSWORD, "999999")
-    assert (wrong.login, wrong.errors) == (None, {CONF_TWOFA: "invalid_twofa"})
-    done = await async_login(hass, DEMO_2FA_EMAIL, DEMO_2FA_PASSWORD, DEMO_2FA_CODE)
-    assert done.login is not None
-    assert done.login.id == DEMO_USER2
-    assert DEMO_2FA_PASSWORD not in repr(done)
-    assert done.login.secret not in repr(done)

@@ -25,12 +25,12 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 import voluptuous as vol
 
 from custom_components.pushover_complete.const import (
-    CONF_DEVICE_ID,
+    CONF_OPEN_CLIENT_ID,
     CONF_SECRET,
     CONF_USER_KEY,
     DOMAIN,
     EVENT_ACKNOWLEDGED,
-    SUBENTRY_DEVICE,
+    SUBENTRY_OPEN_CLIENT,
 )
 from custom_components.pushover_complete.fields import MESSAGE_FIELD_NAMES
 from custom_components.pushover_complete.legacy import DATA_SCHEMA, _legacy_data
@@ -710,7 +710,7 @@ def recipients(request: pytest.FixtureRequest, sim: PushoverSimulator) -> list[A
     device, secret = sim.add_open_client_device(DEMO_USER, "homeassistant")
     data = {
         CONF_USER_KEY: device.user,
-        CONF_DEVICE_ID: device.id,
+        CONF_OPEN_CLIENT_ID: device.id,
         CONF_SECRET: secret,
         CONF_NAME: device.name,
     }
@@ -718,7 +718,7 @@ def recipients(request: pytest.FixtureRequest, sim: PushoverSimulator) -> list[A
         *people,
         {
             "subentry_id": "device",
-            "subentry_type": SUBENTRY_DEVICE,
+            "subentry_type": SUBENTRY_OPEN_CLIENT,
             "title": device.name,
             "data": data,
             "unique_id": None,

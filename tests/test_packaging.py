@@ -48,9 +48,9 @@ EXCEPTION_CLASSES = {
 }
 # Helpers that build a translated exception: ``invalid(key, **placeholders)``.
 EXCEPTION_HELPERS = {"_error", "_invalid", "invalid", "_update_failed"}
-ENTITY_PLATFORMS = {"sensor", "event", "notify", "binary_sensor"}
+ENTITY_PLATFORMS = {"sensor", "event", "notify", "binary_sensor", "button"}
 # Modules that hold entities of a platform besides the platform's own module.
-PLATFORM_OF_MODULE = {"device_event": "event"}
+PLATFORM_OF_MODULE = {"open_client_event": "event"}
 
 HACS_KEYS = {
     "name",
@@ -845,7 +845,7 @@ def test_entities_named_and_iconed(
 
 
 # The translation key of each module's event entity.
-EVENT_ENTITY_OF_MODULE = {"event.py": "emergency", "device_event.py": "received"}
+EVENT_ENTITY_OF_MODULE = {"event.py": "emergency", "open_client_event.py": "received"}
 
 
 def test_event_types_translated(code: CodeKeys, strings: dict[str, Any]) -> None:

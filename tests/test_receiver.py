@@ -1,9 +1,10 @@
-"""This Home Assistant as a Pushover device (CONTRACT §8) over the real websocket."""
+"""This Home Assistant as a Pushover device, over the real websocket: every message once."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator
+import json
 import logging
 from typing import Any
 
@@ -11,51 +12,57 @@ from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.pushover_complete.api import PushoverAPI
+from custom_components.pushover_complete.api import (
+    MAX_RESPONSE,
+    PushoverAPI,
+)
 from custom_components.pushover_complete.const import (
-    CONF_SECRET,
     DOMAIN,
     EVENT_ACKNOWLEDGED,
     EVENT_MESSAGE_RECEIVED,
 )
-from custom_components.pushover_complete.receiver import (
-    SILENCE_TIMEOUT,
-    async_remove_received,
-    session_issue_id,
-)
-from homeassistant.const import EVENT_HOMEASSISTANT_STOP
+from homeassistant.const import CONF_EMAIL
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
-from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers import (
+    device_registry as dr,
+    entity_registry as er,
+)
+from homeassistant.helpers.icon import async_get_icons
 from homeassistant.util import dt as dt_util
 from pushover_simulator import (
+    DEMO_EMAIL,
     DEMO_TOKEN,
     DEMO_USER,
     DEMO_USER2,
     OpenDevice,
     PushoverSimulator,
 )
-from pushover_simulator.open_client import PushChannel
 
 from .conftest import ALICE, BOB, recipient
 from .helpers import (
-    TIMEOUT,
     Capture,
-    device_subentry,
+    deadline,
+    follow_frozen_clock,
+    open_client_subentry,
     receipt_of,
-    state_of,
     tick,
-    wait_session_issue,
     wait_sim,
     wait_state,
 )
+from .open_client_helpers import (
+    BUTTON,
+    DEVICE,
+    DEVICE_NAME,
+    EVENT_ENTITY,
+    PACKAGE,
+    SENSOR,
+    times,
+)
 
-# Under the frozen clock asyncio.timeout never fires: pytest-timeout ends a hang.
+# Every wait fails within seconds of real time (helpers.deadline); this is a
+# last resort should something else hang under the frozen clock.
 pytestmark = pytest.mark.timeout(60)
-DEVICE = "device_subentry"
-DEVICE_NAME = "homeassistant"
-SENSOR = "binary_sensor.homeassistant_push_connection"
-EVENT_ENTITY = "event.homeassistant_received_message"
 EVENT_KEYS = {
     "config_entry_id",
     "device_name",
@@ -79,93 +86,23 @@ EVENT_KEYS = {
 type Device = tuple[str, OpenDevice, str]
 
 
-def channel(sim: PushoverSimulator, device_id: str) -> PushChannel | None:
-    """Return the device's one push connection at the simulator, if any."""
-    channels = sim.open_client.channels.get(device_id, [])
-    return channels[0] if len(channels) == 1 else None
-
-
-async def wait_new_connection(
-    sim: PushoverSimulator, device_id: str, old: PushChannel | None
-) -> PushChannel:
-    """Wait until the device has one push connection other than ``old``."""
-    await wait_sim(sim, lambda: channel(sim, device_id) not in (None, old))
-    new = channel(sim, device_id)
-    assert new is not None
-    return new
-
-
-async def wait_receivers_ended(hass: HomeAssistant) -> None:
-    """Wait until no background task is left (a reconnecting receiver never ends)."""
-    async with asyncio.timeout(TIMEOUT):
-        await hass.async_block_till_done(wait_background_tasks=True)
-
-
-class Log(logging.Handler):
-    """The integration's log records (debug included), and a way to wait for one."""
-
-    def __init__(self) -> None:
-        """Collect nothing yet."""
-        super().__init__(logging.DEBUG)
-        self.records: list[logging.LogRecord] = []
-        self._arrived = asyncio.Event()
-
-    def emit(self, record: logging.LogRecord) -> None:
-        """Keep a record (the integration logs in the event loop's thread)."""
-        self.records.append(record)
-        self._arrived.set()
-
-    @property
-    def text(self) -> str:
-        """Every message so far."""
-        return "\n".join(record.getMessage() for record in self.records)
-
-    @property
-    def delays(self) -> list[str]:
-        """The reconnect delays logged, in order."""
-        return [
-            record.getMessage().rsplit(" in ", 1)[1]
-            for record in self.records
-            if "reconnects in" in record.getMessage()
-        ]
-
-    @property
-    def warnings(self) -> list[str]:
-        """The warnings and errors logged."""
-        return [
-            record.getMessage()
-            for record in self.records
-            if record.levelno >= logging.WARNING
-        ]
-
-    async def wait_delays(self, count: int) -> None:
-        """Wait until ``count`` reconnect delays have been logged."""
-        await self.wait(lambda: len(self.delays) >= count)
-
-    async def wait(self, predicate: Callable[[], bool]) -> None:
-        """Wait until ``predicate()`` holds, checking after each record."""
-        async with asyncio.timeout(TIMEOUT):
-            while not predicate():
-                self._arrived.clear()
-                await self._arrived.wait()
-
-
 @pytest.fixture(autouse=True)
-def frozen(freezer: FrozenDateTimeFactory) -> FrozenDateTimeFactory:
-    """Freeze the clock before anything starts: only ``tick`` moves time."""
+def frozen(
+    freezer: FrozenDateTimeFactory, sim: PushoverSimulator
+) -> FrozenDateTimeFactory:
+    """Freeze the clock before anything starts: only ``tick`` moves time.
+
+    The simulator reads the frozen clock too, so the times it reports of push
+    connections are the receiver's waits to the second.
+    """
+    follow_frozen_clock(sim)
     return freezer
 
 
-@pytest.fixture
-def log() -> Iterator[Log]:
-    """Collect the integration's log records, debug included."""
-    logger = logging.getLogger("custom_components.pushover_complete")
-    handler, level = Log(), logger.level
-    logger.setLevel(logging.DEBUG)
-    logger.addHandler(handler)
-    yield handler
-    logger.removeHandler(handler)
-    logger.setLevel(level)
+@pytest.fixture(autouse=True)
+def debug_log(caplog: pytest.LogCaptureFixture) -> None:
+    """Record the integration's log, debug included (no secret may show in it)."""
+    caplog.set_level(logging.DEBUG, logger=PACKAGE)
 
 
 @pytest.fixture
@@ -190,7 +127,7 @@ def recipients(devices: list[Device]) -> list[dict[str, Any]]:
     return [
         recipient(ALICE, "Alice", DEMO_USER),
         recipient(BOB, "Bob", DEMO_USER2),
-        *(device_subentry(*device) for device in devices),
+        *(open_client_subentry(*device) for device in devices),
     ]
 
 
@@ -371,6 +308,65 @@ async def test_burst_of_500_with_a_restart(
     assert len(received.events) == 500
 
 
+async def test_long_outage_backlog_fires_once_in_order(
+    hass: HomeAssistant,
+    sim: PushoverSimulator,
+    device: tuple[OpenDevice, str],
+    config_entry: MockConfigEntry,
+    sender: PushoverAPI,
+) -> None:
+    """600 messages of 1 KB waiting after an outage: each fires once, in order."""
+    dev, _secret = device
+    for number in range(600):
+        await sender.send_message(
+            DEMO_USER, f"{number:03} " + "x" * 1000, device=DEVICE_NAME
+        )
+    assert len(json.dumps(dev.messages)) > MAX_RESPONSE
+    received = Capture(hass, EVENT_MESSAGE_RECEIVED)
+
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await received.wait(600)
+    await wait_state(hass, SENSOR, "on")
+    await wait_sim(sim, lambda: not dev.messages)
+
+    assert [data["message"][:3] for data in received.data] == [
+        f"{number:03}" for number in range(600)
+    ]
+    ids = [data["id"] for data in received.data]
+    assert ids == sorted(set(ids))
+    await hass.config_entries.async_reload(config_entry.entry_id)
+    await wait_state(hass, SENSOR, "on")
+    assert len(received.events) == 600
+    assert len(times(sim, dev.id)) == 2
+
+
+async def test_same_id_twice_fires_once(
+    hass: HomeAssistant,
+    sim: PushoverSimulator,
+    device: tuple[OpenDevice, str],
+    connected: MockConfigEntry,
+) -> None:
+    """A download that lists an id twice fires it once; the next message follows."""
+    dev, _secret = device
+    received = Capture(hass, EVENT_MESSAGE_RECEIVED)
+    twice = sim.open_client.next_id()
+    dev.messages += [
+        {"id": twice, "message": "once"},
+        {"id": twice, "id_str": str(twice), "message": "once again"},
+    ]
+    assert sim.push_frame(dev.id, "!") == 1
+    await received.wait(1)
+    await wait_sim(sim, lambda: not dev.messages)
+    later = sim.open_client.enqueue(dev, {"message": "next"})
+    assert sim.push_frame(dev.id, "!") == 1
+    await received.wait(2)
+    assert [(data["id"], data["message"]) for data in received.data] == [
+        (twice, "once"),
+        (later, "next"),
+    ]
+
+
 async def test_stored_before_deleting(
     hass: HomeAssistant,
     sim: PushoverSimulator,
@@ -401,6 +397,71 @@ async def test_stored_before_deleting(
     assert [data["message"] for data in received.data] == ["One", "Two"]
 
 
+@pytest.mark.parametrize(
+    ("stored", "model"),
+    [
+        ({}, "Receives messages"),
+        ({CONF_EMAIL: DEMO_EMAIL}, f"Receives messages for {DEMO_EMAIL}"),
+    ],
+)
+async def test_device_says_what_it_receives_for(
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    device: tuple[OpenDevice, str],
+    stored: dict[str, str],
+    model: str,
+) -> None:
+    """The device is named like the Pushover device; its model names the account."""
+    dev, secret = device
+    config_entry.add_to_hass(hass)
+    subentry = config_entry.subentries[DEVICE]
+    hass.config_entries.async_update_subentry(
+        config_entry, subentry, data={**subentry.data, **stored}
+    )
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await wait_state(hass, SENSOR, "on")
+    sensor = er.async_get(hass).async_get(SENSOR)
+    assert sensor is not None
+    assert sensor.device_id is not None
+    entry = dr.async_get(hass).async_get(sensor.device_id)
+    assert entry is not None
+    assert entry.identifiers == {(DOMAIN, f"{config_entry.entry_id}_{DEVICE}")}
+    assert (entry.name, entry.model, entry.manufacturer) == (
+        DEVICE_NAME,
+        model,
+        "Pushover",
+    )
+    for key in (dev.user, dev.id, secret):
+        assert key not in repr(entry)
+
+
+async def test_entities_have_icons(
+    hass: HomeAssistant, connected: MockConfigEntry
+) -> None:
+    """The event entity, the sensor and the button show icons wherever HA draws them."""
+    icons = (await async_get_icons(hass, "entity", [DOMAIN]))[DOMAIN]
+    received = icons["event"]["received"]
+    assert received["default"] == "mdi:message-text"
+    assert received["state_attributes"]["event_type"]["state"] == {
+        "received": "mdi:message-text"
+    }
+    assert icons["binary_sensor"]["push_connection"]["state"] == {
+        "on": "mdi:cloud-check-outline"
+    }
+    assert icons["button"]["acknowledge_alarm"]["default"] == "mdi:alarm-check"
+    registry = er.async_get(hass)
+    keys = {
+        entity.entity_id: entity.translation_key
+        for entity in registry.entities.values()
+        if entity.entity_id in (EVENT_ENTITY, SENSOR, BUTTON)
+    }
+    assert keys == {
+        EVENT_ENTITY: "received",
+        SENSOR: "push_connection",
+        BUTTON: "acknowledge_alarm",
+    }
+
+
 async def test_event_entity_fires_received(
     hass: HomeAssistant,
     device: tuple[OpenDevice, str],
@@ -416,308 +477,6 @@ async def test_event_entity_fires_received(
     assert state.attributes["event_type"] == "received"
     assert state.attributes["event_types"] == ["received"]
     assert {key: state.attributes[key] for key in EVENT_KEYS} == received.data[0]
-
-
-async def test_reload_frame_reconnects_at_once(
-    hass: HomeAssistant,
-    sim: PushoverSimulator,
-    device: tuple[OpenDevice, str],
-    connected: MockConfigEntry,
-    sender: PushoverAPI,
-    log: Log,
-) -> None:
-    """``R``: a new connection without waiting, no warning, messages flow on."""
-    dev, _secret = device
-    old = channel(sim, dev.id)
-    received = Capture(hass, EVENT_MESSAGE_RECEIVED)
-    assert sim.push_frame(dev.id, "R") == 1
-    await wait_new_connection(sim, dev.id, old)
-    assert log.delays == ["0 s"]
-    assert log.warnings == []
-    await wait_state(hass, SENSOR, "on")
-    await sender.send_message(DEMO_USER, "After R", device=DEVICE_NAME)
-    await received.wait(1)
-
-
-@pytest.mark.parametrize("frame", ["E", "A"])
-async def test_session_end_frames_stop_and_open_repair(
-    hass: HomeAssistant,
-    sim: PushoverSimulator,
-    device: tuple[OpenDevice, str],
-    connected: MockConfigEntry,
-    freezer: FrozenDateTimeFactory,
-    log: Log,
-    frame: str,
-) -> None:
-    """``E`` and ``A``: no reconnect, a fixable repair issue."""
-    dev, secret = device
-    assert sim.push_frame(dev.id, frame) == 1
-    issue_id = await wait_session_issue(hass, connected.entry_id, DEVICE)
-    await wait_sim(sim, lambda: sim.push_connections(dev.id) == 0)
-    await wait_receivers_ended(hass)
-    issue = ir.async_get(hass).async_get_issue(DOMAIN, issue_id)
-    assert issue is not None
-    assert issue.is_fixable
-    assert issue.severity is ir.IssueSeverity.ERROR
-    assert issue.translation_key == "device_session_ended"
-    assert issue.translation_placeholders == {"name": DEVICE_NAME}
-    assert issue.data == {"entry_id": connected.entry_id, "subentry_id": DEVICE}
-    assert state_of(hass, SENSOR) == "off"
-    await tick(hass, freezer, 600)
-    assert sim.push_connections(dev.id) == 0
-    assert log.delays == []
-    assert secret not in log.text
-
-
-async def test_refused_download_opens_repair(
-    hass: HomeAssistant,
-    sim: PushoverSimulator,
-    device: tuple[OpenDevice, str],
-    connected: MockConfigEntry,
-    log: Log,
-) -> None:
-    """A 4xx on download (the session is gone) stops and opens the repair issue."""
-    dev, secret = device
-    del sim.open_client.sessions[secret]
-    assert sim.push_frame(dev.id, "!") == 1
-    await wait_session_issue(hass, connected.entry_id, DEVICE)
-    await wait_sim(sim, lambda: sim.push_connections(dev.id) == 0)
-    await wait_receivers_ended(hass)
-    assert "secret is invalid" in log.text
-    assert secret not in log.text
-
-
-async def test_malformed_secret_opens_repair(
-    hass: HomeAssistant,
-    sim: PushoverSimulator,
-    device: tuple[OpenDevice, str],
-    config_entry: MockConfigEntry,
-) -> None:
-    """A stored secret the client refuses to send ends the session at once."""
-    dev, _secret = device
-    config_entry.add_to_hass(hass)
-    subentry = config_entry.subentries[DEVICE]
-    hass.config_entries.async_update_subentry(
-        config_entry, subentry, data={**subentry.data, CONF_SECRET: "not a secret"}
-    )
-    assert await hass.config_entries.async_setup(config_entry.entry_id)
-    await wait_session_issue(hass, config_entry.entry_id, DEVICE)
-    await wait_receivers_ended(hass)
-    assert sim.push_connections(dev.id) == 0
-    assert state_of(hass, SENSOR) == "off"
-
-
-async def test_transient_refusal_reconnects(
-    hass: HomeAssistant,
-    sim: PushoverSimulator,
-    device: tuple[OpenDevice, str],
-    connected: MockConfigEntry,
-    freezer: FrozenDateTimeFactory,
-    sender: PushoverAPI,
-) -> None:
-    """An HTTP 408 on download is no lost session: reconnect and go on."""
-    dev, _secret = device
-    old = channel(sim, dev.id)
-    received = Capture(hass, EVENT_MESSAGE_RECEIVED)
-    sim.inject_fault("messages.json", "408", method="GET")
-    await sender.send_message(DEMO_USER, "Late", device=DEVICE_NAME)
-    await wait_state(hass, SENSOR, "off")
-    await tick(hass, freezer, 1)
-    await wait_new_connection(sim, dev.id, old)
-    await received.wait(1)
-    assert (
-        ir.async_get(hass).async_get_issue(
-            DOMAIN, session_issue_id(connected.entry_id, DEVICE)
-        )
-        is None
-    )
-
-
-async def test_dropped_connection_backs_off(
-    hass: HomeAssistant,
-    sim: PushoverSimulator,
-    device: tuple[OpenDevice, str],
-    connected: MockConfigEntry,
-    freezer: FrozenDateTimeFactory,
-    log: Log,
-) -> None:
-    """Drops reconnect after 1 s, then 2 s; a healthy minute starts over at 1 s."""
-    dev, _secret = device
-    old = channel(sim, dev.id)
-
-    for expected in (["1 s"], ["1 s", "2 s"]):
-        assert sim.drop_push(dev.id) == 1
-        await wait_state(hass, SENSOR, "off")
-        assert log.delays == expected
-        await tick(hass, freezer, 1)
-        if expected[-1] == "2 s":
-            assert sim.push_connections(dev.id) == 0
-            await tick(hass, freezer, 1)
-        old = await wait_new_connection(sim, dev.id, old)
-        await wait_state(hass, SENSOR, "on")
-    assert len(log.warnings) == 1
-
-    await tick(hass, freezer, 61)
-    assert "connected again" in log.text
-    assert sim.drop_push(dev.id) == 1
-    await wait_state(hass, SENSOR, "off")
-    assert log.delays == ["1 s", "2 s", "1 s"]
-    await tick(hass, freezer, 1)
-    await wait_new_connection(sim, dev.id, old)
-    assert len(log.warnings) == 2
-
-
-async def test_back_off_caps_at_five_minutes(
-    hass: HomeAssistant,
-    sim: PushoverSimulator,
-    device: tuple[OpenDevice, str],
-    connected: MockConfigEntry,
-    freezer: FrozenDateTimeFactory,
-    log: Log,
-) -> None:
-    """While every attempt fails, the waits double up to 300 s; one warning."""
-    dev, _secret = device
-    sim.inject_fault("messages.json", "503", count=20, method="GET")
-    assert sim.drop_push(dev.id) == 1
-    expected = [1, 2, 4, 8, 16, 32, 64, 128, 256, 300, 300]
-    for attempt, delay in enumerate(expected, start=1):
-        await log.wait_delays(attempt)
-        assert log.delays == [f"{d} s" for d in expected[:attempt]]
-        await tick(hass, freezer, delay - 1)
-        assert len(log.delays) == attempt
-        await tick(hass, freezer, 1)
-    assert len(log.warnings) == 1
-
-
-async def test_silence_reconnects(
-    hass: HomeAssistant,
-    sim: PushoverSimulator,
-    device: tuple[OpenDevice, str],
-    connected: MockConfigEntry,
-    freezer: FrozenDateTimeFactory,
-    log: Log,
-) -> None:
-    """No frame, not even ``#``, for several keep-alive periods: reconnect."""
-    dev, _secret = device
-    old = channel(sim, dev.id)
-    sim.set_push_silent(dev.id)
-    await tick(hass, freezer, SILENCE_TIMEOUT - 1)
-    assert channel(sim, dev.id) is old
-    await tick(hass, freezer, 2)
-    await wait_state(hass, SENSOR, "off")
-    assert any("silent" in message for message in log.warnings)
-    await tick(hass, freezer, 1)
-    await wait_new_connection(sim, dev.id, old)
-
-
-@pytest.mark.parametrize("frame", ["garbage", "x" * 100])
-async def test_bad_frames_logged_once_and_reconnect(
-    hass: HomeAssistant,
-    sim: PushoverSimulator,
-    device: tuple[OpenDevice, str],
-    connected: MockConfigEntry,
-    freezer: FrozenDateTimeFactory,
-    sender: PushoverAPI,
-    log: Log,
-    frame: str,
-) -> None:
-    """Garbage or oversized frames: one warning, reconnects, never a crash."""
-    dev, _secret = device
-    old = channel(sim, dev.id)
-    for delay in (1, 2):
-        assert sim.push_frame(dev.id, frame) == 1
-        await wait_state(hass, SENSOR, "off")
-        await tick(hass, freezer, delay)
-        old = await wait_new_connection(sim, dev.id, old)
-        await wait_state(hass, SENSOR, "on")
-    assert len(log.warnings) == 1
-    received = Capture(hass, EVENT_MESSAGE_RECEIVED)
-    await sender.send_message(DEMO_USER, "Still here", device=DEVICE_NAME)
-    await received.wait(1)
-
-
-async def test_unload_leaves_nothing_running(
-    hass: HomeAssistant,
-    sim: PushoverSimulator,
-    device: tuple[OpenDevice, str],
-    connected: MockConfigEntry,
-    hass_storage: dict[str, Any],
-) -> None:
-    """Unload ends the websocket task and the connection."""
-    dev, _secret = device
-    receiver = connected.runtime_data.receivers[DEVICE]
-    old = channel(sim, dev.id)
-    receiver.async_start()
-    assert channel(sim, dev.id) is old
-    assert await hass.config_entries.async_unload(connected.entry_id)
-    assert not receiver.running
-    receiver.async_start()
-    assert not receiver.running
-    await wait_receivers_ended(hass)
-    await wait_sim(sim, lambda: sim.push_connections(dev.id) == 0)
-    key = f"{DOMAIN}.{connected.entry_id}.received"
-    assert key in hass_storage
-    await async_remove_received(hass, connected.entry_id)
-    assert key not in hass_storage
-
-
-async def test_unload_while_reconnecting(
-    hass: HomeAssistant,
-    sim: PushoverSimulator,
-    device: tuple[OpenDevice, str],
-    connected: MockConfigEntry,
-) -> None:
-    """Unload during a back-off wait ends the receiver too."""
-    dev, _secret = device
-    assert sim.drop_push(dev.id) == 1
-    await wait_state(hass, SENSOR, "off")
-    assert await hass.config_entries.async_unload(connected.entry_id)
-    await wait_receivers_ended(hass)
-    assert sim.push_connections(dev.id) == 0
-
-
-async def test_home_assistant_stop_ends_connection(
-    hass: HomeAssistant,
-    sim: PushoverSimulator,
-    device: tuple[OpenDevice, str],
-    connected: MockConfigEntry,
-) -> None:
-    """At Home Assistant's stop the websocket task ends."""
-    dev, _secret = device
-    receiver = connected.runtime_data.receivers[DEVICE]
-    hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
-    await hass.async_block_till_done()
-    assert not receiver.running
-    await wait_sim(sim, lambda: sim.push_connections(dev.id) == 0)
-
-
-async def test_removed_device_forgotten(
-    hass: HomeAssistant,
-    sim: PushoverSimulator,
-    device: tuple[OpenDevice, str],
-    connected: MockConfigEntry,
-    hass_storage: dict[str, Any],
-) -> None:
-    """Removing the device subentry stops its receiver and drops its record."""
-    dev, _secret = device
-    issue_id = session_issue_id(connected.entry_id, DEVICE)
-    ir.async_create_issue(
-        hass,
-        DOMAIN,
-        issue_id,
-        is_fixable=True,
-        severity=ir.IssueSeverity.ERROR,
-        translation_key="device_session_ended",
-        translation_placeholders={"name": DEVICE_NAME},
-    )
-    assert hass.config_entries.async_remove_subentry(connected, DEVICE)
-    await hass.async_block_till_done()
-    await wait_sim(sim, lambda: sim.push_connections(dev.id) == 0)
-    assert connected.runtime_data.receivers == {}
-    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
-    assert hass.states.get(SENSOR) is None
-    stored = hass_storage[f"{DOMAIN}.{connected.entry_id}.received"]["data"]
-    assert stored == {}
 
 
 async def test_alarm_loop_closes_inside_home_assistant(
@@ -820,5 +579,17 @@ async def test_acknowledge_needs_a_device(
             {"config_entry_id": loaded_entry.entry_id, "receipt": "r" * 30},
             blocking=True,
         )
-    assert err.value.translation_key == "no_device"
+    assert err.value.translation_key == "no_open_client"
     assert err.value.translation_placeholders == {"name": "Home"}
+
+
+async def test_waits_end_under_the_frozen_clock(hass: HomeAssistant) -> None:
+    """A wait the frozen clock would never end fails in real time, cleanly."""
+    never = asyncio.Event()
+    with pytest.raises(TimeoutError):
+        async with deadline(0.2):
+            await never.wait()
+    await hass.async_block_till_done()  # the task goes on, not cancelled
+    async with deadline(0.2):
+        never.set()
+        await never.wait()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+import json
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
@@ -14,13 +15,14 @@ from custom_components.pushover_complete.const import (
     DOMAIN,
     EVENT_MESSAGE_RECEIVED,
 )
-from custom_components.pushover_complete.receiver import session_issue_id
+from custom_components.pushover_complete.open_client_issues import session_issue_id
 from custom_components.pushover_complete.repairs import async_create_fix_flow
 from homeassistant.components.repairs import (
     ConfirmRepairFlow,
     RepairsFlowManager,
     repairs_flow_manager,
 )
+from homeassistant.const import CONF_EMAIL, CONF_PASSWORD
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import issue_registry as ir
@@ -40,14 +42,16 @@ from pushover_simulator import (
 from .conftest import ALICE, BOB, recipient
 from .helpers import (
     Capture,
-    device_subentry,
+    form_sent,
+    open_client_subentry,
     wait_session_issue,
     wait_sim,
     wait_state,
 )
-from .test_receiver import DEVICE, DEVICE_NAME, SENSOR
+from .open_client_helpers import DEVICE, DEVICE_NAME, SENSOR
 
-# Under the frozen clock asyncio.timeout never fires: pytest-timeout ends a hang.
+# Every wait fails within seconds of real time (helpers.deadline); this is a
+# last resort should something else hang under the frozen clock.
 pytestmark = pytest.mark.timeout(60)
 
 
@@ -70,12 +74,22 @@ def device(sim: PushoverSimulator, account: str) -> tuple[OpenDevice, str]:
 
 
 @pytest.fixture
-def recipients(device: tuple[OpenDevice, str]) -> list[dict[str, Any]]:
+def stored() -> dict[str, str]:
+    """What the device's subentry holds besides its session (nothing: added early)."""
+    return {}
+
+
+@pytest.fixture
+def recipients(
+    device: tuple[OpenDevice, str], stored: dict[str, str]
+) -> list[dict[str, Any]]:
     """Alice, Bob and the device."""
+    open_client = open_client_subentry(DEVICE, *device)
+    open_client["data"].update(stored)
     return [
         recipient(ALICE, "Alice", DEMO_USER),
         recipient(BOB, "Bob", DEMO_USER2),
-        device_subentry(DEVICE, *device),
+        open_client,
     ]
 
 
@@ -117,6 +131,15 @@ async def submit(
     return dict(await manager.async_configure(result["flow_id"], user_input))
 
 
+def shown(result: dict[str, Any]) -> dict[str, Any]:
+    """The value each field of the form shows, as the browser gets the form."""
+    fields = form_sent(result)
+    return {
+        str(marker): (marker.description or {}).get("suggested_value")
+        for marker in result["data_schema"].schema
+    } | {"sent": json.dumps(fields)}
+
+
 def secret_of(entry: MockConfigEntry) -> str:
     """The device subentry's stored secret."""
     secret: str = entry.subentries[DEVICE].data[CONF_SECRET]
@@ -137,10 +160,14 @@ async def test_log_in_again_reconnects(
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "login"
     assert result["description_placeholders"] == {"name": DEVICE_NAME}
+    assert shown(result)[CONF_EMAIL] is None
 
     result = await submit(manager, result, email=DEMO_EMAIL, password="wrong")
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"base": "invalid_auth"}
+    form = shown(result)
+    assert (form[CONF_EMAIL], form[CONF_PASSWORD]) == (DEMO_EMAIL, None)
+    assert "wrong" not in form["sent"]
 
     result = await submit(
         manager, result, email=f" {DEMO_EMAIL} ", password=DEMO_PASSWORD
@@ -151,6 +178,7 @@ async def test_log_in_again_reconnects(
     assert new_secret != old_secret
     assert sim.open_client.sessions[new_secret] == DEMO_USER
     assert loaded_entry.subentries[DEVICE].data["device_id"] == dev.id
+    assert loaded_entry.subentries[DEVICE].data[CONF_EMAIL] == DEMO_EMAIL
     assert "password" not in loaded_entry.subentries[DEVICE].data
 
     await hass.async_block_till_done()
@@ -207,8 +235,33 @@ async def test_other_account_refused(
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "login"
     assert result["errors"] == {"base": "wrong_account"}
+    form = shown(result)
+    assert (form[CONF_EMAIL], form[CONF_PASSWORD]) == (DEMO_EMAIL, None)
     assert secret_of(loaded_entry) == old_secret
     assert ir.async_get(hass).async_get_issue(DOMAIN, ended) is not None
+
+
+@pytest.mark.parametrize("stored", [{CONF_EMAIL: DEMO_EMAIL}])
+async def test_form_suggests_the_account_never_the_password(
+    hass: HomeAssistant,
+    sim: PushoverSimulator,
+    loaded_entry: MockConfigEntry,
+    manager: RepairsFlowManager,
+    ended: str,
+) -> None:
+    """The stored e-mail address is suggested; a password never comes back."""
+    result = await start(manager, ended)
+    assert shown(result)[CONF_EMAIL] == DEMO_EMAIL
+    sim.inject_fault("users/login.json", "503")
+    result = await submit(manager, result, email=DEMO_EMAIL, password=DEMO_PASSWORD)
+    assert result["errors"] == {"base": "cannot_connect"}
+    form = shown(result)
+    assert (form[CONF_EMAIL], form[CONF_PASSWORD]) == (DEMO_EMAIL, None)
+    assert DEMO_PASSWORD not in form["sent"]
+    result = await submit(manager, result, email=DEMO_EMAIL, password=DEMO_PASSWORD)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    await wait_state(hass, SENSOR, "on")
 
 
 async def test_pushover_unreachable(
@@ -254,7 +307,7 @@ async def test_device_removed_before_the_flow(
         issue_id,
         is_fixable=True,
         severity=ir.IssueSeverity.ERROR,
-        translation_key="device_session_ended",
+        translation_key="open_client_session_ended",
         translation_placeholders={"name": DEVICE_NAME},
         data={"entry_id": "gone_entry", "subentry_id": DEVICE},
     )

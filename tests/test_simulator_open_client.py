@@ -1,13 +1,10 @@
-"""The simulator's Open Client API and push websocket, over real HTTP and a real websocket."""
+"""The simulator's Open Client API over real HTTP: logins, devices, messages, receipts."""
 
 from __future__ import annotations
 
-import asyncio
 import re
-from typing import Any
 
 import aiohttp
-from aiohttp import WSMsgType
 import pytest
 
 from pushover_simulator import (
@@ -24,6 +21,8 @@ from pushover_simulator import (
     PushoverSimulator,
 )
 from pushover_simulator.pytest_plugin import enable_sockets
+
+from .open_client_helpers import Client, push_login
 
 SECRET_RE = re.compile(r"^[A-Za-z0-9]{60}$")
 MESSAGE_FIELDS = {
@@ -57,77 +56,10 @@ def _sockets(request: pytest.FixtureRequest) -> None:
     enable_sockets(request)
 
 
-class Client:
-    """An Open Client speaking to the simulator over HTTP."""
-
-    def __init__(self, sim: PushoverSimulator, session: aiohttp.ClientSession) -> None:
-        assert sim.base_url is not None
-        self.sim = sim
-        self.base = sim.base_url
-        self.session = session
-
-    async def call(
-        self, method: str, path: str, **fields: str
-    ) -> tuple[int, dict[str, Any]]:
-        kwargs: dict[str, Any] = (
-            {"params": fields} if method == "GET" else {"data": fields}
-        )
-        async with self.session.request(method, self.base + path, **kwargs) as resp:
-            return resp.status, await resp.json()
-
-    async def login(
-        self, email: str = DEMO_EMAIL, password: str = DEMO_PASSWORD, **extra: str
-    ) -> tuple[int, dict[str, Any]]:
-        return await self.call(
-            "POST", "users/login.json", email=email, password=password, **extra
-        )
-
-    async def register(
-        self, secret: str, name: str = "homeassistant", os: str = "O"
-    ) -> tuple[int, dict[str, Any]]:
-        return await self.call("POST", "devices.json", secret=secret, name=name, os=os)
-
-    async def device(self, name: str = "homeassistant") -> tuple[str, str]:
-        """Log in as the demo user and register `name`; return (device id, secret)."""
-        _, body = await self.login()
-        secret = body["secret"]
-        status, body = await self.register(secret, name)
-        assert status == 200
-        return body["id"], secret
-
-    async def download(self, secret: str, device_id: str) -> dict[str, Any]:
-        status, body = await self.call(
-            "GET", "messages.json", secret=secret, device_id=device_id
-        )
-        assert status == 200
-        return body
-
-    async def send(self, **fields: str) -> dict[str, Any]:
-        fields.setdefault("user", DEMO_USER)
-        fields.setdefault("message", "hello")
-        status, body = await self.call(
-            "POST", "messages.json", token=DEMO_TOKEN, **fields
-        )
-        assert status == 200, body
-        return body
-
-
 @pytest.fixture
 def client(sim: PushoverSimulator, session: aiohttp.ClientSession) -> Client:
     """The Open Client helper bound to the running simulator."""
     return Client(sim, session)
-
-
-async def push_login(
-    sim: PushoverSimulator, session: aiohttp.ClientSession, device_id: str, secret: str
-) -> aiohttp.ClientWebSocketResponse:
-    """Open the push websocket and log in; return once the simulator counts it."""
-    assert sim.push_url is not None
-    ws = await session.ws_connect(sim.push_url)
-    await ws.send_str(f"login:{device_id}:{secret}\n")
-    async with asyncio.timeout(WAIT):
-        await sim.wait_push_connections(1, device_id)
-    return ws
 
 
 async def test_login_gives_a_fresh_secret_each_time(client: Client) -> None:
@@ -435,125 +367,6 @@ async def test_acknowledge_refusals(sim: PushoverSimulator, client: Client) -> N
     assert not sim.receipts[own].acknowledged
 
 
-async def test_push_bang_on_each_message(
-    sim: PushoverSimulator, client: Client, session: aiohttp.ClientSession
-) -> None:
-    device_id, secret = await client.device("ha")
-    ws = await push_login(sim, session, device_id, secret)
-    await client.send(message="one")
-    await client.send(message="phone only", device="phone")
-    await client.send(message="two")
-    assert sim.push_frame(device_id, "end") == 1
-    frames = [(await ws.receive(timeout=WAIT)).data for _ in range(3)]
-    assert frames == ["!", "!", "end"]
-    await ws.close()
-    async with asyncio.timeout(WAIT):
-        await sim.wait_push_connections(0)
-    assert sim.push_connections(device_id) == 0
-
-
-async def test_push_keepalive_and_silence(
-    sim: PushoverSimulator, client: Client, session: aiohttp.ClientSession
-) -> None:
-    sim.keepalive_interval = 0.01
-    device_id, secret = await client.device()
-    ws = await push_login(sim, session, device_id, secret)
-    msg = await ws.receive(timeout=WAIT)
-    assert (msg.type, msg.data) == (WSMsgType.TEXT, "#")
-    sim.set_push_silent(device_id)
-    # Drain keep-alives already queued before the silence began.
-    assert sim.push_frame(device_id, "mark") == 1
-    while (await ws.receive(timeout=WAIT)).data != "mark":
-        pass
-    with pytest.raises(TimeoutError):
-        await ws.receive(timeout=0.2)
-    sim.set_push_silent(device_id, False)
-    msg = await ws.receive(timeout=WAIT)
-    assert msg.data == "#"
-    await ws.close()
-
-
-@pytest.mark.parametrize("frame", ["R", "E", "A", "\x00garbage\ufffd", "x" * 2_000_000])
-async def test_push_frame_on_demand(
-    sim: PushoverSimulator,
-    client: Client,
-    session: aiohttp.ClientSession,
-    frame: str,
-) -> None:
-    device_id, secret = await client.device()
-    ws = await push_login(sim, session, device_id, secret)
-    assert sim.push_frame(device_id, frame) == 1
-    msg = await ws.receive(timeout=WAIT)
-    assert (msg.type, msg.data) == (WSMsgType.TEXT, frame)
-    assert sim.push_frame("unknown-device", frame) == 0
-    await ws.close()
-
-
-async def test_push_drop_is_abrupt(
-    sim: PushoverSimulator, client: Client, session: aiohttp.ClientSession
-) -> None:
-    device_id, secret = await client.device()
-    ws = await push_login(sim, session, device_id, secret)
-    assert sim.drop_push(device_id) == 1
-    msg = await ws.receive(timeout=WAIT)
-    assert msg.type in (WSMsgType.CLOSED, WSMsgType.ERROR)
-    assert ws.close_code != 1000
-    async with asyncio.timeout(WAIT):
-        await sim.wait_push_connections(0, device_id)
-    # The device logs in again fine.
-    ws = await push_login(sim, session, device_id, secret)
-    assert sim.push_connections() == 1
-    await ws.close()
-
-
-@pytest.mark.parametrize(
-    "login",
-    [
-        "login:{device}:{secret}",
-        "login:{device}:{wrong}\n",
-        "login:nope:{secret}\n",
-        "hello\n",
-    ],
-)
-async def test_push_bad_login_gets_e_and_close(
-    sim: PushoverSimulator, client: Client, session: aiohttp.ClientSession, login: str
-) -> None:
-    device_id, secret = await client.device()
-    assert sim.push_url is not None
-    async with session.ws_connect(sim.push_url) as ws:
-        await ws.send_str(login.format(device=device_id, secret=secret, wrong="s" * 60))
-        msg = await ws.receive(timeout=WAIT)
-        assert (msg.type, msg.data) == (WSMsgType.TEXT, "E")
-        msg = await ws.receive(timeout=WAIT)
-        assert msg.type == WSMsgType.CLOSE
-    assert sim.push_connections() == 0
-
-
-async def test_push_closed_by_stop_and_reset(
-    client: Client, session: aiohttp.ClientSession
-) -> None:
-    sim = client.sim
-    device_id, secret = await client.device()
-    ws = await push_login(sim, session, device_id, secret)
-    sim.reset()
-    msg = await ws.receive(timeout=WAIT)
-    assert msg.type == WSMsgType.CLOSE
-    async with asyncio.timeout(WAIT):
-        await sim.wait_push_connections(0)
-
-    other = PushoverSimulator()
-    await other.start()
-    try:
-        other_client = Client(other, session)
-        device_id, secret = await other_client.device()
-        ws = await push_login(other, session, device_id, secret)
-    finally:
-        await other.stop()
-    msg = await ws.receive(timeout=WAIT)
-    assert msg.type in (WSMsgType.CLOSE, WSMsgType.CLOSED)
-    assert other.push_connections() == 0
-
-
 async def test_inbox_and_snapshot_show_open_client_devices(
     sim: PushoverSimulator, client: Client, session: aiohttp.ClientSession
 ) -> None:
@@ -575,15 +388,6 @@ async def test_inbox_and_snapshot_show_open_client_devices(
     await ws.close()
 
 
-def test_push_url() -> None:
-    sim = PushoverSimulator()
-    assert sim.push_url is None
-    sim.base_url = "http://127.0.0.1:8089/1/"
-    assert sim.push_url == "ws://127.0.0.1:8089/push"
-    sim.base_url = "https://127.0.0.1:8089/1/"
-    assert sim.push_url == "wss://127.0.0.1:8089/push"
-
-
 async def test_add_open_client_device_without_http(
     sim: PushoverSimulator, client: Client
 ) -> None:
@@ -591,3 +395,21 @@ async def test_add_open_client_device_without_http(
     await client.send(user=DEMO_USER2, message="hi")
     body = await client.download(secret, device.id)
     assert [m["message"] for m in body["messages"]] == ["hi"]
+
+
+async def test_a_long_outage_backlog_downloads_whole(
+    sim: PushoverSimulator, client: Client
+) -> None:
+    """600 messages of 1 KB wait for a device and come down in one answer, in order."""
+    device_id, secret = await client.device()
+    device = sim.open_client.devices[device_id]
+    ids = [
+        sim.open_client.enqueue(device, {"message": f"{n:03} " + "x" * 1000})
+        for n in range(600)
+    ]
+    body = await client.download(secret, device_id)
+    assert [m["id"] for m in body["messages"]] == ids == sorted(ids)
+    assert [m["message"][:3] for m in body["messages"]] == [
+        f"{n:03}" for n in range(600)
+    ]
+    assert {m["id_str"] for m in body["messages"]} == {str(i) for i in ids}

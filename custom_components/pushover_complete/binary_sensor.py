@@ -1,4 +1,4 @@
-"""Binary sensor: is an Open Client device's push connection up."""
+"""Binary sensor: is an Open Client's push connection up."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .data import PushoverCompleteConfigEntry
-from .entity import PushoverDeviceEntity
+from .entity import PushoverOpenClientEntity
 from .receiver import Receiver, signal_connection
 
 PARALLEL_UPDATES = 0
@@ -24,16 +24,16 @@ async def async_setup_entry(
     entry: PushoverCompleteConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add a connectivity sensor for each device subentry."""
+    """Add a connectivity sensor for each Open Client."""
     for subentry_id, receiver in entry.runtime_data.receivers.items():
         async_add_entities(
-            [PushoverConnectionSensor(entry, receiver.subentry, receiver)],
+            [PushoverConnectionSensor(entry, receiver.subentry, receiver=receiver)],
             config_subentry_id=subentry_id,
         )
 
 
-class PushoverConnectionSensor(PushoverDeviceEntity, BinarySensorEntity):
-    """On while the device's push connection to Pushover is up."""
+class PushoverConnectionSensor(PushoverOpenClientEntity, BinarySensorEntity):
+    """On while the Open Client's push connection to Pushover is up."""
 
     unique_key = "push_connection"
     _attr_translation_key = "push_connection"
@@ -44,9 +44,10 @@ class PushoverConnectionSensor(PushoverDeviceEntity, BinarySensorEntity):
         self,
         entry: PushoverCompleteConfigEntry,
         subentry: ConfigSubentry,
+        *,
         receiver: Receiver,
     ) -> None:
-        """Follow the device's receiver."""
+        """Follow the Open Client's receiver."""
         super().__init__(entry, subentry)
         self._receiver = receiver
 

@@ -22,9 +22,7 @@ from homeassistant.config_entries import (
 )
 from homeassistant.const import (
     CONF_API_KEY,
-    CONF_EMAIL,
     CONF_NAME,
-    CONF_PASSWORD,
     CONF_WEBHOOK_ID,
 )
 from homeassistant.core import HomeAssistant, callback
@@ -36,31 +34,24 @@ from homeassistant.helpers.selector import (
 
 from .account_devices import no_active_devices
 from .api import (
-    DEVICE_RE,
     BadAPIRequestError,
-    LoginResponse,
     PushoverAuthError,
     PushoverConnectionError,
-    PushoverTwoFactorRequiredError,
     PushoverValidationError,
 )
 from .const import (
-    CONF_DEVICE_ID,
     CONF_DEVICES,
     CONF_ENCRYPTION_KEY,
     CONF_EXPIRE,
     CONF_PRIORITY,
     CONF_RETRY,
-    CONF_SECRET,
     CONF_SOUND,
-    CONF_TWOFA,
     CONF_USER_KEY,
-    DEFAULT_DEVICE_NAME,
     DEFAULT_NAME,
     DOMAIN,
     LOGGER,
     PRIORITY_NAMES,
-    SUBENTRY_DEVICE,
+    SUBENTRY_OPEN_CLIENT,
     SUBENTRY_RECIPIENT,
 )
 from .encryption import is_valid_key
@@ -74,6 +65,7 @@ from .flow_forms import (
     with_defaults,
 )
 from .helpers import create_client, token_unique_id
+from .open_client_flow import OpenClientSubentryFlow
 
 CONF_RECIPIENT_NAME = "recipient_name"
 # The note shown when a key is valid but none of its devices is active.
@@ -82,13 +74,6 @@ NO_ACTIVE_DEVICES = "no_active_devices"
 NOT_SHOWN_AGAIN = frozenset({CONF_API_KEY})
 
 PASSWORD = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
-EMAIL = TextSelector(
-    TextSelectorConfig(type=TextSelectorType.EMAIL, autocomplete="username")
-)
-ACCOUNT_PASSWORD = TextSelector(
-    TextSelectorConfig(type=TextSelectorType.PASSWORD, autocomplete="current-password")
-)
-ONE_TIME_CODE = TextSelector(TextSelectorConfig(autocomplete="one-time-code"))
 
 
 @dataclass(frozen=True)
@@ -209,7 +194,7 @@ class PushoverCompleteConfigFlow(ConfigFlow, domain=DOMAIN):
         """Return the subentry flows: recipients, and this Home Assistant as a device."""
         return {
             SUBENTRY_RECIPIENT: RecipientSubentryFlow,
-            SUBENTRY_DEVICE: DeviceSubentryFlow,
+            SUBENTRY_OPEN_CLIENT: OpenClientSubentryFlow,
         }
 
     async def async_step_user(
@@ -510,151 +495,3 @@ def _duplicate(
         and set(other.data.get(CONF_DEVICES) or ()) == devices
         for other in entry.subentries.values()
     )
-
-
-@dataclass(frozen=True)
-class LoginResult:
-    """What logging in to a Pushover account gave: a session, or why not."""
-
-    login: LoginResponse | None = None
-    errors: dict[str, str] = field(default_factory=dict)
-    twofa_required: bool = False
-
-
-async def async_login(
-    hass: HomeAssistant, email: str, password: str, twofa: str | None = None
-) -> LoginResult:
-    """Log in to a Pushover account for its user key and a new device secret.
-
-    The device flow uses it, and so can a repair flow whose device lost its
-    session: the device keeps its id, only the secret is new.
-    """
-    # Open Client calls carry no application token.
-    client = create_client(hass, "")
-    try:
-        login = await client.login(email, password, twofa)
-    except Exception as err:  # every failure is shown on the form
-        if twofa is None and isinstance(err, PushoverTwoFactorRequiredError):
-            return LoginResult(twofa_required=True)
-        return LoginResult(errors=_login_errors(err, twofa))
-    return LoginResult(login)
-
-
-def _login_errors(err: Exception, twofa: str | None) -> dict[str, str]:
-    """Return the form errors for a failed login."""
-    failure = _failure(err)
-    if failure is Failure.LATER:
-        return {"base": "cannot_connect"}
-    if failure is Failure.UNKNOWN:
-        return {"base": "unknown"}
-    # Any refusal of a login with a code is taken as a wrong code.
-    if twofa is not None:
-        return {CONF_TWOFA: "invalid_twofa"}
-    return {"base": "invalid_auth"}
-
-
-async def _async_register_device(
-    hass: HomeAssistant, secret: str, name: str
-) -> tuple[str | None, dict[str, str]]:
-    """Register an Open Client device called ``name``; return its id."""
-    try:
-        return await create_client(hass, "").register_device(secret, name), {}
-    except Exception as err:  # every failure is shown on the form
-        return None, _register_errors(err)
-
-
-def _register_errors(err: Exception) -> dict[str, str]:
-    """Return the form errors for a device registration that failed."""
-    if isinstance(err, BadAPIRequestError) and (reason := err.fields.get(CONF_NAME)):
-        return {CONF_NAME: "name_taken" if "taken" in reason else "invalid_name"}
-    if _failure(err) is Failure.LATER:
-        return {"base": "cannot_connect"}
-    LOGGER.error("Pushover refused to register the device: %s", err)
-    return {"base": "unknown"}
-
-
-class DeviceSubentryFlow(ConfigSubentryFlow):
-    """Register this Home Assistant as a device on a Pushover account."""
-
-    def __init__(self) -> None:
-        """Start logged out; the password lives only as long as the flow."""
-        self._input: dict[str, str] = {}
-        self._login: LoginResponse | None = None
-        self._login_email = ""
-
-    async def async_step_user(
-        self, user_input: dict[str, Any] | None = None
-    ) -> SubentryFlowResult:
-        """Ask for the account's e-mail address and password, and the device name."""
-        if user_input is None:
-            return self._async_show_user({})
-        self._input = {
-            CONF_EMAIL: user_input[CONF_EMAIL].strip(),
-            CONF_PASSWORD: user_input[CONF_PASSWORD],
-            CONF_NAME: user_input[CONF_NAME].strip(),
-        }
-        if not DEVICE_RE.fullmatch(self._input[CONF_NAME]):
-            return self._async_show_user({CONF_NAME: "invalid_name"})
-        return await self._async_log_in_and_register(None)
-
-    async def async_step_twofa(
-        self, user_input: dict[str, Any] | None = None
-    ) -> SubentryFlowResult:
-        """Ask for the current two-factor code."""
-        code = (user_input or {}).get(CONF_TWOFA)
-        return await self._async_log_in_and_register(
-            None if code is None else code.strip()
-        )
-
-    async def _async_log_in_and_register(self, twofa: str | None) -> SubentryFlowResult:
-        """Log in (once per e-mail address), then register the device."""
-        email = self._input[CONF_EMAIL]
-        if self._login is None or self._login_email != email:
-            result = await async_login(
-                self.hass, email, self._input[CONF_PASSWORD], twofa
-            )
-            if result.login is None:
-                if result.twofa_required or twofa is not None:
-                    return self._async_show_twofa(result.errors)
-                return self._async_show_user(result.errors)
-            self._login, self._login_email = result.login, email
-        name = self._input[CONF_NAME]
-        device_id, errors = await _async_register_device(
-            self.hass, self._login.secret, name
-        )
-        if device_id is None:
-            return self._async_show_user(errors)
-        return self.async_create_entry(
-            title=name,
-            data={
-                CONF_USER_KEY: self._login.id,
-                CONF_DEVICE_ID: device_id,
-                CONF_SECRET: self._login.secret,
-                CONF_NAME: name,
-            },
-        )
-
-    @callback
-    def _async_show_user(self, errors: dict[str, str]) -> SubentryFlowResult:
-        """Show the login form, keeping what was typed."""
-        schema = vol.Schema(
-            {
-                vol.Required(CONF_EMAIL): EMAIL,
-                vol.Required(CONF_PASSWORD): ACCOUNT_PASSWORD,
-                vol.Required(CONF_NAME, default=DEFAULT_DEVICE_NAME): str,
-            }
-        )
-        return self.async_show_form(
-            step_id="user",
-            data_schema=self.add_suggested_values_to_schema(schema, self._input),  # type: ignore[arg-type, unused-ignore]  # typed differently on HA 2026.x
-            errors=errors,
-        )
-
-    @callback
-    def _async_show_twofa(self, errors: dict[str, str]) -> SubentryFlowResult:
-        """Show the two-factor form."""
-        return self.async_show_form(
-            step_id="twofa",
-            data_schema=vol.Schema({vol.Required(CONF_TWOFA): ONE_TIME_CODE}),  # type: ignore[arg-type, unused-ignore]  # typed differently on HA 2026.x
-            errors=errors,
-        )

@@ -43,10 +43,11 @@ EVENT_EXPIRED: Final = f"{DOMAIN}_expired"
 SOUNDS_REFRESH: Final = timedelta(days=1)
 LIMITS_REFRESH: Final = timedelta(hours=1)
 
-# Open Client: this Home Assistant as a device on a Pushover account (subentry).
-SUBENTRY_DEVICE: Final = "device"
-CONF_DEVICE_ID: Final = "device_id"
+# Open Client: this Home Assistant as a Pushover device on a user's account. The
+# subentry type and its data keys are the contract's ("device", "device_id").
+SUBENTRY_OPEN_CLIENT: Final = "device"
+CONF_OPEN_CLIENT_ID: Final = "device_id"
 CONF_SECRET: Final = "secret"
 CONF_TWOFA: Final = "twofa"
-DEFAULT_DEVICE_NAME: Final = "homeassistant"
+DEFAULT_OPEN_CLIENT_NAME: Final = "homeassistant"
 EVENT_MESSAGE_RECEIVED: Final = f"{DOMAIN}_message_received"

@@ -20,8 +20,9 @@ TO_REDACT = {
     CONF_ENCRYPTION_KEY,
     "webhook_id",
     "token",
-    # An Open Client device's credential (device subentries).
+    # An Open Client's credential and account (device subentries).
     "secret",
+    "email",
 }
 
 

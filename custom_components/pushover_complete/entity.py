@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from homeassistant.config_entries import ConfigSubentry
+from homeassistant.const import CONF_EMAIL
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
@@ -93,7 +94,22 @@ class PushoverRecipientEntity(Entity):
         )
 
 
-class PushoverDeviceEntity(PushoverRecipientEntity):
-    """An entity of one Open Client device (a device subentry) on its own device."""
+def open_client_model(email: str | None) -> str:
+    """Say what an Open Client's device does, and for which account if known."""
+    return f"Receives messages for {email}" if email else "Receives messages"
 
-    device_model = "Open Client device"
+
+class PushoverOpenClientEntity(PushoverRecipientEntity):
+    """An entity of one Open Client (a device subentry) on the device it names.
+
+    The device is named like the Pushover device; its model says that it
+    receives the account's messages, naming the account's e-mail address
+    (stored at login; never a key).
+    """
+
+    def __init__(
+        self, entry: PushoverCompleteConfigEntry, subentry: ConfigSubentry
+    ) -> None:
+        """Put the entity on the Open Client's device."""
+        self.device_model = open_client_model(subentry.data.get(CONF_EMAIL))
+        super().__init__(entry, subentry)

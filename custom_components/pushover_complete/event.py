@@ -10,9 +10,9 @@ from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .data import PushoverCompleteConfigEntry, signal_event
-from .device_event import async_add_device_events
 from .entity import PushoverApplicationEntity
 from .events import ACKNOWLEDGED, ACTION, EXPIRED, RESOLVED
+from .open_client_event import async_add_open_client_events
 
 PARALLEL_UPDATES = 0
 
@@ -24,7 +24,7 @@ async def async_setup_entry(
 ) -> None:
     """Add the application's emergency event entity and each device's."""
     async_add_entities([PushoverEmergencyEvent(entry, "emergency")])
-    async_add_device_events(entry, async_add_entities)
+    async_add_open_client_events(entry, async_add_entities)
 
 
 class PushoverEmergencyEvent(PushoverApplicationEntity, EventEntity):

@@ -21,7 +21,7 @@ from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.translation import async_get_cached_translations
 
-from .const import DOMAIN, EVENT_MESSAGE_RECEIVED, SUBENTRY_DEVICE
+from .const import DOMAIN, EVENT_MESSAGE_RECEIVED, SUBENTRY_OPEN_CLIENT
 from .entity import recipient_unique_id
 from .events import ACKNOWLEDGED, ACTION, EXPIRED, RESOLVED, bus_event
 
@@ -69,7 +69,7 @@ def _received_entity(hass: HomeAssistant, data: Mapping[str, Any]) -> str | None
         (
             sid
             for sid, sub in entry.subentries.items()
-            if sub.subentry_type == SUBENTRY_DEVICE
+            if sub.subentry_type == SUBENTRY_OPEN_CLIENT
             and sub.data.get(CONF_NAME) == data.get("device_name")
         ),
         None,

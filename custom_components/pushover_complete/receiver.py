@@ -1,24 +1,29 @@
 """This Home Assistant as a Pushover device: every message, once, in order.
 
-One receiver runs per device subentry (Pushover's Open Client). It connects
-Pushover's push websocket, downloads what waits and follows the frames: ``!``
-downloads again, ``#`` keeps the connection alive, ``R`` reconnects, ``E`` and
-``A`` end the session (a fixable repair issue asks to log in again, as does a
-refusal of a download). Any other loss, or silence for several keep-alive
-periods, reconnects after a back-off of 1 s doubling to 5 min, which starts
-over once a connection has held for a minute.
+One receiver runs per Open Client (a config subentry of type ``device``; the
+README's "Receive messages and answer alarms from Home Assistant" shows it to
+users). It connects Pushover's push websocket, downloads what waits and follows
+the frames: ``!`` downloads again, ``#`` keeps the connection alive, ``R``
+reconnects at once, ``E`` and ``A`` end the session (a fixable repair issue asks
+to log in again, as does a refusal of a download). Any other loss, or silence
+for several keep-alive periods, reconnects after a back-off of 1 s doubling to
+5 min, which starts over once a connection has held for a minute.
 
 Each message fires ``pushover_complete_message_received`` exactly once, in id
 order, also across restarts: the highest id handed over is stored before
-Pushover is told to delete the messages, and lower ids are never fired again.
+Pushover is told to delete the messages, and an id not above it never fires
+again (nor does an id that one download lists twice). A backlog of any size
+the client reads (``api.MAX_DOWNLOAD``) is handed over in one go; a download
+larger than that stops the receiver with a repair issue instead of
+reconnecting for ever.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, Final, TypedDict
+from typing import Any, Final
 
 from homeassistant.config_entries import ConfigSubentry
 from homeassistant.const import CONF_NAME, EVENT_HOMEASSISTANT_STOP
@@ -29,39 +34,45 @@ from homeassistant.core import (
     ServiceResponse,
     callback,
 )
-from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.event import async_call_later
-from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
 from .api import (
     BadAPIRequestError,
     PushFrame,
+    PushoverAnswerTooLargeError,
     PushoverCompleteError,
     PushoverValidationError,
     ReceivedMessage,
 )
 from .const import (
-    CONF_DEVICE_ID,
+    CONF_OPEN_CLIENT_ID,
     CONF_SECRET,
     DOMAIN,
     EVENT_MESSAGE_RECEIVED,
     LOGGER,
-    SUBENTRY_DEVICE,
+    SUBENTRY_OPEN_CLIENT,
 )
 from .data import PushoverCompleteConfigEntry
 from .exceptions import invalid
+from .open_client_account import create_open_client
+from .open_client_issues import (
+    async_backlog_issue,
+    async_delete_open_client_issues,
+    async_forget_removed_open_clients,
+    async_session_ended_issue,
+)
+from .open_client_store import OpenClientStore, forget_receipt, remember_receipt
 
-STORE_VERSION: Final = 1
 BACKOFF_START: Final = 1.0
 BACKOFF_MAX: Final = 300.0
 HEALTHY_AFTER: Final = 60.0
 # Pushover does not document its keep-alive period (the simulator's is 30 s):
 # a connection silent for several periods is taken for dead.
 SILENCE_TIMEOUT: Final = 180.0
-MAX_RECEIPTS: Final = 100
-SESSION_ISSUE: Final = "device_session_ended"
+# Events fired before the event loop gets a turn, when a backlog is handed over.
+HAND_OVER_BATCH: Final = 100
 ATTR_RECEIPT: Final = "receipt"
 
 _SESSION_FRAMES: Final = {
@@ -74,34 +85,22 @@ class SessionEndedError(Exception):
     """Pushover ended the device's session: only a new login helps."""
 
 
-class DeviceRecord(TypedDict):
-    """What a device handed over: the highest message id and recent receipts."""
-
-    highest: int
-    receipts: list[str]
-
-
 def signal_received(entry_id: str, subentry_id: str) -> str:
-    """Dispatcher signal: a device received a message (event data as argument)."""
+    """Dispatcher signal: an Open Client received a message (event data as argument)."""
     return f"{DOMAIN}_{entry_id}_{subentry_id}_received"
 
 
 def signal_connection(entry_id: str, subentry_id: str) -> str:
-    """Dispatcher signal: a device's push connection went up or down."""
+    """Dispatcher signal: an Open Client's push connection went up or down."""
     return f"{DOMAIN}_{entry_id}_{subentry_id}_connection"
 
 
-def session_issue_id(entry_id: str, subentry_id: str) -> str:
-    """Return the id of a device's "log in again" repair issue."""
-    return f"{SESSION_ISSUE}_{entry_id}_{subentry_id}"
-
-
-def device_subentries(entry: PushoverCompleteConfigEntry) -> list[ConfigSubentry]:
-    """Return the entry's Open Client devices."""
+def open_client_subentries(entry: PushoverCompleteConfigEntry) -> list[ConfigSubentry]:
+    """Return the entry's Open Clients (subentries of type ``device``)."""
     return [
         subentry
         for subentry in entry.subentries.values()
-        if subentry.subentry_type == SUBENTRY_DEVICE
+        if subentry.subentry_type == SUBENTRY_OPEN_CLIENT
     ]
 
 
@@ -110,6 +109,11 @@ def _session_gone(err: PushoverCompleteError) -> bool:
     if isinstance(err, PushoverValidationError):
         return True
     return isinstance(err, BadAPIRequestError) and not err.ask_later
+
+
+def _receipt_refused(err: BadAPIRequestError) -> bool:
+    """Tell whether Pushover refused the receipt itself (gone, canceled, foreign)."""
+    return not err.ask_later and "receipt" in err.fields
 
 
 def _iso_date(timestamp: int | None) -> str | None:
@@ -122,51 +126,49 @@ def _iso_date(timestamp: int | None) -> str | None:
         return None
 
 
-class ReceivedStore:
-    """The records of an entry's devices, kept in one private store."""
-
-    def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
-        """Name the entry's store; nothing is read yet."""
-        self._store: Store[dict[str, DeviceRecord]] = Store(
-            hass, STORE_VERSION, f"{DOMAIN}.{entry_id}.received", private=True
-        )
-        self.records: dict[str, DeviceRecord] = {}
-
-    async def async_load(self, subentry_ids: Iterable[str]) -> None:
-        """Read the records of these devices (removed devices are forgotten)."""
-        stored = await self._store.async_load() or {}
-        self.records = {
-            subentry_id: stored.get(subentry_id) or {"highest": 0, "receipts": []}
-            for subentry_id in subentry_ids
-        }
-        if set(stored) - set(self.records):
-            await self.async_save()
-
-    async def async_save(self) -> None:
-        """Write the records now."""
-        await self._store.async_save(self.records)
-
-    async def async_remove(self) -> None:
-        """Delete the store."""
-        await self._store.async_remove()
+def message_event_data(
+    message: ReceivedMessage, *, entry_id: str, name: str
+) -> dict[str, Any]:
+    """Return the data of ``pushover_complete_message_received`` for a message."""
+    return {
+        "config_entry_id": entry_id,
+        "device_name": name,
+        "id": message["id"],
+        "umid": message["umid"],
+        "title": message["title"],
+        "message": message["message"],
+        "app": message["app"],
+        "aid": message["aid"],
+        "icon": message["icon"],
+        "priority": message["priority"],
+        "sound": message["sound"],
+        "url": message["url"],
+        "url_title": message["url_title"],
+        "html": message["html"],
+        "date": _iso_date(message["date"]),
+        ATTR_RECEIPT: message["receipt"] if message["priority"] == 2 else None,
+        "acked": message["acked"],
+    }
 
 
 class Receiver:
-    """Receive one device's messages as events and keep its connection up."""
+    """Receive one Open Client's messages as events and keep its connection up."""
 
     def __init__(
         self,
         hass: HomeAssistant,
         entry: PushoverCompleteConfigEntry,
+        *,
         subentry: ConfigSubentry,
-        store: ReceivedStore,
+        store: OpenClientStore,
     ) -> None:
-        """Bind the receiver to its device subentry and record; do not start."""
+        """Bind the receiver to its subentry and record; do not start."""
         self.hass = hass
         self.entry = entry
         self.subentry = subentry
         self.name: str = subentry.data[CONF_NAME]
         self.connected = False
+        self._client = create_open_client(hass)
         self._store = store
         self._record = store.records[subentry.subentry_id]
         self._task: asyncio.Task[None] | None = None
@@ -192,9 +194,9 @@ class Receiver:
         return secret
 
     @property
-    def _device_id(self) -> str:
-        device_id: str = self.subentry.data[CONF_DEVICE_ID]
-        return device_id
+    def _open_client_id(self) -> str:
+        open_client_id: str = self.subentry.data[CONF_OPEN_CLIENT_ID]
+        return open_client_id
 
     def received(self, receipt: str) -> bool:
         """Tell whether this device recently received the emergency ``receipt``."""
@@ -220,7 +222,45 @@ class Receiver:
 
     async def async_acknowledge(self, receipt: str) -> None:
         """Acknowledge an emergency as this device."""
-        await self.entry.runtime_data.client.acknowledge_receipt(receipt, self._secret)
+        await self._client.acknowledge_receipt(receipt, self._secret)
+
+    async def async_acknowledge_newest(self) -> str | None:
+        """Acknowledge the newest emergency received here that is still open.
+
+        The received receipts are tried newest first. Each is checked with the
+        application (``receipts/<receipt>.json``) first, so that one answered
+        elsewhere or expired is skipped; one the application cannot see
+        (another application's) is tried, and Pushover's refusal (canceled,
+        expired, gone) skips it. Tried receipts are forgotten. Return the
+        receipt acknowledged, or None when no received emergency is open.
+        """
+        try:
+            for receipt in reversed(list(self._record["receipts"])):
+                acknowledged = await self._async_try_acknowledge(receipt)
+                forget_receipt(self._record, receipt)
+                if acknowledged:
+                    return receipt
+            return None
+        finally:
+            await self._store.async_save()
+
+    async def _async_try_acknowledge(self, receipt: str) -> bool:
+        """Acknowledge ``receipt`` unless it is closed; True if it was acknowledged."""
+        try:
+            state = await self.entry.runtime_data.client.check_receipt(receipt)
+        except BadAPIRequestError as err:
+            if not _receipt_refused(err):
+                raise
+        else:
+            if state["acknowledged"] or state["expired"]:
+                return False
+        try:
+            await self.async_acknowledge(receipt)
+        except BadAPIRequestError as err:
+            if not _receipt_refused(err):
+                raise
+            return False
+        return True
 
     async def _async_run(self) -> None:
         """Listen and reconnect after a loss, until stopped or the session ends."""
@@ -230,6 +270,9 @@ class Receiver:
                 reload = await self._async_listen()
             except SessionEndedError as err:
                 self._async_session_ended(str(err))
+                return
+            except PushoverAnswerTooLargeError as err:
+                self._async_backlog_too_large(err)
                 return
             except PushoverCompleteError as err:
                 if _session_gone(err):
@@ -246,9 +289,8 @@ class Receiver:
 
     async def _async_listen(self) -> bool:
         """Connect, hand over what waits, then follow the frames; True on ``R``."""
-        client = self.entry.runtime_data.client
-        async with client.push_connection(
-            self._device_id, self._secret, silence_timeout=SILENCE_TIMEOUT
+        async with self._client.push_connection(
+            self._open_client_id, self._secret, silence_timeout=SILENCE_TIMEOUT
         ) as frames:
             await self._async_download()
             self._async_set_connected(True)
@@ -264,58 +306,40 @@ class Receiver:
 
     async def _async_download(self) -> None:
         """Hand the waiting messages over, store how far, then delete them."""
-        client = self.entry.runtime_data.client
-        secret, device_id = self._secret, self._device_id
-        messages = await client.download_messages(secret, device_id)
+        secret, open_client_id = self._secret, self._open_client_id
+        messages = await self._client.download_messages(secret, open_client_id)
         if not messages:
             return
-        if self._async_hand_over(messages):
+        if await self._async_hand_over(messages):
             await self._store.async_save()
-        await client.delete_messages(secret, device_id, messages[-1]["id"])
+        await self._client.delete_messages(
+            secret, open_client_id, highest_id=messages[-1]["id"]
+        )
 
-    @callback
-    def _async_hand_over(self, messages: list[ReceivedMessage]) -> bool:
-        """Fire each message not handed over before, in id order; True if any."""
-        fresh = [m for m in messages if m["id"] > self._record["highest"]]
+    async def _async_hand_over(self, messages: list[ReceivedMessage]) -> bool:
+        """Fire each message above the highest id handed over, in id order.
+
+        The highest id moves with each message fired, so that a message listed
+        twice fires once and a stop halfway keeps what was handed over. Return
+        whether any fired.
+        """
         signal = signal_received(self.entry.entry_id, self.subentry.subentry_id)
-        for message in fresh:
-            data = self._event_data(message)
+        fired = 0
+        for message in messages:
+            if message["id"] <= self._record["highest"]:
+                continue
+            self._record["highest"] = message["id"]
+            data = message_event_data(
+                message, entry_id=self.entry.entry_id, name=self.name
+            )
             if data[ATTR_RECEIPT]:
-                self._remember(data[ATTR_RECEIPT])
+                remember_receipt(self._record, data[ATTR_RECEIPT])
             self.hass.bus.async_fire(EVENT_MESSAGE_RECEIVED, data)
             async_dispatcher_send(self.hass, signal, dict(data))
-        if fresh:
-            self._record["highest"] = fresh[-1]["id"]
-        return bool(fresh)
-
-    def _event_data(self, message: ReceivedMessage) -> dict[str, Any]:
-        """Return the event data of a message (CONTRACT §8)."""
-        return {
-            "config_entry_id": self.entry.entry_id,
-            "device_name": self.name,
-            "id": message["id"],
-            "umid": message["umid"],
-            "title": message["title"],
-            "message": message["message"],
-            "app": message["app"],
-            "aid": message["aid"],
-            "icon": message["icon"],
-            "priority": message["priority"],
-            "sound": message["sound"],
-            "url": message["url"],
-            "url_title": message["url_title"],
-            "html": message["html"],
-            "date": _iso_date(message["date"]),
-            ATTR_RECEIPT: message["receipt"] if message["priority"] == 2 else None,
-            "acked": message["acked"],
-        }
-
-    def _remember(self, receipt: str) -> None:
-        """Remember an emergency this device received (the latest few)."""
-        receipts = self._record["receipts"]
-        if receipt not in receipts:
-            receipts.append(receipt)
-            del receipts[:-MAX_RECEIPTS]
+            fired += 1
+            if fired % HAND_OVER_BATCH == 0:
+                await asyncio.sleep(0)
+        return fired > 0
 
     @callback
     def _async_set_connected(self, connected: bool) -> None:
@@ -323,10 +347,10 @@ class Receiver:
         if connected == self.connected:
             return
         self.connected = connected
-        subentry_id = self.subentry.subentry_id
+        entry_id, subentry_id = self.entry.entry_id, self.subentry.subentry_id
         if connected:
-            ir.async_delete_issue(
-                self.hass, DOMAIN, session_issue_id(self.entry.entry_id, subentry_id)
+            async_delete_open_client_issues(
+                self.hass, entry_id, subentry_id=subentry_id
             )
             self._healthy_timer = async_call_later(
                 self.hass, HEALTHY_AFTER, self._async_healthy
@@ -334,9 +358,7 @@ class Receiver:
         elif self._healthy_timer is not None:
             self._healthy_timer()
             self._healthy_timer = None
-        async_dispatcher_send(
-            self.hass, signal_connection(self.entry.entry_id, subentry_id)
-        )
+        async_dispatcher_send(self.hass, signal_connection(entry_id, subentry_id))
 
     @callback
     def _async_healthy(self, _now: datetime) -> None:
@@ -379,53 +401,50 @@ class Receiver:
             self.name,
             reason,
         )
-        ir.async_create_issue(
+        async_session_ended_issue(
             self.hass,
-            DOMAIN,
-            session_issue_id(self.entry.entry_id, self.subentry.subentry_id),
-            is_fixable=True,
-            severity=ir.IssueSeverity.ERROR,
-            translation_key=SESSION_ISSUE,
-            translation_placeholders={"name": self.name},
-            data={
-                "entry_id": self.entry.entry_id,
-                "subentry_id": self.subentry.subentry_id,
-            },
+            entry_id=self.entry.entry_id,
+            subentry_id=self.subentry.subentry_id,
+            name=self.name,
+        )
+
+    @callback
+    def _async_backlog_too_large(self, err: PushoverAnswerTooLargeError) -> None:
+        """Stop: the messages waiting are more than one download can hold."""
+        LOGGER.error(
+            "Pushover holds more messages for device %s than Home Assistant"
+            " downloads at once (%s); it stops receiving through this device",
+            self.name,
+            err,
+        )
+        async_backlog_issue(
+            self.hass,
+            entry_id=self.entry.entry_id,
+            subentry_id=self.subentry.subentry_id,
+            name=self.name,
+            size=f"{err.max_size / 1024 / 1024:.0f}",
         )
 
 
 async def async_setup_receivers(
     hass: HomeAssistant, entry: PushoverCompleteConfigEntry
 ) -> None:
-    """Make a receiver per device subentry (started once the platforms are up)."""
-    devices = device_subentries(entry)
-    store = ReceivedStore(hass, entry.entry_id)
-    await store.async_load(subentry.subentry_id for subentry in devices)
+    """Make a receiver per Open Client (started once the platforms are up)."""
+    subentries = open_client_subentries(entry)
+    store = OpenClientStore(hass, entry.entry_id)
+    await store.async_load(subentry.subentry_id for subentry in subentries)
     entry.runtime_data.receivers = {
-        subentry.subentry_id: Receiver(hass, entry, subentry, store)
-        for subentry in devices
+        subentry.subentry_id: Receiver(hass, entry, subentry=subentry, store=store)
+        for subentry in subentries
     }
-    _async_forget_removed_devices(hass, entry)
+    async_forget_removed_open_clients(
+        hass, entry.entry_id, subentry_ids=set(entry.runtime_data.receivers)
+    )
 
     async def _async_stop(_event: Event) -> None:
         await async_stop_receivers(entry)
 
     entry.async_on_unload(hass.bus.async_listen(EVENT_HOMEASSISTANT_STOP, _async_stop))
-
-
-@callback
-def _async_forget_removed_devices(
-    hass: HomeAssistant, entry: PushoverCompleteConfigEntry
-) -> None:
-    """Delete the repair issues of devices that are no longer configured."""
-    prefix = session_issue_id(entry.entry_id, "")
-    wanted = {
-        session_issue_id(entry.entry_id, subentry_id)
-        for subentry_id in entry.runtime_data.receivers
-    }
-    for domain, issue_id in list(ir.async_get(hass).issues):
-        if domain == DOMAIN and issue_id.startswith(prefix) and issue_id not in wanted:
-            ir.async_delete_issue(hass, DOMAIN, issue_id)
 
 
 @callback
@@ -442,22 +461,22 @@ async def async_stop_receivers(entry: PushoverCompleteConfigEntry) -> None:
 
 
 async def async_remove_received(hass: HomeAssistant, entry_id: str) -> None:
-    """Forget what a removed entry's devices handed over."""
-    await ReceivedStore(hass, entry_id).async_remove()
+    """Forget what a removed entry's Open Clients handed over."""
+    await OpenClientStore(hass, entry_id).async_remove()
 
 
 async def async_acknowledge(
     hass: HomeAssistant, entry: PushoverCompleteConfigEntry, data: Mapping[str, Any]
 ) -> ServiceResponse:
-    """Acknowledge an emergency through the device that received it.
+    """Acknowledge an emergency through the Open Client that received it.
 
-    With several devices, the one that received the receipt acknowledges
-    (the first device when none did). The client's errors are left to the
-    caller to translate.
+    The handler of ``pushover_complete.acknowledge``. With several Open
+    Clients, the one that received the receipt acknowledges (the first when
+    none did). The client's errors are left to the caller to translate.
     """
     receivers = list(entry.runtime_data.receivers.values())
     if not receivers:
-        raise invalid("no_device", name=entry.title)
+        raise invalid("no_open_client", name=entry.title)
     receipt: str = data[ATTR_RECEIPT]
     receiver = next((r for r in receivers if r.received(receipt)), receivers[0])
     await receiver.async_acknowledge(receipt)

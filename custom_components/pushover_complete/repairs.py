@@ -1,4 +1,4 @@
-"""Repairs: log an Open Client device in again after Pushover ended its session."""
+"""Repairs: log an Open Client in again after Pushover ended its session."""
 
 from __future__ import annotations
 
@@ -11,10 +11,17 @@ from homeassistant.config_entries import ConfigSubentry
 from homeassistant.const import CONF_EMAIL, CONF_PASSWORD
 from homeassistant.core import HomeAssistant, callback
 
-from .config_flow import ACCOUNT_PASSWORD, EMAIL, ONE_TIME_CODE, async_login
-from .const import CONF_SECRET, CONF_TWOFA, CONF_USER_KEY, DOMAIN, SUBENTRY_DEVICE
+from .const import (
+    CONF_SECRET,
+    CONF_TWOFA,
+    CONF_USER_KEY,
+    DOMAIN,
+    SUBENTRY_OPEN_CLIENT,
+)
 from .data import PushoverCompleteConfigEntry
-from .receiver import SESSION_ISSUE
+from .open_client_account import async_login
+from .open_client_flow import ACCOUNT_PASSWORD, TWOFA_SCHEMA
+from .open_client_issues import SESSION_ISSUE
 
 try:
     from homeassistant.components.repairs import (  # type: ignore[attr-defined, unused-ignore]  # new in HA 2025.x
@@ -25,21 +32,22 @@ except ImportError:  # Home Assistant 2025.4 types repair flows with FlowResult
         FlowResult as RepairsFlowResult,
     )
 
+# The e-mail address first, as a plain text field: the form opens on it.
 LOGIN_SCHEMA = vol.Schema(
-    {vol.Required(CONF_EMAIL): EMAIL, vol.Required(CONF_PASSWORD): ACCOUNT_PASSWORD}
+    {vol.Required(CONF_EMAIL): str, vol.Required(CONF_PASSWORD): ACCOUNT_PASSWORD}
 )
-TWOFA_SCHEMA = vol.Schema({vol.Required(CONF_TWOFA): ONE_TIME_CODE})
 
 
-class DeviceLoginRepairFlow(RepairsFlow):
-    """Log the device's account in again and give the device the new session.
+class OpenClientLoginRepairFlow(RepairsFlow):
+    """Log the Open Client's account in again and give the device the new session.
 
-    The device keeps its id; only its secret is new. The password lives only
-    as long as the flow.
+    The device keeps its id; only its secret is new. The form suggests the
+    account's e-mail address (the one typed, else the one stored at login),
+    never the password, which lives only until it has been used.
     """
 
     def __init__(self, entry_id: str, subentry_id: str) -> None:
-        """Remember which device to log in again."""
+        """Remember which Open Client to log in again."""
         self._entry_id = entry_id
         self._subentry_id = subentry_id
         self._email = ""
@@ -55,10 +63,12 @@ class DeviceLoginRepairFlow(RepairsFlow):
         self, user_input: dict[str, Any] | None = None
     ) -> RepairsFlowResult:
         """Ask for the account's e-mail address and password."""
-        if self._device() is None:
+        found = self._open_client()
+        if found is None:
             return self.async_abort(reason="device_removed")
         if user_input is None:
-            return self._async_show("login", LOGIN_SCHEMA, {})
+            self._email = found[1].data.get(CONF_EMAIL, "")
+            return self._async_show_login({})
         self._email = user_input[CONF_EMAIL].strip()
         self._password = user_input[CONF_PASSWORD]
         return await self._async_log_in(None)
@@ -68,50 +78,72 @@ class DeviceLoginRepairFlow(RepairsFlow):
     ) -> RepairsFlowResult:
         """Ask for the current two-factor code."""
         if user_input is None:
-            return self._async_show("twofa", TWOFA_SCHEMA, {})
+            return self._async_show("twofa", schema=TWOFA_SCHEMA, errors={})
         return await self._async_log_in(user_input[CONF_TWOFA].strip())
 
     async def _async_log_in(self, twofa: str | None) -> RepairsFlowResult:
-        """Log in; store the new secret in the device subentry and reconnect."""
-        result = await async_login(self.hass, self._email, self._password, twofa)
+        """Log in; store the new secret in the Open Client's subentry and reconnect."""
+        result = await async_login(
+            self.hass, email=self._email, password=self._password, twofa=twofa
+        )
         if result.login is None:
             if result.twofa_required or twofa is not None:
-                return self._async_show("twofa", TWOFA_SCHEMA, result.errors)
-            return self._async_show("login", LOGIN_SCHEMA, result.errors)
-        device = self._device()
-        if device is None:
-            return self.async_abort(reason="device_removed")
-        entry, subentry = device
-        if result.login.id != subentry.data[CONF_USER_KEY]:
-            return self._async_show("login", LOGIN_SCHEMA, {"base": "wrong_account"})
+                return self._async_show(
+                    "twofa", schema=TWOFA_SCHEMA, errors=result.errors
+                )
+            self._password = ""
+            return self._async_show_login(result.errors)
         self._password = ""
+        found = self._open_client()
+        if found is None:
+            return self.async_abort(reason="device_removed")
+        entry, subentry = found
+        if result.login.id != subentry.data[CONF_USER_KEY]:
+            return self._async_show_login({"base": "wrong_account"})
         # The entry reloads on a change of its subentries: the device reconnects.
         self.hass.config_entries.async_update_subentry(
-            entry, subentry, data={**subentry.data, CONF_SECRET: result.login.secret}
+            entry,
+            subentry,
+            data={
+                **subentry.data,
+                CONF_SECRET: result.login.secret,
+                CONF_EMAIL: self._email,
+            },
         )
         return self.async_create_entry(data={})
 
-    def _device(
+    def _open_client(
         self,
     ) -> tuple[PushoverCompleteConfigEntry, ConfigSubentry] | None:
-        """Return the entry and the device subentry, if both still exist."""
+        """Return the entry and the Open Client's subentry, if both still exist."""
         entry: PushoverCompleteConfigEntry | None = (
             self.hass.config_entries.async_get_entry(self._entry_id)
         )
         if entry is None or entry.domain != DOMAIN:
             return None
         subentry = entry.subentries.get(self._subentry_id)
-        if subentry is None or subentry.subentry_type != SUBENTRY_DEVICE:
+        if subentry is None or subentry.subentry_type != SUBENTRY_OPEN_CLIENT:
             return None
         return entry, subentry
 
     @callback
+    def _async_show_login(self, errors: dict[str, str]) -> RepairsFlowResult:
+        """Show the login form, suggesting the e-mail address, never the password."""
+        schema = LOGIN_SCHEMA
+        if self._email:
+            schema = self.add_suggested_values_to_schema(  # type: ignore[assignment, arg-type, unused-ignore]  # typed differently on HA 2026.x
+                LOGIN_SCHEMA,  # type: ignore[arg-type, unused-ignore]  # typed differently on HA 2026.x
+                {CONF_EMAIL: self._email},
+            )
+        return self._async_show("login", schema=schema, errors=errors)
+
+    @callback
     def _async_show(
-        self, step_id: str, schema: vol.Schema, errors: dict[str, str]
+        self, step_id: str, *, schema: vol.Schema, errors: dict[str, str]
     ) -> RepairsFlowResult:
         """Show a step's form, naming the device."""
-        device = self._device()
-        name = device[1].title if device else ""
+        found = self._open_client()
+        name = found[1].title if found else ""
         return self.async_show_form(
             step_id=step_id,
             data_schema=schema,  # type: ignore[arg-type, unused-ignore]  # typed differently on HA 2026.x
@@ -127,5 +159,7 @@ async def async_create_fix_flow(
 ) -> RepairsFlow:
     """Create the fix flow of one of this integration's fixable issues."""
     if data and issue_id.startswith(SESSION_ISSUE):
-        return DeviceLoginRepairFlow(str(data["entry_id"]), str(data["subentry_id"]))
+        return OpenClientLoginRepairFlow(
+            str(data["entry_id"]), str(data["subentry_id"])
+        )
     return ConfirmRepairFlow()

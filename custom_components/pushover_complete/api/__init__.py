@@ -1,19 +1,24 @@
 """Async Pushover client: the ``pushover_complete`` interface on aiohttp.
 
 No Home Assistant import lives in this package. Callers use the names exported
-here, never the submodules.
+here, never the submodules:
+
+- ``client``: :class:`PushoverAPI`, an application's calls (send, receipts,
+  groups, subscriptions, licenses, glances, limits);
+- ``open_client``: :class:`OpenClient`, this program as a Pushover device
+  (login, registration, download, deletion, acknowledgement, push websocket);
+- ``transport``: the session, the limit of requests in flight, one request;
+- ``response``: reading and checking answers; ``errors``: the exceptions;
+- ``attachment``: reading an image off the event loop, sniffing its type;
+- ``validation``: checks made before sending; ``models``: typed answers;
+- ``push``: the push websocket's frames.
 """
 
-from .client import (
-    DEFAULT_TIMEOUT,
-    MAX_IN_FLIGHT,
-    PUSHOVER_API_URL,
-    PushoverAPI,
-    guess_content_type,
-    request_limiter,
-)
+from .attachment import guess_content_type
+from .client import PushoverAPI
 from .errors import (
     BadAPIRequestError,
+    PushoverAnswerTooLargeError,
     PushoverAuthError,
     PushoverCompleteError,
     PushoverConnectionError,
@@ -41,8 +46,10 @@ from .models import (
     SubscriptionResponse,
     ValidateResponse,
 )
+from .open_client import MAX_DOWNLOAD, OpenClient
 from .push import MAX_PUSH_FRAME, PUSHOVER_PUSH_URL, PushConnection
 from .response import MAX_RESPONSE
+from .transport import DEFAULT_TIMEOUT, MAX_IN_FLIGHT, PUSHOVER_API_URL, request_limiter
 from .validation import (
     DEVICE_RE,
     KEY_RE,
@@ -64,6 +71,7 @@ __all__ = [
     "DEVICE_RE",
     "KEY_RE",
     "MAX_ATTACHMENT",
+    "MAX_DOWNLOAD",
     "MAX_IN_FLIGHT",
     "MAX_MESSAGE",
     "MAX_PUSH_FRAME",
@@ -86,9 +94,11 @@ __all__ = [
     "LimitsResponse",
     "LoginResponse",
     "MessageResponse",
+    "OpenClient",
     "PushConnection",
     "PushFrame",
     "PushoverAPI",
+    "PushoverAnswerTooLargeError",
     "PushoverAuthError",
     "PushoverCompleteError",
     "PushoverConnectionError",

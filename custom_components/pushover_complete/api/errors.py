@@ -23,6 +23,19 @@ class PushoverConnectionError(PushoverCompleteError):
         self.http_status = http_status
 
 
+class PushoverAnswerTooLargeError(PushoverConnectionError):
+    """Pushover's answer was larger than the client reads (``max_size`` bytes).
+
+    Nothing of it was used. Asking again helps only once Pushover has less to say.
+    """
+
+    def __init__(
+        self, message: str, *, http_status: int | None = None, max_size: int
+    ) -> None:
+        super().__init__(message, http_status=http_status)
+        self.max_size = max_size
+
+
 _LATER_STATUS = frozenset({408, 429})
 
 

@@ -37,6 +37,7 @@ class PushConnection:
     def __init__(
         self,
         websocket: aiohttp.ClientWebSocketResponse,
+        *,
         silence_timeout: float | None,
         redact: Redactor,
     ) -> None:
@@ -97,16 +98,16 @@ def _too_big(error: object) -> bool:
 @asynccontextmanager
 async def open_push(
     session: aiohttp.ClientSession,
+    *,
     url: str,
     login: tuple[str, str],
-    *,
     connect_timeout: float,
     silence_timeout: float | None,
 ) -> AsyncIterator[PushConnection]:
     """Connect, send ``login:<device_id>:<secret>`` and yield the frames."""
     device_id, secret = login
     redact = Redactor(secret, device_id)
-    websocket = await _connect(session, url, connect_timeout, redact)
+    websocket = await _connect(session, url=url, seconds=connect_timeout, redact=redact)
     try:
         try:
             await websocket.send_str(f"login:{device_id}:{secret}\n")
@@ -114,13 +115,13 @@ async def open_push(
             raise PushoverConnectionError(
                 f"Cannot log in to Pushover's push server: {redact.transport(err)}"
             ) from None
-        yield PushConnection(websocket, silence_timeout, redact)
+        yield PushConnection(websocket, silence_timeout=silence_timeout, redact=redact)
     finally:
         await websocket.close()
 
 
 async def _connect(
-    session: aiohttp.ClientSession, url: str, seconds: float, redact: Redactor
+    session: aiohttp.ClientSession, *, url: str, seconds: float, redact: Redactor
 ) -> aiohttp.ClientWebSocketResponse:
     """Open the websocket, its frames capped at ``MAX_PUSH_FRAME`` bytes."""
     try:

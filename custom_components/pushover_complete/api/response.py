@@ -16,6 +16,7 @@ import aiohttp
 
 from .errors import (
     BadAPIRequestError,
+    PushoverAnswerTooLargeError,
     PushoverAuthError,
     PushoverCompleteError,
     PushoverConnectionError,
@@ -60,26 +61,29 @@ class Redactor:
         return f"{type(err).__name__}: {text}" if text else type(err).__name__
 
 
-async def read_body(response: aiohttp.ClientResponse, name: str) -> bytes:
-    """Read an answer in chunks, refusing one larger than ``MAX_RESPONSE`` bytes."""
+async def read_body(
+    response: aiohttp.ClientResponse, *, name: str, max_size: int = MAX_RESPONSE
+) -> bytes:
+    """Read an answer in chunks, refusing one larger than ``max_size`` bytes."""
     length = response.content_length
     if length is not None:
-        if length > MAX_RESPONSE:
-            raise _too_large(name, response.status)
+        if length > max_size:
+            raise _too_large(name, status=response.status, max_size=max_size)
         # aiohttp reads no more than the announced length.
         return await response.read()
     body = bytearray()
     async for chunk in response.content.iter_chunked(_CHUNK):
         body += chunk
-        if len(body) > MAX_RESPONSE:
-            raise _too_large(name, response.status)
+        if len(body) > max_size:
+            raise _too_large(name, status=response.status, max_size=max_size)
     return bytes(body)
 
 
-def _too_large(name: str, status: int) -> PushoverConnectionError:
-    return PushoverConnectionError(
-        f"Pushover's answer is larger than {MAX_RESPONSE} bytes ({name})",
+def _too_large(name: str, *, status: int, max_size: int) -> PushoverAnswerTooLargeError:
+    return PushoverAnswerTooLargeError(
+        f"Pushover's answer is larger than {max_size} bytes ({name})",
         http_status=status,
+        max_size=max_size,
     )
 
 
@@ -87,16 +91,21 @@ def parse_limits(headers: Mapping[str, str]) -> Limits | None:
     """Return the ``X-Limit-App-*`` headers, when all three are integers."""
     try:
         return Limits(
-            int(headers["X-Limit-App-Limit"]),
-            int(headers["X-Limit-App-Remaining"]),
-            int(headers["X-Limit-App-Reset"]),
+            limit=int(headers["X-Limit-App-Limit"]),
+            remaining=int(headers["X-Limit-App-Remaining"]),
+            reset=int(headers["X-Limit-App-Reset"]),
         )
     except (KeyError, ValueError):
         return None
 
 
 def parse_answer(
-    name: str, status: int, raw: bytes, limits: Limits | None, redact: Redactor
+    name: str,
+    *,
+    status: int,
+    raw: bytes,
+    limits: Limits | None,
+    redact: Redactor,
 ) -> dict[str, Any]:
     """Return the JSON object of a successful answer, else raise the typed error."""
     if status >= 500:
@@ -108,14 +117,19 @@ def parse_answer(
     except ValueError:
         body = None
     if not isinstance(body, dict):
-        raise _not_json(name, status, raw, limits, redact)
+        raise _not_json(name, status=status, raw=raw, limits=limits, redact=redact)
     if status >= 400 or body.get("status") != 1:
-        raise bad_request(status, body, limits, redact)
+        raise bad_request(status, body, limits=limits, redact=redact)
     return body
 
 
 def _not_json(
-    name: str, status: int, raw: bytes, limits: Limits | None, redact: Redactor
+    name: str,
+    *,
+    status: int,
+    raw: bytes,
+    limits: Limits | None,
+    redact: Redactor,
 ) -> PushoverCompleteError:
     if 200 <= status < 300:
         return PushoverConnectionError(
@@ -125,7 +139,10 @@ def _not_json(
     if status >= 400:
         text = redact(raw.decode("utf-8", "replace").strip())[:200]
         return bad_request(
-            status, {"errors": [text or f"HTTP {status}"]}, limits, redact
+            status,
+            {"errors": [text or f"HTTP {status}"]},
+            limits=limits,
+            redact=redact,
         )
     return PushoverConnectionError(
         f"Pushover answered HTTP {status} ({name})", http_status=status
@@ -133,13 +150,13 @@ def _not_json(
 
 
 def bad_request(
-    status: int, body: dict[str, Any], limits: Limits | None, redact: Redactor
+    status: int, body: dict[str, Any], *, limits: Limits | None, redact: Redactor
 ) -> BadAPIRequestError:
     """Build the error for a refusal: status, errors, per-field reasons, request."""
     errors = [redact(error) for error in _errors(body)]
     fields = _fields(body, redact)
     request = body.get("request")
-    cls = _error_class(status, errors, fields)
+    cls = _error_class(status, errors=errors, fields=fields)
     return cls(
         status,
         errors,
@@ -151,7 +168,7 @@ def bad_request(
 
 
 def _error_class(
-    status: int, errors: list[str], fields: Mapping[str, str]
+    status: int, *, errors: list[str], fields: Mapping[str, str]
 ) -> type[BadAPIRequestError]:
     if status == 429:
         return PushoverQuotaError
@@ -198,7 +215,7 @@ def _reasons(value: Any) -> list[str]:
     return [str(item) for item in value] if isinstance(value, list) else [str(value)]
 
 
-def check_answer(name: str, body: Mapping[str, Any], required: FieldTypes) -> None:
+def check_answer(name: str, body: Mapping[str, Any], *, required: FieldTypes) -> None:
     """Refuse an answer without the fields a caller reads (Pushover is not itself)."""
     missing = [
         field

@@ -40,7 +40,7 @@ def check_text(field: str, value: str) -> str:
     return value
 
 
-def check_pattern(field: str, value: str, pattern: re.Pattern[str]) -> str:
+def check_pattern(field: str, value: str, *, pattern: re.Pattern[str]) -> str:
     """Refuse a value that is not a string matching ``pattern`` (never shown)."""
     if not isinstance(value, str) or not pattern.match(value):
         raise PushoverValidationError(field, "is not in the expected format")
@@ -105,7 +105,7 @@ def join_devices(device: str | Iterable[str] | None) -> str | None:
     return ",".join(names)
 
 
-def check_length(field: str, value: str | None, limit: int) -> None:
+def check_length(field: str, value: str | None, *, limit: int) -> None:
     """Refuse text longer than Pushover takes (counted in code points)."""
     if value is not None and len(value) > limit:
         raise PushoverValidationError(field, f"is longer than {limit} characters")
@@ -120,7 +120,9 @@ def check_numbers(**values: object) -> None:
             raise PushoverValidationError(field, "must be a number")
 
 
-def check_priority(priority: int | None, retry: int | None, expire: int | None) -> None:
+def check_priority(
+    priority: int | None, *, retry: int | None, expire: int | None
+) -> None:
     """Check priority and the emergency fields that go with it."""
     check_numbers(priority=priority, retry=retry, expire=expire)
     if priority is not None and priority not in PRIORITIES:
@@ -160,11 +162,11 @@ def check_message(
         if isinstance(value, str):
             check_text(field, value)
     if not encrypted:
-        check_length("message", message, MAX_MESSAGE)
-        check_length("title", title, MAX_TITLE)
-        check_length("url", url, MAX_URL)
-        check_length("url_title", url_title, MAX_URL_TITLE)
-    check_priority(priority, retry, expire)
+        check_length("message", message, limit=MAX_MESSAGE)
+        check_length("title", title, limit=MAX_TITLE)
+        check_length("url", url, limit=MAX_URL)
+        check_length("url_title", url_title, limit=MAX_URL_TITLE)
+    check_priority(priority, retry=retry, expire=expire)
     if html and monospace:
         raise PushoverValidationError("html", "cannot be used with monospace")
     check_numbers(ttl=ttl)

@@ -1,4 +1,4 @@
-"""Event entity of an Open Client device: ``received`` for every message."""
+"""Event entity of an Open Client: ``received`` for every message it receives."""
 
 from __future__ import annotations
 
@@ -10,18 +10,18 @@ from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .data import PushoverCompleteConfigEntry
-from .entity import PushoverDeviceEntity
+from .entity import PushoverOpenClientEntity
 from .receiver import signal_received
 
 RECEIVED = "received"
 
 
 @callback
-def async_add_device_events(
+def async_add_open_client_events(
     entry: PushoverCompleteConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the ``received`` event entity of each device subentry."""
+    """Add the ``received`` event entity of each Open Client."""
     for subentry_id, receiver in entry.runtime_data.receivers.items():
         async_add_entities(
             [PushoverReceivedEvent(entry, receiver.subentry)],
@@ -29,7 +29,7 @@ def async_add_device_events(
         )
 
 
-class PushoverReceivedEvent(PushoverDeviceEntity, EventEntity):
+class PushoverReceivedEvent(PushoverOpenClientEntity, EventEntity):
     """Fires ``received`` with the data of ``pushover_complete_message_received``."""
 
     unique_key = RECEIVED
@@ -37,7 +37,7 @@ class PushoverReceivedEvent(PushoverDeviceEntity, EventEntity):
     _attr_event_types = [RECEIVED]  # noqa: RUF012 (HA pattern)
 
     async def async_added_to_hass(self) -> None:
-        """Listen for the device's messages."""
+        """Listen for the Open Client's messages."""
         await super().async_added_to_hass()
         self.async_on_remove(
             async_dispatcher_connect(
