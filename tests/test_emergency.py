@@ -200,16 +200,19 @@ async def test_webhook_ignores_forged_and_garbage(
     assert hass.states.get("sensor.home_active_emergencies").state == "1"
 
 
-async def test_webhook_get_not_allowed(
+async def test_webhook_get_without_a_link_is_not_found(
     hass: HomeAssistant,
     sim: PushoverSimulator,
     loaded_entry: MockConfigEntry,
     hass_client_no_auth: ClientSessionGenerator,
 ) -> None:
-    """The webhook takes POST only."""
+    """A GET is for action links only: without one it finds nothing, fires nothing."""
+    events = async_capture_events(hass, EVENT_ACKNOWLEDGED)
     client = await hass_client_no_auth()
-    response = await client.get(f"/api/webhook/{WEBHOOK_ID}")
-    assert response.status == 405
+    for method in ("get", "put"):
+        response = await getattr(client, method)(f"/api/webhook/{WEBHOOK_ID}")
+        assert response.status == {"get": 404, "put": 405}[method]
+    assert events == []
 
 
 async def test_expired_event(

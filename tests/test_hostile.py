@@ -643,14 +643,17 @@ def _answered_locally(service: str, data: dict[str, Any], result: Any) -> bool:
     if service == "validate_user":
         # A key that cannot be one is not valid; Pushover need not be asked.
         return bool(result == {"valid": False, "reason": result["reason"]})
-    # An alarm is ended here; an unknown one cancels nothing.
-    return service == "cancel_emergency" and bool(data.get("alarm_id"))
+    # Alarms end here; an unknown one (by id or key) cancels nothing, and
+    # resolve_alarm resolves only alarms (the emergency sent is not one).
+    by_alarm = bool(data.get("alarm_id") or data.get("key"))
+    return service == "resolve_alarm" or (service == "cancel_emergency" and by_alarm)
 
 
 # The requests each action may make (method, path pattern).
 ACTION_REQUESTS: dict[str, tuple[str, str]] = {
     "acknowledge": ("POST", r"/receipts/\w+/acknowledge\.json"),
     "cancel_emergency": ("POST", r"/receipts/(\w+/cancel|cancel_by_tag/.+)\.json"),
+    "resolve_alarm": ("POST", r"/receipts/\w+/cancel\.json"),
     "get_receipt": ("GET", r"/receipts/\w+\.json"),
     "validate_user": ("POST", r"/users/validate\.json"),
     "group_create": ("POST", r"/groups\.json"),
@@ -673,6 +676,7 @@ RECEIPT = "<receipt>"
 VALID_CALLS: dict[str, dict[str, Any]] = {
     "acknowledge": {"receipt": RECEIPT},
     "cancel_emergency": {"tag": "door"},
+    "resolve_alarm": {"tag": "door"},
     "get_receipt": {"receipt": RECEIPT},
     "validate_user": {"user_key": DEMO_USER},
     "group_create": {"name": "Family"},
@@ -988,7 +992,7 @@ async def test_two_in_flight_across_entries_polling_and_groups(
         *(groups(loaded_entry) for _ in range(3)),
         *(groups(other) for _ in range(3)),
     )
-    receipts = other.runtime_data.receipts.receipts
+    receipts = [m["receipt"] for m in sim.messages if m["priority"] == "2"]
     await asyncio.gather(
         *(other.runtime_data.client.check_receipt(r) for r in receipts),
         *(send("notify.alice") for _ in range(3)),

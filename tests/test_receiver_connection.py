@@ -39,6 +39,7 @@ from pushover_simulator import DEMO_TOKEN, DEMO_USER, OpenDevice, PushoverSimula
 from .conftest import ALICE, recipient
 from .helpers import (
     Capture,
+    fire_later,
     follow_frozen_clock,
     open_client_subentry,
     state_of,
@@ -380,16 +381,11 @@ async def test_unload_leaves_nothing_running(
 ) -> None:
     """Unload ends the websocket task and the connection."""
     dev, _secret = device
-    receiver = connected.runtime_data.receivers[DEVICE]
-    old = channel(sim, dev.id)
-    receiver.async_start()
-    assert channel(sim, dev.id) is old
     assert await hass.config_entries.async_unload(connected.entry_id)
-    assert not receiver.running
-    receiver.async_start()
-    assert not receiver.running
     await wait_receivers_ended(hass)
     await wait_sim(sim, lambda: sim.push_connections(dev.id) == 0)
+    await fire_later(hass, minutes=10)
+    assert sim.push_connections(dev.id) == 0
     key = f"{DOMAIN}.{connected.entry_id}.received"
     assert key in hass_storage
     await async_remove_received(hass, connected.entry_id)
@@ -419,10 +415,9 @@ async def test_home_assistant_stop_ends_connection(
 ) -> None:
     """At Home Assistant's stop the websocket task ends."""
     dev, _secret = device
-    receiver = connected.runtime_data.receivers[DEVICE]
     hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
     await hass.async_block_till_done()
-    assert not receiver.running
+    await wait_receivers_ended(hass)
     await wait_sim(sim, lambda: sim.push_connections(dev.id) == 0)
 
 
@@ -448,7 +443,6 @@ async def test_removed_device_forgotten(
     assert hass.config_entries.async_remove_subentry(connected, DEVICE)
     await hass.async_block_till_done()
     await wait_sim(sim, lambda: sim.push_connections(dev.id) == 0)
-    assert connected.runtime_data.receivers == {}
     assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
     assert hass.states.get(SENSOR) is None
     stored = hass_storage[f"{DOMAIN}.{connected.entry_id}.received"]["data"]

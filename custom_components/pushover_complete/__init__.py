@@ -30,12 +30,7 @@ from .entity import async_migrate_unique_ids
 from .helpers import create_client
 from .legacy import async_load_legacy_services, async_unload_legacy_services
 from .outbox import Outbox, async_remove_outbox
-from .receiver import (
-    async_remove_received,
-    async_setup_receivers,
-    async_start_receivers,
-    async_stop_receivers,
-)
+from .receiver import Receivers, async_remove_received
 from .refusals import RefusalGuard
 from .send import Sender
 from .services import async_setup_services
@@ -89,13 +84,13 @@ async def async_setup_entry(
     await runtime.links.async_load()
     await runtime.outbox.async_load()
     await runtime.alarms.async_load()
-    await async_setup_receivers(hass, entry)
+    await runtime.receivers.async_load()
     async_migrate_unique_ids(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     runtime.webhook.async_start(runtime.alarms.poller)
     runtime.outbox.async_start()
     runtime.alarms.async_start()
-    async_start_receivers(entry)
+    runtime.receivers.async_start()
     await async_load_legacy_services(hass, entry)
     entry.async_on_unload(entry.add_update_listener(_async_update_listener))
     entry.async_on_unload(runtime.sounds_coordinator.async_start())
@@ -144,7 +139,7 @@ def _runtime_data(
         dispatcher=Dispatcher(hass, sender=sender, outbox=outbox, alarms=alarms),
         webhook=webhook,
         links=links,
-        receivers={},
+        receivers=Receivers(hass, entry, client),
         legacy_services=[],
         settings=_settings(entry),
     )
@@ -174,7 +169,7 @@ async def async_unload_entry(
 ) -> bool:
     """Stop everything this entry started, also what is running now."""
     runtime = entry.runtime_data
-    await async_stop_receivers(entry)
+    await runtime.receivers.async_stop()
     await async_unload_legacy_services(hass, entry)
     runtime.webhook.async_stop()
     await runtime.outbox.async_stop()

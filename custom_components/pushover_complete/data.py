@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from .coordinator import AccountCoordinator, SoundsCoordinator
     from .dispatch import Dispatcher
     from .outbox import Outbox
-    from .receiver import Receiver
+    from .receiver import Receivers
     from .refusals import RefusalGuard
     from .webhook import EntryWebhook
 
@@ -45,8 +45,8 @@ class PushoverCompleteData:
     dispatcher: Dispatcher
     webhook: EntryWebhook
     links: ActionLinks
-    # Open Client devices by subentry id (receiver.py).
-    receivers: dict[str, Receiver]
+    # The Open Clients (this Home Assistant as a Pushover device).
+    receivers: Receivers
     # The legacy ``notify.<name>`` actions this entry registered.
     legacy_services: list[str]
     settings: EntrySettings

@@ -21,7 +21,7 @@ reconnecting for ever.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import ItemsView
 from datetime import datetime
 from typing import Any, Final
 
@@ -31,7 +31,6 @@ from homeassistant.core import (
     CALLBACK_TYPE,
     Event,
     HomeAssistant,
-    ServiceResponse,
     callback,
 )
 from homeassistant.helpers.dispatcher import async_dispatcher_send
@@ -42,6 +41,7 @@ from .api import (
     BadAPIRequestError,
     PushFrame,
     PushoverAnswerTooLargeError,
+    PushoverAPI,
     PushoverCompleteError,
     PushoverValidationError,
     ReceivedMessage,
@@ -161,14 +161,19 @@ class Receiver:
         *,
         subentry: ConfigSubentry,
         store: OpenClientStore,
+        client: PushoverAPI,
     ) -> None:
-        """Bind the receiver to its subentry and record; do not start."""
+        """Bind the receiver to its subentry and record; do not start.
+
+        ``client`` is the application's, to read receipts with.
+        """
         self.hass = hass
         self.entry = entry
         self.subentry = subentry
         self.name: str = subentry.data[CONF_NAME]
         self.connected = False
         self._client = create_open_client(hass)
+        self._application = client
         self._store = store
         self._record = store.records[subentry.subentry_id]
         self._task: asyncio.Task[None] | None = None
@@ -247,7 +252,7 @@ class Receiver:
     async def _async_try_acknowledge(self, receipt: str) -> bool:
         """Acknowledge ``receipt`` unless it is closed; True if it was acknowledged."""
         try:
-            state = await self.entry.runtime_data.client.check_receipt(receipt)
+            state = await self._application.check_receipt(receipt)
         except BadAPIRequestError as err:
             if not _receipt_refused(err):
                 raise
@@ -426,58 +431,75 @@ class Receiver:
         )
 
 
-async def async_setup_receivers(
-    hass: HomeAssistant, entry: PushoverCompleteConfigEntry
-) -> None:
-    """Make a receiver per Open Client (started once the platforms are up)."""
-    subentries = open_client_subentries(entry)
-    store = OpenClientStore(hass, entry.entry_id)
-    await store.async_load(subentry.subentry_id for subentry in subentries)
-    entry.runtime_data.receivers = {
-        subentry.subentry_id: Receiver(hass, entry, subentry=subentry, store=store)
-        for subentry in subentries
-    }
-    async_forget_removed_open_clients(
-        hass, entry.entry_id, subentry_ids=set(entry.runtime_data.receivers)
-    )
+class Receivers:
+    """The Open Clients of one entry: one receiver each, built at setup."""
 
-    async def _async_stop(_event: Event) -> None:
-        await async_stop_receivers(entry)
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: PushoverCompleteConfigEntry,
+        client: PushoverAPI,
+    ) -> None:
+        """Know the entry; build the receivers in :meth:`async_load`."""
+        self.hass = hass
+        self.entry = entry
+        self._client = client
+        self._receivers: dict[str, Receiver] = {}
 
-    entry.async_on_unload(hass.bus.async_listen(EVENT_HOMEASSISTANT_STOP, _async_stop))
+    def items(self) -> ItemsView[str, Receiver]:
+        """Return the receivers by subentry id."""
+        return self._receivers.items()
 
+    async def async_load(self) -> None:
+        """Make a receiver per Open Client (started once the platforms are up)."""
+        subentries = open_client_subentries(self.entry)
+        store = OpenClientStore(self.hass, self.entry.entry_id)
+        await store.async_load(subentry.subentry_id for subentry in subentries)
+        self._receivers = {
+            subentry.subentry_id: Receiver(
+                self.hass,
+                self.entry,
+                subentry=subentry,
+                store=store,
+                client=self._client,
+            )
+            for subentry in subentries
+        }
+        async_forget_removed_open_clients(
+            self.hass, self.entry.entry_id, subentry_ids=set(self._receivers)
+        )
 
-@callback
-def async_start_receivers(entry: PushoverCompleteConfigEntry) -> None:
-    """Start every receiver of the entry."""
-    for receiver in entry.runtime_data.receivers.values():
-        receiver.async_start()
+        async def _async_stop(_event: Event) -> None:
+            await self.async_stop()
 
+        self.entry.async_on_unload(
+            self.hass.bus.async_listen(EVENT_HOMEASSISTANT_STOP, _async_stop)
+        )
 
-async def async_stop_receivers(entry: PushoverCompleteConfigEntry) -> None:
-    """Stop every receiver of the entry; nothing is left running."""
-    receivers = entry.runtime_data.receivers.values()
-    await asyncio.gather(*(receiver.async_stop() for receiver in receivers))
+    @callback
+    def async_start(self) -> None:
+        """Start every receiver."""
+        for receiver in self._receivers.values():
+            receiver.async_start()
+
+    async def async_stop(self) -> None:
+        """Stop every receiver; nothing is left running."""
+        await asyncio.gather(*(r.async_stop() for r in self._receivers.values()))
+
+    async def async_acknowledge(self, receipt: str) -> None:
+        """Acknowledge an emergency through the Open Client that received it.
+
+        With several Open Clients, the one that received the receipt
+        acknowledges (the first when none did). The client's errors are left
+        to the caller to translate.
+        """
+        receivers = list(self._receivers.values())
+        if not receivers:
+            raise invalid("no_open_client", name=self.entry.title)
+        receiver = next((r for r in receivers if r.received(receipt)), receivers[0])
+        await receiver.async_acknowledge(receipt)
 
 
 async def async_remove_received(hass: HomeAssistant, entry_id: str) -> None:
     """Forget what a removed entry's Open Clients handed over."""
     await OpenClientStore(hass, entry_id).async_remove()
-
-
-async def async_acknowledge(
-    hass: HomeAssistant, entry: PushoverCompleteConfigEntry, data: Mapping[str, Any]
-) -> ServiceResponse:
-    """Acknowledge an emergency through the Open Client that received it.
-
-    The handler of ``pushover_complete.acknowledge``. With several Open
-    Clients, the one that received the receipt acknowledges (the first when
-    none did). The client's errors are left to the caller to translate.
-    """
-    receivers = list(entry.runtime_data.receivers.values())
-    if not receivers:
-        raise invalid("no_open_client", name=entry.title)
-    receipt: str = data[ATTR_RECEIPT]
-    receiver = next((r for r in receivers if r.received(receipt)), receivers[0])
-    await receiver.async_acknowledge(receipt)
-    return None

@@ -52,7 +52,6 @@ from .fields import (
     bounded,
 )
 from .models import receipt_summary
-from .receiver import async_acknowledge
 from .targets import async_get_entry, async_targets
 
 SERVICE_SEND_MESSAGE: Final = "send_message"
@@ -296,8 +295,9 @@ async def _acknowledge(
     data: Mapping[str, Any],
     user: User | None,
 ) -> ServiceResponse:
-    """Acknowledge an emergency through the entry's Open Client device."""
-    return await async_acknowledge(hass, entry, data)
+    """Acknowledge an emergency through the Open Client that received it."""
+    await entry.runtime_data.receivers.async_acknowledge(data[ATTR_RECEIPT])
+    return None
 
 
 async def _get_receipt(
