@@ -10,14 +10,14 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.pushover_complete.api import PushoverAPI
+from custom_components.pushover_complete.config_flow import token_unique_id
 from custom_components.pushover_complete.const import (
-    CONF_DEVICES,
+    CONF_RECIPIENT_DEVICES,
     CONF_USER_KEY,
     DOMAIN,
     ENV_API_URL,
     SUBENTRY_RECIPIENT,
 )
-from custom_components.pushover_complete.helpers import token_unique_id
 from homeassistant.const import CONF_API_KEY
 from homeassistant.core import HomeAssistant
 from pushover_simulator import (
@@ -73,7 +73,7 @@ def recipient(
         "subentry_id": subentry_id,
         "subentry_type": SUBENTRY_RECIPIENT,
         "title": title,
-        "data": {CONF_USER_KEY: user_key, CONF_DEVICES: [], **data},
+        "data": {CONF_USER_KEY: user_key, CONF_RECIPIENT_DEVICES: [], **data},
         "unique_id": None,
     }
 

@@ -20,8 +20,8 @@ from syrupy.assertion import SnapshotAssertion
 from syrupy.location import PyTestLocation
 
 from custom_components.pushover_complete.api import PushoverAPI
+from custom_components.pushover_complete.config_flow import token_unique_id
 from custom_components.pushover_complete.const import DOMAIN, EVENT_ACKNOWLEDGED
-from custom_components.pushover_complete.helpers import token_unique_id
 from homeassistant.const import CONF_API_KEY, __version__ as HA_VERSION
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError

@@ -16,11 +16,12 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
 import voluptuous as vol
 
+from custom_components.pushover_complete.config_flow import token_unique_id
 from custom_components.pushover_complete.const import (
-    CONF_DEVICES,
     CONF_ENCRYPTION_KEY,
     CONF_EXPIRE,
     CONF_PRIORITY,
+    CONF_RECIPIENT_DEVICES,
     CONF_RETRY,
     CONF_SOUND,
     CONF_USER_KEY,
@@ -28,7 +29,6 @@ from custom_components.pushover_complete.const import (
     ENV_API_URL,
     SUBENTRY_RECIPIENT,
 )
-from custom_components.pushover_complete.helpers import token_unique_id
 from homeassistant.config_entries import (
     SOURCE_RECONFIGURE,
     SOURCE_USER,
@@ -161,7 +161,7 @@ async def test_user_flow_creates_entry_and_first_recipient(
     assert entry.unique_id == token_unique_id(DEMO_TOKEN)
     assert DEMO_TOKEN not in entry.unique_id
     assert recipients_of(entry) == [
-        ("Family", {CONF_USER_KEY: DEMO_USER, CONF_DEVICES: []})
+        ("Family", {CONF_USER_KEY: DEMO_USER, CONF_RECIPIENT_DEVICES: []})
     ]
     assert tokens_sent(sim, "/1/sounds.json")[:1] == [DEMO_TOKEN]
     validate = next(r for r in sim.requests if r["path"] == "/1/users/validate.json")
@@ -218,13 +218,13 @@ async def test_user_flow_accepts_a_key_without_active_devices(
         result["flow_id"], {**GOOD_INPUT, CONF_USER_KEY: INACTIVE_USER}
     )
     assert [r["status"] for r in sim.requests if "validate" in r["path"]] == [400]
-    assert CONF_DEVICES not in result["data_schema"].schema
+    assert CONF_RECIPIENT_DEVICES not in result["data_schema"].schema
     result = await finish_user_flow(hass, result)
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["description"] == "no_active_devices"
     assert "active again" in STRINGS["config"]["create_entry"]["no_active_devices"]
     assert recipients_of(result["result"]) == [
-        ("Pushover", {CONF_USER_KEY: INACTIVE_USER, CONF_DEVICES: []})
+        ("Pushover", {CONF_USER_KEY: INACTIVE_USER, CONF_RECIPIENT_DEVICES: []})
     ]
     await hass.async_block_till_done()
     assert result["result"].state is ConfigEntryState.LOADED
@@ -351,18 +351,22 @@ async def test_first_flow_asks_the_first_recipients_defaults(
     assert result["step_id"] == "defaults"
     assert result["description_placeholders"] == {"recipient": "Sam"}
     schema = result["data_schema"].schema
-    assert schema[CONF_DEVICES].config["options"] == ["phone", "tablet"]
+    assert schema[CONF_RECIPIENT_DEVICES].config["options"] == ["phone", "tablet"]
     sounds = [option["value"] for option in schema[CONF_SOUND].config["options"]]
     assert sounds[:2] == ["default", "user_default"]
     assert {"doorbell", "siren"} <= set(sounds)
     assert field(result, CONF_SOUND).default() == "default"
     assert field(result, CONF_PRIORITY).default() == "default"
     texts = STRINGS["config"]["step"]["defaults"]
-    assert set(texts["data"]) == {CONF_DEVICES, CONF_SOUND, CONF_PRIORITY}
+    assert set(texts["data"]) == {CONF_RECIPIENT_DEVICES, CONF_SOUND, CONF_PRIORITY}
     result = await finish_user_flow(
         hass,
         result,
-        {CONF_DEVICES: ["tablet"], CONF_SOUND: "doorbell", CONF_PRIORITY: "high"},
+        {
+            CONF_RECIPIENT_DEVICES: ["tablet"],
+            CONF_SOUND: "doorbell",
+            CONF_PRIORITY: "high",
+        },
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert recipients_of(result["result"]) == [
@@ -370,7 +374,7 @@ async def test_first_flow_asks_the_first_recipients_defaults(
             "Sam",
             {
                 CONF_USER_KEY: DEMO_USER,
-                CONF_DEVICES: ["tablet"],
+                CONF_RECIPIENT_DEVICES: ["tablet"],
                 CONF_SOUND: "doorbell",
                 CONF_PRIORITY: 1,
             },
@@ -800,12 +804,16 @@ async def test_add_recipient_with_devices(
         },
     )
     assert result["step_id"] == "defaults"
-    devices = result["data_schema"].schema[CONF_DEVICES].config["options"]
+    devices = result["data_schema"].schema[CONF_RECIPIENT_DEVICES].config["options"]
     assert devices == ["phone", "tablet"]
     result = await configure_recipient(
         hass,
         result["flow_id"],
-        {CONF_DEVICES: ["tablet"], CONF_SOUND: "siren", CONF_PRIORITY: "high"},
+        {
+            CONF_RECIPIENT_DEVICES: ["tablet"],
+            CONF_SOUND: "siren",
+            CONF_PRIORITY: "high",
+        },
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["description"] is None
@@ -814,7 +822,7 @@ async def test_add_recipient_with_devices(
         "Carol",
         {
             CONF_USER_KEY: DEMO_USER,
-            CONF_DEVICES: ["tablet"],
+            CONF_RECIPIENT_DEVICES: ["tablet"],
             CONF_SOUND: "siren",
             CONF_PRIORITY: 1,
             CONF_ENCRYPTION_KEY: KEY_HEX,
@@ -890,12 +898,12 @@ async def test_add_group_recipient(
         hass, result["flow_id"], {CONF_NAME: "Household", CONF_USER_KEY: DEMO_GROUP}
     )
     assert result["step_id"] == "defaults"
-    assert CONF_DEVICES not in result["data_schema"].schema
+    assert CONF_RECIPIENT_DEVICES not in result["data_schema"].schema
     result = await configure_recipient(
         hass, result["flow_id"], {CONF_SOUND: "default", CONF_PRIORITY: "default"}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert ("Household", {CONF_USER_KEY: DEMO_GROUP, CONF_DEVICES: []}) in (
+    assert ("Household", {CONF_USER_KEY: DEMO_GROUP, CONF_RECIPIENT_DEVICES: []}) in (
         recipients_of(loaded_entry)
     )
 
@@ -910,13 +918,13 @@ async def test_add_recipient_without_active_devices(
         hass, result["flow_id"], {CONF_NAME: "Dana", CONF_USER_KEY: INACTIVE_USER}
     )
     assert result["step_id"] == "defaults"
-    assert CONF_DEVICES not in result["data_schema"].schema
+    assert CONF_RECIPIENT_DEVICES not in result["data_schema"].schema
     result = await configure_recipient(hass, result["flow_id"], {})
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["description"] == "no_active_devices"
     notes = STRINGS["config_subentries"]["recipient"]["create_entry"]
     assert "active again" in notes["no_active_devices"]
-    assert ("Dana", {CONF_USER_KEY: INACTIVE_USER, CONF_DEVICES: []}) in (
+    assert ("Dana", {CONF_USER_KEY: INACTIVE_USER, CONF_RECIPIENT_DEVICES: []}) in (
         recipients_of(loaded_entry)
     )
 
@@ -942,7 +950,7 @@ async def test_add_recipient_same_key_and_devices_aborts(
     result = await configure_recipient(
         hass, result["flow_id"], {CONF_NAME: "Again", CONF_USER_KEY: user_key}
     )
-    chosen = {} if devices is None else {CONF_DEVICES: devices}
+    chosen = {} if devices is None else {CONF_RECIPIENT_DEVICES: devices}
     result = await configure_recipient(hass, result["flow_id"], chosen)
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
@@ -962,7 +970,7 @@ async def test_add_recipient_same_key_other_devices(
         hass, result["flow_id"], {CONF_NAME: "Alice's tablet", CONF_USER_KEY: DEMO_USER}
     )
     result = await configure_recipient(
-        hass, result["flow_id"], {CONF_DEVICES: ["tablet"]}
+        hass, result["flow_id"], {CONF_RECIPIENT_DEVICES: ["tablet"]}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     keys = [data[CONF_USER_KEY] for _, data in recipients_of(loaded_entry)]
@@ -984,7 +992,11 @@ async def test_reconfigure_recipient(
     result = await configure_recipient(
         hass,
         result["flow_id"],
-        {CONF_DEVICES: ["phone"], CONF_SOUND: "user_default", CONF_PRIORITY: "low"},
+        {
+            CONF_RECIPIENT_DEVICES: ["phone"],
+            CONF_SOUND: "user_default",
+            CONF_PRIORITY: "low",
+        },
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
@@ -992,7 +1004,7 @@ async def test_reconfigure_recipient(
     assert alice.title == "Alice B"
     assert alice.data == {
         CONF_USER_KEY: DEMO_USER,
-        CONF_DEVICES: ["phone"],
+        CONF_RECIPIENT_DEVICES: ["phone"],
         CONF_SOUND: "user_default",
         CONF_PRIORITY: -1,
     }
@@ -1000,7 +1012,7 @@ async def test_reconfigure_recipient(
     result = await configure_recipient(
         hass, result["flow_id"], {CONF_NAME: "Alice B", CONF_USER_KEY: DEMO_USER}
     )
-    assert field(result, CONF_DEVICES).default() == ["phone"]
+    assert field(result, CONF_RECIPIENT_DEVICES).default() == ["phone"]
     assert field(result, CONF_SOUND).default() == "user_default"
     assert field(result, CONF_PRIORITY).default() == "low"
 
@@ -1033,7 +1045,7 @@ async def test_reconfigure_recipient_errors_then_keeps_its_defaults(
     assert result["reason"] == "reconfigure_successful"
     assert loaded_entry.subentries[BOB].data == {
         CONF_USER_KEY: DEMO_USER2,
-        CONF_DEVICES: [],
+        CONF_RECIPIENT_DEVICES: [],
         CONF_SOUND: "siren",
     }
 
@@ -1047,7 +1059,9 @@ async def test_reconfigure_recipient_into_a_duplicate_aborts(
     result = await configure_recipient(
         hass, result["flow_id"], {CONF_NAME: "Bob", CONF_USER_KEY: DEMO_USER}
     )
-    result = await configure_recipient(hass, result["flow_id"], {CONF_DEVICES: []})
+    result = await configure_recipient(
+        hass, result["flow_id"], {CONF_RECIPIENT_DEVICES: []}
+    )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
     assert dict(loaded_entry.subentries[BOB].data) == bob
@@ -1074,5 +1088,5 @@ async def test_reconfigure_recipient_to_a_key_without_active_devices(
     )
     assert loaded_entry.subentries[ALICE].data == {
         CONF_USER_KEY: INACTIVE_USER,
-        CONF_DEVICES: [],
+        CONF_RECIPIENT_DEVICES: [],
     }

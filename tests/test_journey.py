@@ -8,8 +8,8 @@ from unittest.mock import patch
 from aiohttp import web
 
 from custom_components.pushover_complete.const import (
-    CONF_DEVICES,
     CONF_PRIORITY,
+    CONF_RECIPIENT_DEVICES,
     CONF_SOUND,
     CONF_USER_KEY,
     DOMAIN,
@@ -56,7 +56,11 @@ async def test_add_app_two_recipients_and_send_every_way(
     )
     result = await hass.config_entries.subentries.async_configure(
         result["flow_id"],
-        {CONF_DEVICES: ["laptop"], CONF_SOUND: "bugle", CONF_PRIORITY: "default"},
+        {
+            CONF_RECIPIENT_DEVICES: ["laptop"],
+            CONF_SOUND: "bugle",
+            CONF_PRIORITY: "default",
+        },
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()

@@ -16,8 +16,8 @@ from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
 )
 
+from custom_components.pushover_complete.config_flow import token_unique_id
 from custom_components.pushover_complete.const import DOMAIN
-from custom_components.pushover_complete.helpers import token_unique_id
 from homeassistant.const import CONF_API_KEY
 from homeassistant.core import HomeAssistant, ServiceCall
 from homeassistant.exceptions import ServiceValidationError

@@ -27,9 +27,9 @@ from .data import EntrySettings, PushoverCompleteConfigEntry, PushoverCompleteDa
 from .descriptions import async_update_sound_suggestions
 from .dispatch import Dispatcher
 from .entity import async_migrate_unique_ids
-from .helpers import create_client
 from .legacy import async_load_legacy_services, async_unload_legacy_services
 from .outbox import Outbox, async_remove_outbox
+from .pushover_client import create_client
 from .receiver import Receivers, async_remove_received
 from .refusals import RefusalGuard
 from .send import Sender

@@ -17,7 +17,8 @@ from .api import ReceiptResponse
 from .const import DOMAIN
 from .data import PushoverCompleteConfigEntry
 from .entity import NOTIFY_KEY, recipient_unique_id
-from .models import receipt_summary, recipient_subentries
+from .receipts import receipt_summary
+from .recipients import recipient_subentries
 
 
 def iso(timestamp: float) -> str:

@@ -76,11 +76,11 @@ from .models import (
     PlannedRequest,
     Recipient,
     RecipientResult,
-    recipient_from_subentry,
 )
 from .outbox import Dropped, Outbox, Queued, QueuedMessage
 from .owed_cancels import OwedCancels
 from .poller import ReceiptPoller
+from .recipients import recipient_from_subentry
 from .refusals import RefusalGuard
 from .send import Delivered, Refused, Sender
 from .tasks import EntryTasks

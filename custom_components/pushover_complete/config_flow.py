@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+import hashlib
 from typing import Any
 
 import voluptuous as vol
@@ -40,10 +41,10 @@ from .api import (
     PushoverValidationError,
 )
 from .const import (
-    CONF_DEVICES,
     CONF_ENCRYPTION_KEY,
     CONF_EXPIRE,
     CONF_PRIORITY,
+    CONF_RECIPIENT_DEVICES,
     CONF_RETRY,
     CONF_SOUND,
     CONF_USER_KEY,
@@ -64,10 +65,17 @@ from .flow_forms import (
     present,
     with_defaults,
 )
-from .helpers import create_client, token_unique_id
 from .open_client_flow import OpenClientSubentryFlow
+from .pushover_client import create_client
 
 CONF_RECIPIENT_NAME = "recipient_name"
+
+
+def token_unique_id(token: str) -> str:
+    """Return an entry's unique id: a hash of its token, never the token itself."""
+    return hashlib.sha256(token.encode()).hexdigest()[:32]
+
+
 # The note shown when a key is valid but none of its devices is active.
 NO_ACTIVE_DEVICES = "no_active_devices"
 # What a form that comes back with an error never shows again: it is asked again.
@@ -80,7 +88,8 @@ PASSWORD = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
 class KeyCheck:
     """What ``users/validate.json`` said about a key that can be used."""
 
-    devices: list[str] = field(default_factory=list)
+    # The devices of the key's account, to restrict the recipient to.
+    account_devices: list[str] = field(default_factory=list)
     inactive: bool = False
 
 
@@ -256,10 +265,13 @@ class PushoverCompleteConfigFlow(ConfigFlow, domain=DOMAIN):
         if user_input is None:
             return self.async_show_form(
                 step_id="defaults",
-                data_schema=defaults_schema(self._check.devices, self._sounds, {}),  # type: ignore[arg-type, unused-ignore]  # typed differently on HA 2026.x
+                data_schema=defaults_schema(self._check.account_devices, self._sounds, {}),  # type: ignore[arg-type, unused-ignore]  # typed differently on HA 2026.x
                 description_placeholders={"recipient": self._recipient_title()},
             )
-        data = {CONF_USER_KEY: self._input[CONF_USER_KEY].strip(), CONF_DEVICES: []}
+        data = {
+            CONF_USER_KEY: self._input[CONF_USER_KEY].strip(),
+            CONF_RECIPIENT_DEVICES: [],
+        }
         return self.async_create_entry(
             title=self._input[CONF_NAME],
             data={CONF_API_KEY: self._token, CONF_WEBHOOK_ID: async_generate_id()},
@@ -439,7 +451,7 @@ class RecipientSubentryFlow(ConfigSubentryFlow):
         check, errors = await _check_user(self.hass, token, user_key, "base")
         if check is not None:
             self._title = user_input[CONF_NAME]
-            self._data = {CONF_USER_KEY: user_key, CONF_DEVICES: []}
+            self._data = {CONF_USER_KEY: user_key, CONF_RECIPIENT_DEVICES: []}
             if encryption_key:
                 self._data[CONF_ENCRYPTION_KEY] = encryption_key.lower()
         return check, errors
@@ -456,7 +468,7 @@ class RecipientSubentryFlow(ConfigSubentryFlow):
             current = self._get_reconfigure_subentry().data
         return self.async_show_form(
             step_id="defaults",
-            data_schema=defaults_schema(self._check.devices, sounds, current),  # type: ignore[arg-type, unused-ignore]  # typed differently on HA 2026.x
+            data_schema=defaults_schema(self._check.account_devices, sounds, current),  # type: ignore[arg-type, unused-ignore]  # typed differently on HA 2026.x
         )
 
     @callback
@@ -487,11 +499,11 @@ def _duplicate(
     entry: ConfigEntry, data: Mapping[str, Any], own: ConfigSubentry | None
 ) -> bool:
     """Tell whether another recipient has the same key and the same devices."""
-    devices = set(data[CONF_DEVICES])
+    devices = set(data[CONF_RECIPIENT_DEVICES])
     return any(
         other.subentry_type == SUBENTRY_RECIPIENT
         and (own is None or other.subentry_id != own.subentry_id)
         and other.data.get(CONF_USER_KEY) == data[CONF_USER_KEY]
-        and set(other.data.get(CONF_DEVICES) or ()) == devices
+        and set(other.data.get(CONF_RECIPIENT_DEVICES) or ()) == devices
         for other in entry.subentries.values()
     )

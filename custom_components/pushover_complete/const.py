@@ -13,7 +13,7 @@ LOGGER = logging.getLogger(__package__)
 ENV_API_URL: Final = "PUSHOVER_COMPLETE_API_URL"
 
 CONF_USER_KEY: Final = "user_key"
-CONF_DEVICES: Final = "devices"
+CONF_RECIPIENT_DEVICES: Final = "devices"
 CONF_SOUND: Final = "sound"
 CONF_PRIORITY: Final = "priority"
 CONF_RETRY: Final = "retry"

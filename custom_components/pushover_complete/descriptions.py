@@ -20,7 +20,7 @@ from homeassistant.helpers.translation import async_get_translations
 from homeassistant.util.yaml import load_yaml_dict
 
 from .account_devices import async_start_device_refresh, known_devices
-from .const import CONF_DEVICES, DOMAIN, SUBENTRY_RECIPIENT
+from .const import CONF_RECIPIENT_DEVICES, DOMAIN, SUBENTRY_RECIPIENT
 from .data import PushoverCompleteConfigEntry
 
 SERVICE_SEND_MESSAGE = "send_message"
@@ -94,7 +94,7 @@ def _devices(
     kept = {
         str(device)
         for subentry in recipients
-        for device in subentry.data.get(CONF_DEVICES) or ()
+        for device in subentry.data.get(CONF_RECIPIENT_DEVICES) or ()
     }
     return sorted(kept | known_devices(hass, recipients))
 

@@ -28,9 +28,9 @@ from homeassistant.helpers.selector import (
 
 from .api import PushoverCompleteError
 from .const import (
-    CONF_DEVICES,
     CONF_EXPIRE,
     CONF_PRIORITY,
+    CONF_RECIPIENT_DEVICES,
     CONF_RETRY,
     CONF_SOUND,
     DEFAULT_EXPIRE,
@@ -39,7 +39,7 @@ from .const import (
     PRIORITY_NAMES,
     SOUND_USER_DEFAULT,
 )
-from .helpers import create_client
+from .pushover_client import create_client
 
 # Pushover's emergency durations: retry at least 30 s, expire at most 3 hours.
 DURATION_MIN: Final = 30
@@ -137,8 +137,8 @@ def defaults_schema(
     """
     fields: dict[Any, Any] = {}
     if devices:
-        chosen = [d for d in current.get(CONF_DEVICES, []) if d in devices]
-        fields[vol.Optional(CONF_DEVICES, default=chosen)] = SelectSelector(
+        chosen = [d for d in current.get(CONF_RECIPIENT_DEVICES, []) if d in devices]
+        fields[vol.Optional(CONF_RECIPIENT_DEVICES, default=chosen)] = SelectSelector(
             SelectSelectorConfig(
                 options=devices, multiple=True, mode=SelectSelectorMode.LIST
             )
@@ -157,7 +157,7 @@ def with_defaults(
 ) -> dict[str, Any]:
     """Return a recipient's data with the devices, sound and priority chosen."""
     chosen = dict(data)
-    chosen[CONF_DEVICES] = list(user_input.get(CONF_DEVICES, []))
+    chosen[CONF_RECIPIENT_DEVICES] = list(user_input.get(CONF_RECIPIENT_DEVICES, []))
     chosen.pop(CONF_SOUND, None)
     chosen.pop(CONF_PRIORITY, None)
     if (sound := user_input.get(CONF_SOUND)) and sound != SOUND_APP_DEFAULT:

@@ -27,7 +27,7 @@ from .entity import NOTIFY_KEY, recipient_unique_id
 from .exceptions import invalid
 from .fields import MESSAGE_FIELD_NAMES, MESSAGE_FIELDS, async_message_for
 from .legacy_names import NOTIFY_DOMAIN, async_legacy_names
-from .models import recipient_from_subentry
+from .recipients import recipient_from_subentry
 
 # The translations' name for the legacy action (services.legacy_notify).
 LEGACY_SERVICE: Final = "legacy_notify"

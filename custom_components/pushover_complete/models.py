@@ -2,22 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from homeassistant.config_entries import ConfigSubentry
-from homeassistant.util import dt as dt_util
-
 from .api import BadAPIRequestError
-from .const import (
-    CONF_DEVICES,
-    CONF_ENCRYPTION_KEY,
-    CONF_PRIORITY,
-    CONF_SOUND,
-    CONF_USER_KEY,
-    SUBENTRY_RECIPIENT,
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +23,8 @@ class Recipient:
 
     user_key: str
     name: str | None = None
-    devices: tuple[str, ...] = ()
+    # The recipient's own Pushover devices it is restricted to (empty: all).
+    recipient_devices: tuple[str, ...] = ()
     sound: str | None = None
     priority: int | None = None
     encryption_key: str | None = None
@@ -105,54 +94,3 @@ class RecipientResult:
             "receipt": self.receipt,
             "queued": self.queued,
         }
-
-
-def recipient_from_subentry(
-    subentry: ConfigSubentry, notify_entity_id: str | None = None
-) -> Recipient:
-    """Build a recipient from its subentry."""
-    data = subentry.data
-    priority = data.get(CONF_PRIORITY)
-    return Recipient(
-        user_key=data[CONF_USER_KEY],
-        name=subentry.title,
-        devices=tuple(data.get(CONF_DEVICES) or ()),
-        sound=data.get(CONF_SOUND) or None,
-        priority=int(priority) if priority is not None else None,
-        encryption_key=data.get(CONF_ENCRYPTION_KEY) or None,
-        notify_entity_id=notify_entity_id,
-        subentry_id=subentry.subentry_id,
-    )
-
-
-def _iso(value: Any) -> str | None:
-    if not value:
-        return None
-    return dt_util.utc_from_timestamp(int(value)).isoformat()
-
-
-def receipt_summary(answer: Mapping[str, Any]) -> dict[str, Any]:
-    """Turn a ``receipts/<receipt>.json`` answer into clean values."""
-    return {
-        "acknowledged": bool(answer.get("acknowledged")),
-        "acknowledged_at": _iso(answer.get("acknowledged_at")),
-        "acknowledged_by": answer.get("acknowledged_by") or None,
-        "acknowledged_by_device": answer.get("acknowledged_by_device") or None,
-        "last_delivered_at": _iso(answer.get("last_delivered_at")),
-        "expired": bool(answer.get("expired")),
-        "expires_at": _iso(answer.get("expires_at")),
-        "called_back": bool(answer.get("called_back")),
-        "called_back_at": _iso(answer.get("called_back_at")),
-    }
-
-
-def recipient_subentries(
-    subentries: Iterable[ConfigSubentry], user_key: str
-) -> list[ConfigSubentry]:
-    """Return the recipients configured with ``user_key``."""
-    return [
-        subentry
-        for subentry in subentries
-        if subentry.subentry_type == SUBENTRY_RECIPIENT
-        and subentry.data.get(CONF_USER_KEY) == user_key
-    ]

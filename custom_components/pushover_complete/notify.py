@@ -19,7 +19,8 @@ from .const import SUBENTRY_RECIPIENT
 from .data import PushoverCompleteConfigEntry, signal_sent
 from .dispatch import async_send
 from .entity import NOTIFY_KEY, PushoverRecipientEntity
-from .models import Message, recipient_from_subentry
+from .models import Message
+from .recipients import recipient_from_subentry
 
 PARALLEL_UPDATES = 0
 

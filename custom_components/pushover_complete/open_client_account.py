@@ -25,7 +25,7 @@ from .api import (
     PushoverValidationError,
 )
 from .const import CONF_TWOFA, LOGGER
-from .helpers import CLIENT_TIMEOUT, api_base_url
+from .pushover_client import CLIENT_TIMEOUT, api_base_url
 
 
 def create_open_client(hass: HomeAssistant) -> OpenClient:

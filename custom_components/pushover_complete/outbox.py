@@ -77,10 +77,7 @@ class QueuedMessage:
             id=str(data["id"]),
             created=float(data["created"]),
             fields=dict(data["fields"]),
-            recipients=[
-                Recipient(**{**r, "devices": tuple(r.get("devices") or ())})
-                for r in data["recipients"]
-            ],
+            recipients=[_recipient(r) for r in data["recipients"]],
             attachment=StoredAttachment(**meta) if meta else None,
             ref=ref,
             link_ref=data.get("link_ref"),
@@ -91,6 +88,13 @@ class QueuedMessage:
         return PlannedRequest(
             list(self.recipients), dict(self.fields), attachment, self.link_ref
         )
+
+
+def _recipient(raw: dict[str, Any]) -> Recipient:
+    """Read a stored recipient (before 1.3 its devices were stored as ``devices``)."""
+    fields = dict(raw)
+    devices = fields.pop("devices", None) or fields.pop("recipient_devices", None)
+    return Recipient(**fields, recipient_devices=tuple(devices or ()))
 
 
 @dataclass(frozen=True, slots=True)

@@ -322,7 +322,7 @@ class Sender:
         fields: dict[str, Any] = {
             "message": text.message,
             "title": text.title,
-            "device": devices or ",".join(recipient.devices) or None,
+            "device": devices or ",".join(recipient.recipient_devices) or None,
             "url": msg.url or None,
             "url_title": msg.url_title or None,
             "priority": priority,

@@ -51,7 +51,7 @@ from .fields import (
     async_message_from_data,
     bounded,
 )
-from .models import receipt_summary
+from .receipts import receipt_summary
 from .targets import async_get_entry, async_targets
 
 SERVICE_SEND_MESSAGE: Final = "send_message"

@@ -19,7 +19,8 @@ from .access import require_admin, require_control
 from .const import CONF_CONFIG_ENTRY_ID, CONF_USER_KEY, DOMAIN
 from .data import PushoverCompleteConfigEntry
 from .exceptions import invalid
-from .models import Recipient, recipient_from_subentry, recipient_subentries
+from .models import Recipient
+from .recipients import recipient_from_subentry, recipient_subentries
 
 NOTIFY_PREFIX = "notify."
 _TARGETS = tuple(str(key) for key in cv.ENTITY_SERVICE_FIELDS)

@@ -1,8 +1,11 @@
-"""Small shared helpers: building the client, hashing tokens."""
+"""How this Home Assistant reaches Pushover: a client on the shared session.
+
+A developer may point it at a Pushover simulator (``scripts/develop``, the
+tests); it then says so once in the log.
+"""
 
 from __future__ import annotations
 
-import hashlib
 import os
 
 from homeassistant.core import HomeAssistant
@@ -35,8 +38,3 @@ def create_client(hass: HomeAssistant, token: str) -> PushoverAPI:
         base_url=api_base_url(),
         timeout=CLIENT_TIMEOUT,
     )
-
-
-def token_unique_id(token: str) -> str:
-    """The entry's unique id: a hash of the token, never the token itself."""
-    return hashlib.sha256(token.encode()).hexdigest()[:32]
