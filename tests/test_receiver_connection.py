@@ -27,10 +27,7 @@ from custom_components.pushover_complete.open_client_issues import (
     backlog_issue_id,
     session_issue_id,
 )
-from custom_components.pushover_complete.receiver import (
-    SILENCE_TIMEOUT,
-    async_remove_received,
-)
+from custom_components.pushover_complete.receiver import SILENCE_TIMEOUT
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
@@ -388,7 +385,8 @@ async def test_unload_leaves_nothing_running(
     assert sim.push_connections(dev.id) == 0
     key = f"{DOMAIN}.{connected.entry_id}.received"
     assert key in hass_storage
-    await async_remove_received(hass, connected.entry_id)
+    assert await hass.config_entries.async_remove(connected.entry_id)
+    await hass.async_block_till_done()
     assert key not in hass_storage
 
 

@@ -12,8 +12,8 @@ from homeassistant.exceptions import (
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.typing import ConfigType
 
-from .action_links import ActionLinks, async_remove_action_links
-from .alarms import AlarmOwner, async_remove_alarms
+from .action_links import ActionLinks
+from .alarms import AlarmOwner
 from .api import (
     BadAPIRequestError,
     PushoverAPI,
@@ -21,19 +21,22 @@ from .api import (
     PushoverConnectionError,
     PushoverValidationError,
 )
+from .compat import OPTIONS_FLOW_RELOADS
 from .const import DOMAIN
 from .coordinator import AccountCoordinator, SoundsCoordinator
-from .data import EntrySettings, PushoverCompleteConfigEntry, PushoverCompleteData
+from .data import PushoverCompleteConfigEntry, PushoverCompleteData
 from .descriptions import async_update_sound_suggestions
 from .dispatch import Dispatcher
 from .entity import async_migrate_unique_ids
-from .legacy import async_load_legacy_services, async_unload_legacy_services
-from .outbox import Outbox, async_remove_outbox
+from .legacy import LegacyActions
+from .outbox import Outbox
 from .pushover_client import create_client
-from .receiver import Receivers, async_remove_received
+from .receiver import Receivers
 from .refusals import RefusalGuard
 from .send import Sender
 from .services import async_setup_services
+from .storage import async_remove_entry_data
+from .subentries import async_follow_subentries
 from .webhook import EntryWebhook, async_remove_cloudhook
 
 PLATFORMS = [
@@ -91,8 +94,10 @@ async def async_setup_entry(
     runtime.outbox.async_start()
     runtime.alarms.async_start()
     runtime.receivers.async_start()
-    await async_load_legacy_services(hass, entry)
-    entry.async_on_unload(entry.add_update_listener(_async_update_listener))
+    await runtime.legacy.async_load()
+    entry.async_on_unload(async_follow_subentries(hass, entry))
+    if not OPTIONS_FLOW_RELOADS:  # 2025.4
+        entry.async_on_unload(entry.add_update_listener(_async_options_changed))
     entry.async_on_unload(runtime.sounds_coordinator.async_start())
     await async_update_sound_suggestions(hass, entry)
     return True
@@ -140,27 +145,16 @@ def _runtime_data(
         webhook=webhook,
         links=links,
         receivers=Receivers(hass, entry, client),
-        legacy_services=[],
-        settings=_settings(entry),
+        legacy=LegacyActions(hass, entry),
+        options=dict(entry.options),
     )
 
 
-def _settings(entry: PushoverCompleteConfigEntry) -> EntrySettings:
-    """What a reload must follow: options and recipients."""
-    return EntrySettings(
-        options=tuple(sorted(entry.options.items())),
-        recipients=tuple(
-            (sid, sub.title, tuple(sorted(sub.data.items())))
-            for sid, sub in sorted(entry.subentries.items())
-        ),
-    )
-
-
-async def _async_update_listener(
+async def _async_options_changed(
     hass: HomeAssistant, entry: PushoverCompleteConfigEntry
 ) -> None:
-    """Options or recipients changed: reload (flows reload data changes)."""
-    if _settings(entry) != entry.runtime_data.settings:
+    """New options: reload (Home Assistant 2025.4; later ones do it themselves)."""
+    if dict(entry.options) != entry.runtime_data.options:
         hass.config_entries.async_schedule_reload(entry.entry_id)
 
 
@@ -170,7 +164,7 @@ async def async_unload_entry(
     """Stop everything this entry started, also what is running now."""
     runtime = entry.runtime_data
     await runtime.receivers.async_stop()
-    await async_unload_legacy_services(hass, entry)
+    runtime.legacy.async_unload()
     runtime.webhook.async_stop()
     await runtime.outbox.async_stop()
     await runtime.alarms.async_stop()
@@ -185,9 +179,6 @@ async def async_unload_entry(
 async def async_remove_entry(
     hass: HomeAssistant, entry: PushoverCompleteConfigEntry
 ) -> None:
-    """Forget a removed entry's alarms, queue, received messages and cloud webhook."""
-    await async_remove_alarms(hass, entry)
-    await async_remove_action_links(hass, entry.entry_id)
-    await async_remove_received(hass, entry.entry_id)
+    """Forget a removed entry's stored data and its cloud webhook."""
+    await async_remove_entry_data(hass, entry.entry_id)
     await async_remove_cloudhook(hass, entry.data["webhook_id"])
-    await async_remove_outbox(hass, entry.entry_id)

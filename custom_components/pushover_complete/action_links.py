@@ -27,8 +27,9 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.storage import Store
 
 from .api import MAX_MESSAGE
-from .const import DOMAIN, LOGGER
+from .const import LOGGER
 from .models import MessageAction, Recipient
+from .storage import ACTIONS, store_key
 
 MAX_TOKENS: Final = 1000
 DEFAULT_LIFETIME: Final = 24 * 3600
@@ -87,7 +88,7 @@ class ActionLinks:
     def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
         """Hold no token until :meth:`async_load`."""
         self._store: Store[dict[str, Any]] = Store(
-            hass, STORAGE_VERSION, _key(entry_id), private=True
+            hass, STORAGE_VERSION, store_key(entry_id, ACTIONS), private=True
         )
         self.tokens: dict[str, ActionToken] = {}
 
@@ -183,15 +184,6 @@ class ActionLinks:
                 if item.expires_at > now
             }
         }
-
-
-def _key(entry_id: str) -> str:
-    return f"{DOMAIN}.{entry_id}.actions"
-
-
-async def async_remove_action_links(hass: HomeAssistant, entry_id: str) -> None:
-    """Forget a removed entry's action tokens."""
-    await Store[dict[str, Any]](hass, STORAGE_VERSION, _key(entry_id)).async_remove()
 
 
 def link_html(url: str, token: str, title: str) -> str:

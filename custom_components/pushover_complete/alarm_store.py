@@ -17,15 +17,12 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.storage import Store
 
 from .alarm import Alarm, ReceiptRecord
-from .const import CONF_EXPIRE, DEFAULT_EXPIRE, DOMAIN, LOGGER
+from .const import CONF_EXPIRE, DEFAULT_EXPIRE, LOGGER
 from .data import PushoverCompleteConfigEntry
+from .storage import ALARMS, OLD_RECEIPTS, store_key
 
 STORAGE_VERSION: Final = 1
 SAVE_DELAY: Final = 1.0
-
-
-def _key(entry_id: str, kind: str) -> str:
-    return f"{DOMAIN}.{entry_id}.{kind}"
 
 
 def _migrate_alarm(
@@ -52,10 +49,10 @@ class AlarmStore:
     def __init__(self, hass: HomeAssistant, entry: PushoverCompleteConfigEntry) -> None:
         """Name the entry's stores; nothing is read yet."""
         self._store: Store[dict[str, Any]] = Store(
-            hass, STORAGE_VERSION, _key(entry.entry_id, "alarms"), private=True
+            hass, STORAGE_VERSION, store_key(entry.entry_id, ALARMS), private=True
         )
         self._old_receipts: Store[dict[str, Any]] = Store(
-            hass, STORAGE_VERSION, _key(entry.entry_id, "receipts"), private=True
+            hass, STORAGE_VERSION, store_key(entry.entry_id, OLD_RECEIPTS), private=True
         )
         self._hass = hass
         self._entry = entry
@@ -112,11 +109,6 @@ class AlarmStore:
         self._store.async_delay_save(
             lambda: {"alarms": [a.as_dict() for a in alarms.values()]}, SAVE_DELAY
         )
-
-    async def async_remove(self) -> None:
-        """Delete the stores of a removed entry."""
-        await self._store.async_remove()
-        await self._old_receipts.async_remove()
 
 
 def _fold_receipt(

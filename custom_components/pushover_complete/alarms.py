@@ -69,7 +69,7 @@ from .api import PushoverAPI, ReceiptResponse
 from .const import LOGGER
 from .data import PushoverCompleteConfigEntry, async_record_sent, signal_updated
 from .exceptions import refusal_error
-from .files import KeptFiles, async_remove_kept
+from .files import KeptFiles
 from .models import (
     Attachment,
     Message,
@@ -83,9 +83,9 @@ from .poller import ReceiptPoller
 from .recipients import recipient_from_subentry
 from .refusals import RefusalGuard
 from .send import Delivered, Refused, Sender
+from .storage import ALARMS
 from .tasks import EntryTasks
 
-ALARM_FILES: Final = "alarms"
 MIN_EXPIRE: Final = 30
 
 
@@ -126,7 +126,7 @@ class AlarmOwner:
         self._links = links
         self._events = AlarmEvents(hass, entry)
         self._store = AlarmStore(hass, entry)
-        self._files = KeptFiles(hass, ALARM_FILES, entry.entry_id)
+        self._files = KeptFiles(hass, ALARMS, entry.entry_id)
         self._cancels = OwedCancels(hass, entry, client, guard=guard, ledger=self)
         self._timers: dict[str, Callable[[], None]] = {}
         self._tasks = EntryTasks(hass, entry)
@@ -779,11 +779,3 @@ def _response(result: RecipientResult) -> dict[str, Any]:
     if result.error is not None:
         response["refused"] = str(result.error)
     return response
-
-
-async def async_remove_alarms(
-    hass: HomeAssistant, entry: PushoverCompleteConfigEntry
-) -> None:
-    """Forget a removed entry's alarms and their attachment files."""
-    await AlarmStore(hass, entry).async_remove()
-    await async_remove_kept(hass, ALARM_FILES, entry.entry_id)

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from homeassistant.components.binary_sensor import (  # type: ignore[attr-defined, unused-ignore]  # not re-exported on HA 2026
-    BinarySensorDeviceClass,
-    BinarySensorEntity,
-)
 from homeassistant.config_entries import ConfigSubentry
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .compat import BinarySensorDeviceClass, BinarySensorEntity
+from .const import SUBENTRY_OPEN_CLIENT
 from .data import PushoverCompleteConfigEntry
-from .entity import PushoverOpenClientEntity
+from .entity import PushoverOpenClientEntity, async_add_per_subentry
 from .receiver import Receiver, signal_connection
 
 PARALLEL_UPDATES = 0
@@ -24,12 +22,19 @@ async def async_setup_entry(
     entry: PushoverCompleteConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add a connectivity sensor for each Open Client."""
-    for subentry_id, receiver in entry.runtime_data.receivers.items():
-        async_add_entities(
-            [PushoverConnectionSensor(entry, receiver.subentry, receiver=receiver)],
-            config_subentry_id=subentry_id,
-        )
+    """Add a connectivity sensor for each Open Client (also one added later)."""
+    receivers = entry.runtime_data.receivers
+    async_add_per_subentry(
+        hass,
+        entry,
+        async_add_entities,
+        SUBENTRY_OPEN_CLIENT,
+        lambda subentry: [
+            PushoverConnectionSensor(
+                entry, subentry, receiver=receivers.receiver(subentry)
+            )
+        ],
+    )
 
 
 class PushoverConnectionSensor(PushoverOpenClientEntity, BinarySensorEntity):

@@ -14,9 +14,9 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .const import DOMAIN
+from .const import DOMAIN, SUBENTRY_OPEN_CLIENT
 from .data import PushoverCompleteConfigEntry
-from .entity import PushoverOpenClientEntity
+from .entity import PushoverOpenClientEntity, async_add_per_subentry
 from .exceptions import pushover_errors
 from .receiver import Receiver
 
@@ -29,12 +29,19 @@ async def async_setup_entry(
     entry: PushoverCompleteConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the "Acknowledge alarm" button of each Open Client."""
-    for subentry_id, receiver in entry.runtime_data.receivers.items():
-        async_add_entities(
-            [PushoverAcknowledgeButton(entry, receiver.subentry, receiver=receiver)],
-            config_subentry_id=subentry_id,
-        )
+    """Add the "Acknowledge alarm" button of each Open Client (also one added later)."""
+    receivers = entry.runtime_data.receivers
+    async_add_per_subentry(
+        hass,
+        entry,
+        async_add_entities,
+        SUBENTRY_OPEN_CLIENT,
+        lambda subentry: [
+            PushoverAcknowledgeButton(
+                entry, subentry, receiver=receivers.receiver(subentry)
+            )
+        ],
+    )
 
 
 class PushoverAcknowledgeButton(PushoverOpenClientEntity, ButtonEntity):

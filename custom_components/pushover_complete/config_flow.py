@@ -40,6 +40,7 @@ from .api import (
     PushoverConnectionError,
     PushoverValidationError,
 )
+from .compat import as_schema
 from .const import (
     CONF_ENCRYPTION_KEY,
     CONF_EXPIRE,
@@ -233,7 +234,7 @@ class PushoverCompleteConfigFlow(ConfigFlow, domain=DOMAIN):
         return self.async_show_form(
             step_id="user",
             data_schema=self.add_suggested_values_to_schema(
-                schema,  # type: ignore[arg-type, unused-ignore]  # probatio's Schema on HA 2026
+                as_schema(schema),
                 present(suggested),
             ),
             errors=errors,
@@ -265,7 +266,9 @@ class PushoverCompleteConfigFlow(ConfigFlow, domain=DOMAIN):
         if user_input is None:
             return self.async_show_form(
                 step_id="defaults",
-                data_schema=defaults_schema(self._check.account_devices, self._sounds, {}),  # type: ignore[arg-type, unused-ignore]  # typed differently on HA 2026.x
+                data_schema=as_schema(
+                    defaults_schema(self._check.account_devices, self._sounds, {})
+                ),
                 description_placeholders={"recipient": self._recipient_title()},
             )
         data = {
@@ -309,7 +312,7 @@ class PushoverCompleteConfigFlow(ConfigFlow, domain=DOMAIN):
                 )
         return self.async_show_form(
             step_id="reauth_confirm",
-            data_schema=vol.Schema({vol.Required(CONF_API_KEY): PASSWORD}),  # type: ignore[arg-type, unused-ignore]  # typed differently on HA 2026.x
+            data_schema=as_schema(vol.Schema({vol.Required(CONF_API_KEY): PASSWORD})),
             description_placeholders={"name": entry.title},
             errors=errors,
         )
@@ -340,8 +343,8 @@ class PushoverCompleteConfigFlow(ConfigFlow, domain=DOMAIN):
         )
         return self.async_show_form(
             step_id="reconfigure",
-            data_schema=self.add_suggested_values_to_schema(  # type: ignore[arg-type, unused-ignore]  # typed differently on HA 2026.x
-                schema,  # type: ignore[arg-type, unused-ignore]  # typed differently on HA 2026.x
+            data_schema=self.add_suggested_values_to_schema(
+                as_schema(schema),
                 _typed(user_input),
             ),
             errors=errors,
@@ -359,7 +362,11 @@ class PushoverCompleteConfigFlow(ConfigFlow, domain=DOMAIN):
 
 
 class PushoverCompleteOptionsFlow(OptionsFlow):
-    """Defaults for every message of this application."""
+    """Defaults for every message of this application; new ones reload the entry."""
+
+    # Home Assistant reloads the entry after new options (2025.8 and later;
+    # on 2025.4 an update listener does, see compat.OPTIONS_FLOW_RELOADS).
+    automatic_reload = True
 
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
@@ -380,8 +387,8 @@ class PushoverCompleteOptionsFlow(OptionsFlow):
         schema = options_schema(await async_sounds(self.hass, self.config_entry))
         return self.async_show_form(
             step_id="init",
-            data_schema=self.add_suggested_values_to_schema(  # type: ignore[arg-type, unused-ignore]  # typed differently on HA 2026.x
-                schema,  # type: ignore[arg-type, unused-ignore]  # typed differently on HA 2026.x
+            data_schema=self.add_suggested_values_to_schema(
+                as_schema(schema),
                 user_input or current_options(self.config_entry.options),
             ),
             errors=errors,
@@ -432,8 +439,8 @@ class RecipientSubentryFlow(ConfigSubentryFlow):
         )
         return self.async_show_form(
             step_id=step_id,
-            data_schema=self.add_suggested_values_to_schema(  # type: ignore[arg-type, unused-ignore]  # typed differently on HA 2026.x
-                schema,  # type: ignore[arg-type, unused-ignore]  # typed differently on HA 2026.x
+            data_schema=self.add_suggested_values_to_schema(
+                as_schema(schema),
                 user_input or current,
             ),
             errors=errors,
@@ -468,7 +475,9 @@ class RecipientSubentryFlow(ConfigSubentryFlow):
             current = self._get_reconfigure_subentry().data
         return self.async_show_form(
             step_id="defaults",
-            data_schema=defaults_schema(self._check.account_devices, sounds, current),  # type: ignore[arg-type, unused-ignore]  # typed differently on HA 2026.x
+            data_schema=as_schema(
+                defaults_schema(self._check.account_devices, sounds, current)
+            ),
         )
 
     @callback

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from .alarms import AlarmOwner
     from .coordinator import AccountCoordinator, SoundsCoordinator
     from .dispatch import Dispatcher
+    from .legacy import LegacyActions
     from .outbox import Outbox
     from .receiver import Receivers
     from .refusals import RefusalGuard
@@ -24,15 +25,6 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True, slots=True)
-class EntrySettings:
-    """What a reload must follow: the options and the recipients."""
-
-    options: tuple[tuple[str, Any], ...]
-    # (subentry id, title, data items) per subentry.
-    recipients: tuple[tuple[str, str, tuple[tuple[str, Any], ...]], ...]
-
-
-@dataclass(slots=True)
 class PushoverCompleteData:
     """What a loaded entry keeps, built whole in ``async_setup_entry``."""
 
@@ -47,9 +39,10 @@ class PushoverCompleteData:
     links: ActionLinks
     # The Open Clients (this Home Assistant as a Pushover device).
     receivers: Receivers
-    # The legacy ``notify.<name>`` actions this entry registered.
-    legacy_services: list[str]
-    settings: EntrySettings
+    # The legacy ``notify.<name>`` actions of the recipients.
+    legacy: LegacyActions
+    # The options the entry was set up with (2025.4 reloads when they change).
+    options: dict[str, Any]
 
     @property
     def sounds(self) -> dict[str, str]:

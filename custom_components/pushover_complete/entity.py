@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from homeassistant.config_entries import ConfigSubentry
 from homeassistant.const import CONF_EMAIL
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity import Entity
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import DOMAIN
 from .data import PushoverCompleteConfigEntry
+from .subentries import signal_subentry_added
 
 MANUFACTURER = "Pushover"
 CONFIGURATION_URL = "https://pushover.net/apps"
@@ -113,3 +118,25 @@ class PushoverOpenClientEntity(PushoverRecipientEntity):
         """Put the entity on the Open Client's device."""
         self.device_model = open_client_model(subentry.data.get(CONF_EMAIL))
         super().__init__(entry, subentry)
+
+
+@callback
+def async_add_per_subentry(
+    hass: HomeAssistant,
+    entry: PushoverCompleteConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+    subentry_type: str,
+    build: Callable[[ConfigSubentry], list[Entity]],
+) -> None:
+    """Add a platform's entities of each subentry of a type, now and as they join."""
+
+    @callback
+    def _add(subentry: ConfigSubentry) -> None:
+        if subentry.subentry_type == subentry_type:
+            async_add_entities(build(subentry), config_subentry_id=subentry.subentry_id)
+
+    for subentry in list(entry.subentries.values()):
+        _add(subentry)
+    entry.async_on_unload(
+        async_dispatcher_connect(hass, signal_subentry_added(entry.entry_id), _add)
+    )

@@ -24,7 +24,7 @@ async def async_setup_entry(
 ) -> None:
     """Add the application's emergency event entity and each device's."""
     async_add_entities([PushoverEmergencyEvent(entry, "emergency")])
-    async_add_open_client_events(entry, async_add_entities)
+    async_add_open_client_events(hass, entry, async_add_entities)
 
 
 class PushoverEmergencyEvent(PushoverApplicationEntity, EventEntity):

@@ -13,12 +13,14 @@ from typing import Any, Final
 
 import voluptuous as vol
 
-from homeassistant.core import HomeAssistant, ServiceCall
+from homeassistant.config_entries import ConfigSubentry
+from homeassistant.core import HomeAssistant, ServiceCall, callback
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv, entity_registry as er
 from homeassistant.helpers.service import async_set_service_schema
 
 from .access import async_caller, require_control
+from .compat import as_schema
 from .const import DOMAIN, SUBENTRY_RECIPIENT
 from .data import PushoverCompleteConfigEntry
 from .descriptions import async_service_strings, describe
@@ -96,16 +98,32 @@ async def _async_send_legacy(
     await async_send(hass, entry, [recipient], msg)
 
 
-async def async_load_legacy_services(
-    hass: HomeAssistant, entry: PushoverCompleteConfigEntry
-) -> None:
-    """Register ``notify.<name>`` for each recipient of ``entry``."""
-    names = await async_legacy_names(hass)
-    names.async_forget_gone(entry)
-    strings = await async_service_strings(hass, LEGACY_SERVICE)
-    for subentry in entry.subentries.values():
+class LegacyActions:
+    """The ``notify.<name>`` actions of one entry's recipients."""
+
+    def __init__(self, hass: HomeAssistant, entry: PushoverCompleteConfigEntry) -> None:
+        """Register nothing until :meth:`async_load`."""
+        self.hass = hass
+        self.entry = entry
+        self.names: list[str] = []
+
+    async def async_load(self) -> None:
+        """Register an action for each recipient of the entry."""
+        names = await async_legacy_names(self.hass)
+        names.async_forget_gone(self.entry)
+        for subentry in self.entry.subentries.values():
+            await self._async_register(subentry, save=False)
+        await names.async_save()
+
+    async def async_add(self, subentry: ConfigSubentry) -> None:
+        """Register the action of a recipient added while the entry runs."""
+        await self._async_register(subentry, save=True)
+
+    async def _async_register(self, subentry: ConfigSubentry, *, save: bool) -> None:
         if subentry.subentry_type != SUBENTRY_RECIPIENT:
-            continue
+            return
+        hass, entry = self.hass, self.entry
+        names = await async_legacy_names(hass)
         name = names.async_name(entry, subentry.subentry_id)
 
         async def _handle(
@@ -117,20 +135,20 @@ async def async_load_legacy_services(
             NOTIFY_DOMAIN,
             name,
             _handle,
-            schema=LEGACY_SCHEMA,  # type: ignore[arg-type, unused-ignore]  # probatio
+            schema=as_schema(LEGACY_SCHEMA),
         )
+        strings = await async_service_strings(hass, LEGACY_SERVICE)
         description = describe(
             {"fields": DESCRIPTION_FIELDS}, strings, recipient=subentry.title
         )
         async_set_service_schema(hass, NOTIFY_DOMAIN, name, description)
-        entry.runtime_data.legacy_services.append(name)
-    await names.async_save()
+        self.names.append(name)
+        if save:
+            await names.async_save()
 
-
-async def async_unload_legacy_services(
-    hass: HomeAssistant, entry: PushoverCompleteConfigEntry
-) -> None:
-    """Remove this entry's legacy services only."""
-    runtime: Any = getattr(entry, "runtime_data", None)
-    for name in getattr(runtime, "legacy_services", []):
-        hass.services.async_remove(NOTIFY_DOMAIN, name)
+    @callback
+    def async_unload(self) -> None:
+        """Remove this entry's actions only."""
+        for name in self.names:
+            self.hass.services.async_remove(NOTIFY_DOMAIN, name)
+        self.names.clear()

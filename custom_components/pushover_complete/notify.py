@@ -4,21 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from homeassistant.components.notify import (  # type: ignore[attr-defined, unused-ignore]  # NotifyEntity is not in notify's __all__ on 2025.4
-    NotifyEntity,
-    NotifyEntityFeature,
-)
 from homeassistant.core import CALLBACK_TYPE, HassJob, HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.event import async_call_later
 from homeassistant.util import dt as dt_util
 
-from .compat import set_last_notified
+from .compat import NotifyEntity, NotifyEntityFeature, set_last_notified
 from .const import SUBENTRY_RECIPIENT
 from .data import PushoverCompleteConfigEntry, signal_sent
 from .dispatch import async_send
-from .entity import NOTIFY_KEY, PushoverRecipientEntity
+from .entity import NOTIFY_KEY, PushoverRecipientEntity, async_add_per_subentry
 from .models import Message
 from .recipients import recipient_from_subentry
 
@@ -33,13 +29,14 @@ async def async_setup_entry(
     entry: PushoverCompleteConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add a notify entity for each recipient."""
-    for subentry in entry.subentries.values():
-        if subentry.subentry_type == SUBENTRY_RECIPIENT:
-            async_add_entities(
-                [PushoverNotifyEntity(entry, subentry)],
-                config_subentry_id=subentry.subentry_id,
-            )
+    """Add a notify entity for each recipient (also one added later)."""
+    async_add_per_subentry(
+        hass,
+        entry,
+        async_add_entities,
+        SUBENTRY_RECIPIENT,
+        lambda subentry: [PushoverNotifyEntity(entry, subentry)],
+    )
 
 
 class PushoverNotifyEntity(PushoverRecipientEntity, NotifyEntity):

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from homeassistant.components.event import EventEntity
-from homeassistant.core import callback
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .const import SUBENTRY_OPEN_CLIENT
 from .data import PushoverCompleteConfigEntry
-from .entity import PushoverOpenClientEntity
+from .entity import PushoverOpenClientEntity, async_add_per_subentry
 from .receiver import signal_received
 
 RECEIVED = "received"
@@ -18,15 +19,18 @@ RECEIVED = "received"
 
 @callback
 def async_add_open_client_events(
+    hass: HomeAssistant,
     entry: PushoverCompleteConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the ``received`` event entity of each Open Client."""
-    for subentry_id, receiver in entry.runtime_data.receivers.items():
-        async_add_entities(
-            [PushoverReceivedEvent(entry, receiver.subentry)],
-            config_subentry_id=subentry_id,
-        )
+    """Add the ``received`` event entity of each Open Client (also one added later)."""
+    async_add_per_subentry(
+        hass,
+        entry,
+        async_add_entities,
+        SUBENTRY_OPEN_CLIENT,
+        lambda subentry: [PushoverReceivedEvent(entry, subentry)],
+    )
 
 
 class PushoverReceivedEvent(PushoverOpenClientEntity, EventEntity):

@@ -27,6 +27,7 @@ from homeassistant.helpers.selector import (
 )
 
 from .api import DEVICE_RE, LoginResponse
+from .compat import as_schema
 from .const import (
     CONF_OPEN_CLIENT_ID,
     CONF_SECRET,
@@ -122,8 +123,8 @@ class OpenClientSubentryFlow(ConfigSubentryFlow):
         typed = {CONF_EMAIL: self._email, CONF_NAME: self._name}
         return self.async_show_form(
             step_id="user",
-            data_schema=self.add_suggested_values_to_schema(  # type: ignore[arg-type, unused-ignore]  # typed differently on HA 2026.x
-                schema,  # type: ignore[arg-type, unused-ignore]  # typed differently on HA 2026.x
+            data_schema=self.add_suggested_values_to_schema(
+                as_schema(schema),
                 {key: value for key, value in typed.items() if value},
             ),
             errors=errors,
@@ -134,6 +135,6 @@ class OpenClientSubentryFlow(ConfigSubentryFlow):
         """Show the two-factor form."""
         return self.async_show_form(
             step_id="twofa",
-            data_schema=TWOFA_SCHEMA,  # type: ignore[arg-type, unused-ignore]  # typed differently on HA 2026.x
+            data_schema=as_schema(TWOFA_SCHEMA),
             errors=errors,
         )

@@ -14,7 +14,7 @@ from typing import Final, TypedDict
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.storage import Store
 
-from .const import DOMAIN
+from .storage import RECEIVED, store_key
 
 STORE_VERSION: Final = 1
 MAX_RECEIPTS: Final = 100
@@ -44,7 +44,7 @@ class OpenClientStore:
     def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
         """Name the entry's store; nothing is read yet."""
         self._store: Store[dict[str, OpenClientRecord]] = Store(
-            hass, STORE_VERSION, f"{DOMAIN}.{entry_id}.received", private=True
+            hass, STORE_VERSION, store_key(entry_id, RECEIVED), private=True
         )
         self.records: dict[str, OpenClientRecord] = {}
 
@@ -58,10 +58,10 @@ class OpenClientStore:
         if set(stored) - set(self.records):
             await self.async_save()
 
+    def add(self, subentry_id: str) -> None:
+        """Start the record of an Open Client added while the entry runs."""
+        self.records.setdefault(subentry_id, {"highest": 0, "receipts": []})
+
     async def async_save(self) -> None:
         """Write the records now."""
         await self._store.async_save(self.records)
-
-    async def async_remove(self) -> None:
-        """Delete the store."""
-        await self._store.async_remove()

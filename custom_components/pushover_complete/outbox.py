@@ -35,10 +35,11 @@ from homeassistant.helpers.storage import Store
 
 from .const import DOMAIN, LOGGER
 from .data import PushoverCompleteConfigEntry, signal_updated
-from .files import KeptFiles, StoredAttachment, async_remove_kept
+from .files import KeptFiles, StoredAttachment
 from .models import Attachment, PlannedRequest, Recipient
 from .refusals import RefusalGuard
 from .send import Delivered, Delivery, Refused, Unreachable
+from .storage import OUTBOX, store_key
 
 FIRST_RETRY: Final = 5.0
 MAX_RETRY: Final = 300.0
@@ -47,7 +48,6 @@ MAX_ATTACHMENT_BYTES: Final = 50 * 1024 * 1024
 STORAGE_VERSION: Final = 1
 STORAGE_MINOR_VERSION: Final = 2
 SAVE_DELAY: Final = 1.0
-OUTBOX_FILES: Final = "outbox"
 
 
 @dataclass(slots=True)
@@ -166,11 +166,11 @@ class Outbox:
         self._store = _OutboxStore(
             hass,
             STORAGE_VERSION,
-            f"{DOMAIN}.{entry.entry_id}.outbox",
+            store_key(entry.entry_id, OUTBOX),
             private=True,
             minor_version=STORAGE_MINOR_VERSION,
         )
-        self._files = KeptFiles(hass, OUTBOX_FILES, entry.entry_id)
+        self._files = KeptFiles(hass, OUTBOX, entry.entry_id)
         self._failures = 0
         self._unsub: Callable[[], None] | None = None
         self._job = HassJob(self._async_start_flush, cancel_on_shutdown=True)
@@ -434,11 +434,3 @@ def _name_of(raw: Any) -> str:
     """Name a stored item in a warning without showing its content."""
     item_id = raw.get("id") if isinstance(raw, dict) else None
     return f"id {item_id}" if isinstance(item_id, str) else "no readable id"
-
-
-async def async_remove_outbox(hass: HomeAssistant, entry_id: str) -> None:
-    """Forget a removed entry's queue and its attachment files."""
-    await Store[dict[str, Any]](
-        hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.outbox"
-    ).async_remove()
-    await async_remove_kept(hass, OUTBOX_FILES, entry_id)

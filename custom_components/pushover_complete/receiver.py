@@ -444,6 +444,7 @@ class Receivers:
         self.hass = hass
         self.entry = entry
         self._client = client
+        self._store = OpenClientStore(hass, entry.entry_id)
         self._receivers: dict[str, Receiver] = {}
 
     def items(self) -> ItemsView[str, Receiver]:
@@ -453,17 +454,9 @@ class Receivers:
     async def async_load(self) -> None:
         """Make a receiver per Open Client (started once the platforms are up)."""
         subentries = open_client_subentries(self.entry)
-        store = OpenClientStore(self.hass, self.entry.entry_id)
-        await store.async_load(subentry.subentry_id for subentry in subentries)
+        await self._store.async_load(subentry.subentry_id for subentry in subentries)
         self._receivers = {
-            subentry.subentry_id: Receiver(
-                self.hass,
-                self.entry,
-                subentry=subentry,
-                store=store,
-                client=self._client,
-            )
-            for subentry in subentries
+            subentry.subentry_id: self._receiver(subentry) for subentry in subentries
         }
         async_forget_removed_open_clients(
             self.hass, self.entry.entry_id, subentry_ids=set(self._receivers)
@@ -475,6 +468,28 @@ class Receivers:
         self.entry.async_on_unload(
             self.hass.bus.async_listen(EVENT_HOMEASSISTANT_STOP, _async_stop)
         )
+
+    def _receiver(self, subentry: ConfigSubentry) -> Receiver:
+        return Receiver(
+            self.hass,
+            self.entry,
+            subentry=subentry,
+            store=self._store,
+            client=self._client,
+        )
+
+    async def async_add(self, subentry: ConfigSubentry) -> None:
+        """Start receiving through an Open Client added while the entry runs."""
+        if subentry.subentry_type != SUBENTRY_OPEN_CLIENT:
+            return
+        self._store.add(subentry.subentry_id)
+        await self._store.async_save()
+        receiver = self._receivers[subentry.subentry_id] = self._receiver(subentry)
+        receiver.async_start()
+
+    def receiver(self, subentry: ConfigSubentry) -> Receiver:
+        """Return the receiver of an Open Client subentry."""
+        return self._receivers[subentry.subentry_id]
 
     @callback
     def async_start(self) -> None:
@@ -498,8 +513,3 @@ class Receivers:
             raise invalid("no_open_client", name=self.entry.title)
         receiver = next((r for r in receivers if r.received(receipt)), receivers[0])
         await receiver.async_acknowledge(receipt)
-
-
-async def async_remove_received(hass: HomeAssistant, entry_id: str) -> None:
-    """Forget what a removed entry's Open Clients handed over."""
-    await OpenClientStore(hass, entry_id).async_remove()

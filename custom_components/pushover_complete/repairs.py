@@ -11,6 +11,7 @@ from homeassistant.config_entries import ConfigSubentry
 from homeassistant.const import CONF_EMAIL, CONF_PASSWORD
 from homeassistant.core import HomeAssistant, callback
 
+from .compat import RepairsFlowResult, as_schema
 from .const import (
     CONF_SECRET,
     CONF_TWOFA,
@@ -22,15 +23,6 @@ from .data import PushoverCompleteConfigEntry
 from .open_client_account import async_login
 from .open_client_flow import ACCOUNT_PASSWORD, TWOFA_SCHEMA
 from .open_client_issues import SESSION_ISSUE
-
-try:
-    from homeassistant.components.repairs import (  # type: ignore[attr-defined, unused-ignore]  # new in HA 2025.x
-        RepairsFlowResult,
-    )
-except ImportError:  # Home Assistant 2025.4 types repair flows with FlowResult
-    from homeassistant.data_entry_flow import (  # type: ignore[assignment, unused-ignore]  # the same shape under another name
-        FlowResult as RepairsFlowResult,
-    )
 
 # The e-mail address first, as a plain text field: the form opens on it.
 LOGIN_SCHEMA = vol.Schema(
@@ -131,8 +123,8 @@ class OpenClientLoginRepairFlow(RepairsFlow):
         """Show the login form, suggesting the e-mail address, never the password."""
         schema = LOGIN_SCHEMA
         if self._email:
-            schema = self.add_suggested_values_to_schema(  # type: ignore[assignment, arg-type, unused-ignore]  # typed differently on HA 2026.x
-                LOGIN_SCHEMA,  # type: ignore[arg-type, unused-ignore]  # typed differently on HA 2026.x
+            schema = self.add_suggested_values_to_schema(
+                as_schema(LOGIN_SCHEMA),
                 {CONF_EMAIL: self._email},
             )
         return self._async_show("login", schema=schema, errors=errors)
@@ -146,7 +138,7 @@ class OpenClientLoginRepairFlow(RepairsFlow):
         name = found[1].title if found else ""
         return self.async_show_form(
             step_id=step_id,
-            data_schema=schema,  # type: ignore[arg-type, unused-ignore]  # typed differently on HA 2026.x
+            data_schema=as_schema(schema),
             errors=errors,
             description_placeholders={"name": name},
         )

@@ -33,6 +33,7 @@ from .api import (
     PushoverQuotaError,
     PushoverValidationError,
 )
+from .compat import as_schema
 from .const import CONF_CONFIG_ENTRY_ID, CONF_USER_KEY, DOMAIN
 from .data import PushoverCompleteConfigEntry
 from .dispatch import async_send
@@ -607,14 +608,14 @@ def async_setup_services(hass: HomeAssistant) -> None:
         DOMAIN,
         SERVICE_SEND_MESSAGE,
         _async_send_message,
-        schema=SEND_MESSAGE_SCHEMA,  # type: ignore[arg-type, unused-ignore]  # HA 2026 types schemas as probatio's
+        schema=as_schema(SEND_MESSAGE_SCHEMA),
         supports_response=SupportsResponse.OPTIONAL,
     )
     hass.services.async_register(
         DOMAIN,
         SERVICE_SEND_ALARM,
         _async_send_alarm,
-        schema=SEND_ALARM_SCHEMA,  # type: ignore[arg-type, unused-ignore]  # HA 2026 types schemas as probatio's
+        schema=as_schema(SEND_ALARM_SCHEMA),
         supports_response=SupportsResponse.OPTIONAL,
     )
     for name, (handler, schema, supports, access) in ACTIONS.items():
@@ -622,6 +623,6 @@ def async_setup_services(hass: HomeAssistant) -> None:
             DOMAIN,
             name,
             _entry_action(handler, access),
-            schema=vol.Schema(schema),  # type: ignore[arg-type, unused-ignore]  # HA 2026 types schemas as probatio's
+            schema=as_schema(vol.Schema(schema)),
             supports_response=supports,
         )

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import inspect
-from typing import Any, cast
+from typing import cast
 
 from homeassistant.auth.models import User
 from homeassistant.config_entries import ConfigEntryState
@@ -12,10 +11,10 @@ from homeassistant.core import HomeAssistant, ServiceCall
 from homeassistant.helpers import (
     config_validation as cv,
     entity_registry as er,
-    service as service_helper,
 )
 
 from .access import require_admin, require_control
+from .compat import async_extract_entity_ids
 from .const import CONF_CONFIG_ENTRY_ID, CONF_USER_KEY, DOMAIN
 from .data import PushoverCompleteConfigEntry
 from .exceptions import invalid
@@ -24,9 +23,6 @@ from .recipients import recipient_from_subentry, recipient_subentries
 
 NOTIFY_PREFIX = "notify."
 _TARGETS = tuple(str(key) for key in cv.ENTITY_SERVICE_FIELDS)
-# The helper takes (hass, call) up to 2025.x and (call) later.
-_EXTRACT: Any = service_helper.async_extract_entity_ids
-_EXTRACT_TAKES_HASS = "hass" in inspect.signature(_EXTRACT).parameters
 
 
 def async_get_entry(hass: HomeAssistant, entry_id: str) -> PushoverCompleteConfigEntry:
@@ -54,9 +50,7 @@ async def _async_entity_ids(hass: HomeAssistant, call: ServiceCall) -> set[str]:
     ):
         # Notify entities named directly: nothing to expand (the common case).
         return set(named)
-    if _EXTRACT_TAKES_HASS:
-        return cast(set[str], await _EXTRACT(hass, call))
-    return cast(set[str], await _EXTRACT(call))
+    return await async_extract_entity_ids(hass, call)
 
 
 def _is_ours(hass: HomeAssistant, entity_id: str) -> bool:
