@@ -645,7 +645,8 @@ def _answered_locally(service: str, data: dict[str, Any], result: Any) -> bool:
         return bool(result == {"valid": False, "reason": result["reason"]})
     # Alarms end here; an unknown one (by id or key) cancels nothing, and
     # resolve_alarm resolves only alarms (the emergency sent is not one).
-    by_alarm = bool(data.get("alarm_id") or data.get("key"))
+    # (The schema turns any scalar into a string: False is the key "False".)
+    by_alarm = any(data.get(name) not in (None, "") for name in ("alarm_id", "key"))
     return service == "resolve_alarm" or (service == "cancel_emergency" and by_alarm)
 
 

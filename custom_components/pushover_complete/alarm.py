@@ -9,6 +9,7 @@ of it ("is this round over?"). Every emergency is an alarm: one sent with
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, fields
 from enum import StrEnum
 from typing import Any, Final
@@ -18,6 +19,8 @@ from homeassistant.util import dt as dt_util
 from .files import StoredAttachment
 from .models import Attachment, Message, MessageAction
 
+# Pushover's shortest expire: a send rings at least this long.
+MIN_EXPIRE: Final = 30
 # Message fields an alarm stores (its attachment is kept as a file).
 MESSAGE_FIELDS: Final = tuple(f.name for f in fields(Message) if f.name != "attachment")
 
@@ -150,6 +153,41 @@ class Alarm:
         """Return the seconds the round still rings (the ``expire`` of a send now)."""
         return int(self.round_started + self.expire - now)
 
+    def matches(
+        self,
+        *,
+        alarm_id: str | None = None,
+        key: str | None = None,
+        tag: str | None = None,
+    ) -> bool:
+        """Tell whether the alarm is open with this id, key or tag.
+
+        An emergency of ``send_message`` has no id to the outside, and no key.
+        """
+        return self.is_open and (
+            (alarm_id is not None and self.public and self.alarm_id == alarm_id)
+            or (key is not None and self.key == key)
+            or (tag is not None and tag in self.tags)
+        )
+
+    def overdue(self, now: float) -> bool:
+        """Tell whether a step of the round fell due and did not go out."""
+        index = self.next_step()
+        return (
+            self.state is AlarmState.PAGING
+            and index is not None
+            and self.due(index) <= now
+        )
+
+    def next_time(self) -> float | None:
+        """Return when the alarm next acts: its next step, or its next round."""
+        if self.state is AlarmState.PAGING:
+            index = self.next_step()
+            return self.due(index) if index is not None else None
+        if self.state is AlarmState.ACKNOWLEDGED and self.repage_after:
+            return (self.acknowledged_at or self.round_started) + self.repage_after
+        return None
+
     def as_message(self, attachment: Attachment | None) -> Message:
         """Return the message a step of the alarm sends."""
         fields = dict(self.message)
@@ -261,3 +299,14 @@ def _check_message(message: dict[str, Any]) -> None:
         raise TypeError("the stored alarm's tags are not a list")
     for action in message.get("actions") or []:
         MessageAction(**action)
+
+
+def ringing(alarms: Iterable[Alarm]) -> dict[str, bool]:
+    """Return the receipts of open alarms still ringing (→ a callback is expected)."""
+    return {
+        receipt: record.callback_expected
+        for alarm in alarms
+        if alarm.is_open
+        for receipt, record in alarm.receipts.items()
+        if record.state is ReceiptState.OPEN
+    }

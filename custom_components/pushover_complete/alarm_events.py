@@ -9,16 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 
 from .alarm import Alarm, ReceiptRecord
 from .api import ReceiptResponse
-from .const import DOMAIN
 from .data import PushoverCompleteConfigEntry
-from .entity import NOTIFY_KEY, recipient_unique_id
 from .receipts import receipt_summary
-from .recipients import recipient_subentries
+from .recipients import notify_entity_of, recipient_subentries
 
 
 def iso(timestamp: float) -> str:
@@ -36,13 +33,7 @@ class AlarmEvents:
 
     def notify_entity_id(self, subentry_id: str | None) -> str | None:
         """Return the notify entity of a recipient (its id may have been renamed)."""
-        if subentry_id is None:
-            return None
-        return er.async_get(self.hass).async_get_entity_id(
-            "notify",
-            DOMAIN,
-            recipient_unique_id(self.entry.entry_id, subentry_id, NOTIFY_KEY),
-        )
+        return notify_entity_of(self.hass, self.entry, subentry_id)
 
     def recipient_name(self, record: ReceiptRecord, user_key: str | None) -> str | None:
         """Name who answered: the recipient the alarm went through, else by key."""

@@ -9,6 +9,7 @@ alarm is open loses nothing.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+import dataclasses
 import itertools
 from typing import Any, Final
 
@@ -18,7 +19,7 @@ from .alarm import AlarmStep
 from .const import CONF_EXPIRE, DEFAULT_EXPIRE
 from .data import PushoverCompleteConfigEntry
 from .exceptions import invalid
-from .models import Recipient
+from .models import Message, Recipient, RecipientResult
 from .targets import entity_recipient
 
 MAX_STEPS: Final = 10
@@ -70,3 +71,27 @@ def checked_steps(
         for step, after in zip(recipients, afters, strict=True)
     ]
     return next(iter(entries.values())), steps, recipients
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class AlarmRequest:
+    """What ``send_alarm`` asks for, checked."""
+
+    steps: list[AlarmStep]
+    message: Message
+    expire: int
+    key: str | None = None
+    repage_after: int | None = None
+    repeat: int = 0
+
+
+def step_response(result: RecipientResult) -> dict[str, Any]:
+    """Return one recipient of ``send_alarm``'s answer."""
+    response: dict[str, Any] = {
+        "notify_entity_id": result.recipient.notify_entity_id,
+        "receipt": result.receipt,
+        "queued": result.queued,
+    }
+    if result.error is not None:
+        response["refused"] = str(result.error)
+    return response

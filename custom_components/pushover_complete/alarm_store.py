@@ -11,14 +11,16 @@ damaged record is skipped with a warning naming it; the rest load.
 from __future__ import annotations
 
 from typing import Any, Final
+import uuid
 
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.storage import Store
 
-from .alarm import Alarm, ReceiptRecord
+from .alarm import MIN_EXPIRE, Alarm, QueuedSend, ReceiptRecord
 from .const import CONF_EXPIRE, DEFAULT_EXPIRE, LOGGER
 from .data import PushoverCompleteConfigEntry
+from .outbox import Outbox, QueuedMessage
 from .storage import ALARMS, OLD_RECEIPTS, store_key
 
 STORAGE_VERSION: Final = 1
@@ -174,3 +176,38 @@ def _name_of(raw: Any) -> str:
     """Name a stored record in a warning without showing its content."""
     alarm_id = raw.get("alarm_id") if isinstance(raw, dict) else None
     return f"id {alarm_id}" if isinstance(alarm_id, str) else "no readable id"
+
+
+def adopt_queued(alarms: dict[str, Alarm], outbox: Outbox) -> None:
+    """Tie the outbox's waiting items to their alarms, as the records must know them.
+
+    An emergency queued before records (no owner reference) becomes an alarm
+    of its own; a record's queued send whose stored item is gone died with it.
+    """
+    for item in outbox.items:
+        if item.ref is None and str(item.fields.get("priority")) == "2":
+            _adopt_single(alarms, outbox, item)
+        elif (alarm := alarms.get(item.ref or "")) and item.id not in alarm.queued:
+            recipient = item.recipients[0].subentry_id if item.recipients else None
+            alarm.queued[item.id] = QueuedSend(recipient, alarm.round)
+    known = {item.id for item in outbox.items}
+    for alarm in alarms.values():
+        for item_id in [i for i in alarm.queued if i not in known]:
+            del alarm.queued[item_id]
+
+
+def _adopt_single(
+    alarms: dict[str, Alarm], outbox: Outbox, item: QueuedMessage
+) -> None:
+    alarm = Alarm(
+        alarm_id=uuid.uuid4().hex,
+        started=item.created,
+        steps=[],
+        message={"message": str(item.fields.get("message") or "")},
+        expire=int(item.fields.get("expire") or MIN_EXPIRE),
+        public=False,
+        round_started=item.created,
+    )
+    alarm.queued[item.id] = QueuedSend(None, 1)
+    outbox.async_set_ref(item, alarm.alarm_id)
+    alarms[alarm.alarm_id] = alarm

@@ -37,23 +37,16 @@ decides.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable, Collection, Iterable
-import dataclasses
-from datetime import datetime
-import functools
+from collections.abc import Collection
 import time
 from typing import Any, Final
 import uuid
 
-from homeassistant.core import HassJob, HomeAssistant, callback
-from homeassistant.exceptions import HomeAssistantError
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_send
-from homeassistant.helpers.event import async_track_point_in_utc_time
-from homeassistant.util import dt as dt_util
 
 from . import events
-from .action_links import ActionLinks, LinkContext
+from .action_links import ActionLinks
 from .alarm import (
     Alarm,
     AlarmState,
@@ -61,44 +54,34 @@ from .alarm import (
     QueuedSend,
     ReceiptRecord,
     ReceiptState,
+    ringing,
     stored_message,
 )
 from .alarm_events import AlarmEvents
-from .alarm_store import AlarmStore
+from .alarm_input import AlarmRequest, step_response
+from .alarm_pager import AlarmPager
+from .alarm_store import AlarmStore, adopt_queued
+from .alarm_timers import AlarmTimers
 from .api import PushoverAPI, ReceiptResponse
 from .const import LOGGER
-from .data import PushoverCompleteConfigEntry, async_record_sent, signal_updated
+from .data import PushoverCompleteConfigEntry, signal_updated
 from .exceptions import refusal_error
 from .files import KeptFiles
 from .models import (
-    Attachment,
     Message,
     PlannedRequest,
     Recipient,
     RecipientResult,
 )
-from .outbox import Dropped, Outbox, Queued, QueuedMessage
+from .outbox import Dropped, Outbox, QueuedMessage
 from .owed_cancels import OwedCancels
 from .poller import ReceiptPoller
-from .recipients import recipient_from_subentry
 from .refusals import RefusalGuard
 from .send import Delivered, Refused, Sender
 from .storage import ALARMS
 from .tasks import EntryTasks
 
 MIN_EXPIRE: Final = 30
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class AlarmRequest:
-    """What ``send_alarm`` asks for, checked."""
-
-    steps: list[AlarmStep]
-    message: Message
-    expire: int
-    key: str | None = None
-    repage_after: int | None = None
-    repeat: int = 0
 
 
 class AlarmOwner:
@@ -125,13 +108,12 @@ class AlarmOwner:
         self._guard = guard
         self._links = links
         self._events = AlarmEvents(hass, entry)
+        self._pager = AlarmPager(hass, entry, sender=sender, outbox=outbox, report=self)
         self._store = AlarmStore(hass, entry)
         self._files = KeptFiles(hass, ALARMS, entry.entry_id)
         self._cancels = OwedCancels(hass, entry, client, guard=guard, ledger=self)
-        self._timers: dict[str, Callable[[], None]] = {}
+        self._timers = AlarmTimers(hass, self._async_due)
         self._tasks = EntryTasks(hass, entry)
-        self._sending: set[asyncio.Task[RecipientResult]] = set()
-        self._in_flight: dict[str, int] = {}
         self._receipts: dict[str, str] = {}
         self._running: set[str] = set()
         self._stopped = False
@@ -142,7 +124,7 @@ class AlarmOwner:
     async def async_load(self) -> None:
         """Read the stored alarms and match them with the outbox's items."""
         self.alarms = await self._store.async_load()
-        self._async_adopt_queued()
+        adopt_queued(self.alarms, self._outbox)
         for alarm in self.alarms.values():
             for receipt in alarm.receipts:
                 self._receipts[receipt] = alarm.alarm_id
@@ -158,60 +140,22 @@ class AlarmOwner:
     async def async_stop(self) -> None:
         """Stop timing, polling and canceling; sends on the wire finish and are kept."""
         self._stopped = True
-        for unsub in self._timers.values():
-            unsub()
-        self._timers.clear()
+        self._timers.async_cancel_all()
         await self._cancels.async_stop()
         await self.poller.async_stop()
         await self._tasks.async_cancel()
-        if self._sending:
-            await asyncio.wait(set(self._sending))
+        await self._pager.async_wait()
         await self._store.async_save(list(self.alarms.values()))
-
-    @callback
-    def _async_adopt_queued(self) -> None:
-        """Tie the outbox's items to their alarms (emergencies queued before 1.2 too)."""
-        for item in self._outbox.items:
-            if item.ref is None and str(item.fields.get("priority")) == "2":
-                self._async_adopt_single(item)
-            elif (alarm := self.alarms.get(item.ref or "")) and item.id not in (
-                alarm.queued
-            ):
-                recipient = item.recipients[0].subentry_id if item.recipients else None
-                alarm.queued[item.id] = QueuedSend(recipient, alarm.round)
-        known = {item.id for item in self._outbox.items}
-        for alarm in self.alarms.values():
-            for item_id in [i for i in alarm.queued if i not in known]:
-                del alarm.queued[item_id]  # the send died with its stored item
-
-    @callback
-    def _async_adopt_single(self, item: QueuedMessage) -> None:
-        alarm = Alarm(
-            alarm_id=uuid.uuid4().hex,
-            started=item.created,
-            steps=[],
-            message={"message": str(item.fields.get("message") or "")},
-            expire=int(item.fields.get("expire") or MIN_EXPIRE),
-            public=False,
-            round_started=item.created,
-        )
-        alarm.queued[item.id] = QueuedSend(None, 1)
-        self._outbox.async_set_ref(item, alarm.alarm_id)
-        self.alarms[alarm.alarm_id] = alarm
 
     @callback
     def _async_resume(self, alarm: Alarm) -> None:
         if alarm.state is AlarmState.ENDED:
             self._async_forget_if_done(alarm)
-        elif alarm.state is AlarmState.PAGING and self._overdue(alarm):
+        elif alarm.overdue(time.time()):
             self._async_run(alarm.alarm_id)
         else:
             self._async_check_round(alarm)
             self._async_schedule(alarm)
-
-    def _overdue(self, alarm: Alarm) -> bool:
-        index = alarm.next_step()
-        return index is not None and alarm.due(index) <= time.time()
 
     # ------------------------------------------------------------ questions
 
@@ -222,30 +166,11 @@ class AlarmOwner:
 
     def summaries(self) -> list[dict[str, Any]]:
         """Return the open alarms as the active-emergencies sensor lists them."""
-        return [
-            alarm.summary()
-            for alarm in self.alarms.values()
-            if alarm.public and alarm.is_open
-        ]
+        return [a.summary() for a in self.alarms.values() if a.public and a.is_open]
 
-    def matching(
-        self,
-        *,
-        alarm_id: str | None = None,
-        key: str | None = None,
-        tag: str | None = None,
-    ) -> list[Alarm]:
-        """Return the open alarms with this id, key or tag (``send_message``'s by tag)."""
-        return [
-            alarm
-            for alarm in self.alarms.values()
-            if alarm.is_open
-            and (
-                (alarm_id is not None and alarm.public and alarm.alarm_id == alarm_id)
-                or (key is not None and alarm.key == key)
-                or (tag is not None and tag in alarm.tags)
-            )
-        ]
+    def matching(self, **selector: str | None) -> list[Alarm]:
+        """Return the open alarms with this ``alarm_id``, ``key`` or ``tag``."""
+        return [alarm for alarm in self.alarms.values() if alarm.matches(**selector)]
 
     # ------------------------------------------------------------ starting
 
@@ -277,12 +202,12 @@ class AlarmOwner:
         self.alarms[alarm.alarm_id] = alarm
         alarm.steps[0].sent = True
         self._async_changed()
-        results = await self._async_send_step(alarm, 0, msg.attachment)
+        results = await self._pager.async_send_step(alarm, 0, msg.attachment)
         self._async_after_first_step(alarm, results)
         return {
             "alarm_id": alarm.alarm_id,
             "deduplicated": False,
-            "recipients": [_response(r) for r in results],
+            "recipients": [step_response(r) for r in results],
         }
 
     @callback
@@ -316,7 +241,7 @@ class AlarmOwner:
             round_started=now,
         )
         self.alarms[alarm.alarm_id] = alarm
-        result = await self._async_submit(alarm.alarm_id, planned, 1)
+        result = await self._pager.async_submit(alarm.alarm_id, planned, 1)
         self._async_check_round(alarm)
         return result
 
@@ -341,7 +266,7 @@ class AlarmOwner:
                 self._async_changed()
                 if alarm.remaining(time.time()) >= 0:  # the round still rings
                     attachment = await self._files.async_read(alarm.attachment)
-                    await self._async_send_step(alarm, index, attachment)
+                    await self._pager.async_send_step(alarm, index, attachment)
             if alarm is not None:
                 self._async_schedule(alarm)
                 self._async_check_round(alarm)
@@ -361,100 +286,22 @@ class AlarmOwner:
             await self.poller.async_check(open_receipts)
         return alarm.state is AlarmState.PAGING and alarm.round == round_
 
-    async def _async_send_step(
-        self, alarm: Alarm, index: int, attachment: Attachment | None
-    ) -> list[RecipientResult]:
-        """Send one step to its recipients for what remains of the round."""
-        recipients = self._recipients(alarm.steps[index].recipients)
-        if not recipients:
-            return []
-        remaining = max(alarm.remaining(time.time()), MIN_EXPIRE)
-        msg = dataclasses.replace(
-            alarm.as_message(attachment),
-            priority=2,
-            expire=min(remaining, alarm.expire),
-        )
-        context = LinkContext(alarm_id=alarm.alarm_id if alarm.public else None)
-        try:
-            plan = self._sender.plan(recipients, msg, context)
-        except HomeAssistantError as err:
-            LOGGER.error("Step %d of an alarm cannot be sent: %s", index + 1, err)
-            return []
-        round_ = alarm.round
-        return list(
-            await asyncio.gather(
-                *(self._async_submit(alarm.alarm_id, p, round_) for p in plan.requests)
-            )
-        )
-
-    def _recipients(self, subentry_ids: Iterable[str]) -> list[Recipient]:
-        """Return the recipients of a step (removed ones left out, with a warning)."""
-        recipients = []
-        for subentry_id in subentry_ids:
-            subentry = self.entry.subentries.get(subentry_id)
-            if subentry is None:
-                LOGGER.warning("A recipient of an alarm no longer exists")
-                continue
-            recipients.append(
-                recipient_from_subentry(
-                    subentry, self._events.notify_entity_id(subentry_id)
-                )
-            )
-        return recipients
-
-    async def _async_submit(
-        self, alarm_id: str, planned: PlannedRequest, round_: int
-    ) -> RecipientResult:
-        """Hand a request to the outbox; its outcome is recorded even across unload."""
-        self._in_flight[alarm_id] = self._in_flight.get(alarm_id, 0) + 1
-        task = self.hass.async_create_task(
-            self._async_submit_and_record(alarm_id, planned, round_),
-            "pushover_complete alarm send",
-        )
-        self._sending.add(task)
-        task.add_done_callback(self._sending.discard)
-        return await asyncio.shield(task)
-
-    async def _async_submit_and_record(
-        self, alarm_id: str, planned: PlannedRequest, round_: int
-    ) -> RecipientResult:
-        recipient = planned.recipients[0]
-        try:
-            outcome = await self._outbox.async_submit(planned, alarm_id)
-        finally:
-            self._in_flight[alarm_id] -= 1
-        if isinstance(outcome, Refused):
-            LOGGER.warning("Pushover refused an alarm's recipient: %s", outcome.error)
-            self._async_after_change(alarm_id)
-            return RecipientResult(recipient, error=outcome.error)
-        async_record_sent(self.hass, [recipient.notify_entity_id])
-        if isinstance(outcome, Queued):
-            self._async_took_queued(alarm_id, outcome.item_id, recipient, round_)
-            return RecipientResult(recipient, queued=True)
-        callback_expected = bool(planned.fields.get("callback_url"))
-        receipt = self._async_took(
-            alarm_id, recipient, round_, outcome, callback_expected
-        )
-        if receipt:
-            self._links.async_attach_receipt(planned.link_ref, receipt)
-        return RecipientResult(
-            recipient, request=outcome.answer.get("request"), receipt=receipt
-        )
-
     @callback
-    def _async_took(
+    def async_delivered(
         self,
         alarm_id: str,
         recipient: Recipient,
         round_: int,
         delivered: Delivered,
-        callback_expected: bool,
+        planned: PlannedRequest,
     ) -> str | None:
-        """Record a receipt Pushover issued; one of an ended round is canceled at once."""
+        """Pager: record a receipt Pushover issued; one too late is canceled at once."""
         receipt = delivered.answer.get("receipt")
         alarm = self.alarms.get(alarm_id)
         if not receipt or alarm is None:
             return receipt
+        self._links.async_attach_receipt(planned.link_ref, receipt)
+        callback_expected = bool(planned.fields.get("callback_url"))
         record = ReceiptRecord(
             recipient=recipient.subentry_id,
             user_key=recipient.user_key,
@@ -473,9 +320,10 @@ class AlarmOwner:
         return receipt
 
     @callback
-    def _async_took_queued(
+    def async_queued(
         self, alarm_id: str, item_id: str, recipient: Recipient, round_: int
     ) -> None:
+        """Pager: record a send waiting in the outbox (dropped if too late)."""
         alarm = self.alarms.get(alarm_id)
         if (
             alarm is None
@@ -487,6 +335,11 @@ class AlarmOwner:
             )
             return
         alarm.queued[item_id] = QueuedSend(recipient.subentry_id, round_)
+        self._async_after_change(alarm_id)
+
+    @callback
+    def async_refused(self, alarm_id: str) -> None:
+        """Pager: Pushover refused a recipient; the round may be over now."""
         self._async_after_change(alarm_id)
 
     @callback
@@ -520,12 +373,9 @@ class AlarmOwner:
         queued = alarm.queued.pop(item.id, None)
         if isinstance(outcome, Delivered) and item.recipients:
             round_ = queued.round if queued else 0
-            callback_expected = bool(item.fields.get("callback_url"))
-            receipt = self._async_took(
-                alarm.alarm_id, item.recipients[0], round_, outcome, callback_expected
+            self.async_delivered(
+                alarm.alarm_id, item.recipients[0], round_, outcome, item.planned(None)
             )
-            if receipt:
-                self._links.async_attach_receipt(item.link_ref, receipt)
         elif isinstance(outcome, Dropped | Refused):
             LOGGER.warning("A queued send of an alarm was not delivered")
         self._async_after_change(alarm.alarm_id)
@@ -634,8 +484,7 @@ class AlarmOwner:
         if alarm.state is AlarmState.ENDED:
             return
         alarm.state = AlarmState.ENDED
-        if unsub := self._timers.pop(alarm.alarm_id, None):
-            unsub()
+        self._timers.async_cancel(alarm.alarm_id)
         self._async_stop_round(alarm)
         self._async_changed()
         self._async_forget_if_done(alarm)
@@ -647,12 +496,11 @@ class AlarmOwner:
             alarm.state is not AlarmState.ENDED
             or alarm.owed_cancels
             or alarm.queued
-            or self._in_flight.get(alarm.alarm_id)
+            or self._pager.in_flight(alarm.alarm_id)
             or self.alarms.get(alarm.alarm_id) is not alarm
         ):
             return
         del self.alarms[alarm.alarm_id]
-        self._in_flight.pop(alarm.alarm_id, None)
         for receipt in alarm.receipts:
             self._receipts.pop(receipt, None)
         if alarm.attachment is not None:
@@ -699,31 +547,12 @@ class AlarmOwner:
     @callback
     def _async_schedule(self, alarm: Alarm) -> None:
         """Time the alarm's next step, or its next round after an acknowledgement."""
-        if unsub := self._timers.pop(alarm.alarm_id, None):
-            unsub()
-        when = self._next_time(alarm)
-        if self._stopped or when is None:
-            return
-        job = HassJob(
-            functools.partial(self._async_due, alarm.alarm_id),
-            "pushover_complete alarm",
-            cancel_on_shutdown=True,
+        self._timers.async_set(
+            alarm.alarm_id, None if self._stopped else alarm.next_time()
         )
-        self._timers[alarm.alarm_id] = async_track_point_in_utc_time(
-            self.hass, job, dt_util.utc_from_timestamp(when)
-        )
-
-    def _next_time(self, alarm: Alarm) -> float | None:
-        if alarm.state is AlarmState.PAGING:
-            index = alarm.next_step()
-            return alarm.due(index) if index is not None else None
-        if alarm.state is AlarmState.ACKNOWLEDGED and alarm.repage_after:
-            return (alarm.acknowledged_at or time.time()) + alarm.repage_after
-        return None
 
     @callback
-    def _async_due(self, alarm_id: str, _now: datetime) -> None:
-        self._timers.pop(alarm_id, None)
+    def _async_due(self, alarm_id: str) -> None:
         alarm = self.alarms.get(alarm_id)
         if alarm is None or self._stopped:
             return
@@ -743,15 +572,7 @@ class AlarmOwner:
     @callback
     def _async_publish(self) -> None:
         """Tell the poller which receipts are open, and the sensor what changed."""
-        self.poller.async_set_receipts(
-            {
-                receipt: record.callback_expected
-                for alarm in self.alarms.values()
-                if alarm.is_open
-                for receipt, record in alarm.receipts.items()
-                if record.state is ReceiptState.OPEN
-            }
-        )
+        self.poller.async_set_receipts(ringing(self.alarms.values()))
         async_dispatcher_send(self.hass, signal_updated(self.entry.entry_id))
 
     def owed_receipts(self) -> list[str]:
@@ -767,15 +588,3 @@ class AlarmOwner:
                     alarm.owed_cancels.remove(receipt)
                 self._async_forget_if_done(alarm)
         self._async_changed()
-
-
-def _response(result: RecipientResult) -> dict[str, Any]:
-    """Return one recipient of ``send_alarm``'s answer."""
-    response: dict[str, Any] = {
-        "notify_entity_id": result.recipient.notify_entity_id,
-        "receipt": result.receipt,
-        "queued": result.queued,
-    }
-    if result.error is not None:
-        response["refused"] = str(result.error)
-    return response

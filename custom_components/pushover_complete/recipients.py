@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from homeassistant.config_entries import ConfigSubentry
+from homeassistant.config_entries import ConfigEntry, ConfigSubentry
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
 
 from .const import (
     CONF_ENCRYPTION_KEY,
@@ -12,8 +14,10 @@ from .const import (
     CONF_RECIPIENT_DEVICES,
     CONF_SOUND,
     CONF_USER_KEY,
+    DOMAIN,
     SUBENTRY_RECIPIENT,
 )
+from .entity import NOTIFY_KEY, recipient_unique_id
 from .models import Recipient
 
 
@@ -45,3 +49,16 @@ def recipient_subentries(
         if subentry.subentry_type == SUBENTRY_RECIPIENT
         and subentry.data.get(CONF_USER_KEY) == user_key
     ]
+
+
+def notify_entity_of(
+    hass: HomeAssistant, entry: ConfigEntry, subentry_id: str | None
+) -> str | None:
+    """Return a recipient's notify entity (its id may have been renamed)."""
+    if subentry_id is None:
+        return None
+    return er.async_get(hass).async_get_entity_id(
+        "notify",
+        DOMAIN,
+        recipient_unique_id(entry.entry_id, subentry_id, NOTIFY_KEY),
+    )
