@@ -170,15 +170,6 @@ class Alarm:
             or (tag is not None and tag in self.tags)
         )
 
-    def overdue(self, now: float) -> bool:
-        """Tell whether a step of the round fell due and did not go out."""
-        index = self.next_step()
-        return (
-            self.state is AlarmState.PAGING
-            and index is not None
-            and self.due(index) <= now
-        )
-
     def next_time(self) -> float | None:
         """Return when the alarm next acts: its next step, or its next round."""
         if self.state is AlarmState.PAGING:

@@ -149,10 +149,12 @@ class AlarmOwner:
 
     @callback
     def _async_resume(self, alarm: Alarm) -> None:
+        """Go on with one alarm: what fell due while Home Assistant was down, now."""
+        when = alarm.next_time()
         if alarm.state is AlarmState.ENDED:
             self._async_forget_if_done(alarm)
-        elif alarm.overdue(time.time()):
-            self._async_run(alarm.alarm_id)
+        elif when is not None and when <= time.time():
+            self._async_due(alarm.alarm_id)
         else:
             self._async_check_round(alarm)
             self._async_schedule(alarm)

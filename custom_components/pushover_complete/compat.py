@@ -9,7 +9,7 @@ version types schemas the same way.
 from __future__ import annotations
 
 import inspect
-from typing import Any, Final, cast
+from typing import TYPE_CHECKING, Any, Final, cast
 
 from homeassistant import config_entries
 from homeassistant.components.binary_sensor import (  # type: ignore[attr-defined, unused-ignore]  # 2026: not re-exported
@@ -38,6 +38,7 @@ __all__ = [
     "BinarySensorEntity",
     "NotifyEntity",
     "NotifyEntityFeature",
+    "ReloadingOptionsFlow",
     "RepairsFlowResult",
     "as_schema",
     "async_extract_entity_ids",
@@ -78,7 +79,13 @@ async def async_extract_entity_ids(hass: HomeAssistant, call: ServiceCall) -> se
     return cast(set[str], await _EXTRACT(call))
 
 
-# 2025.4: an options flow does not reload its entry by itself (the
-# ``automatic_reload`` of 2025.8's OptionsFlowWithReload); an update listener
-# does it there. Later versions refuse an update listener beside it.
+# 2025.4: an options flow does not reload its entry by itself (2025.8's
+# OptionsFlowWithReload does); an update listener does it there. Later
+# versions refuse an update listener beside OptionsFlowWithReload.
 OPTIONS_FLOW_RELOADS: Final = hasattr(config_entries, "OptionsFlowWithReload")
+if TYPE_CHECKING:
+    ReloadingOptionsFlow = config_entries.OptionsFlow
+else:
+    ReloadingOptionsFlow = getattr(
+        config_entries, "OptionsFlowWithReload", config_entries.OptionsFlow
+    )

@@ -40,7 +40,7 @@ from .api import (
     PushoverConnectionError,
     PushoverValidationError,
 )
-from .compat import as_schema
+from .compat import ReloadingOptionsFlow, as_schema
 from .const import (
     CONF_ENCRYPTION_KEY,
     CONF_EXPIRE,
@@ -361,12 +361,8 @@ class PushoverCompleteConfigFlow(ConfigFlow, domain=DOMAIN):
         return (await _check_token(self.hass, token))[1]
 
 
-class PushoverCompleteOptionsFlow(OptionsFlow):
+class PushoverCompleteOptionsFlow(ReloadingOptionsFlow):
     """Defaults for every message of this application; new ones reload the entry."""
-
-    # Home Assistant reloads the entry after new options (2025.8 and later;
-    # on 2025.4 an update listener does, see compat.OPTIONS_FLOW_RELOADS).
-    automatic_reload = True
 
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None

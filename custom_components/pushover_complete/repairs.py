@@ -121,7 +121,7 @@ class OpenClientLoginRepairFlow(RepairsFlow):
     @callback
     def _async_show_login(self, errors: dict[str, str]) -> RepairsFlowResult:
         """Show the login form, suggesting the e-mail address, never the password."""
-        schema = LOGIN_SCHEMA
+        schema: Any = LOGIN_SCHEMA
         if self._email:
             schema = self.add_suggested_values_to_schema(
                 as_schema(LOGIN_SCHEMA),
@@ -131,7 +131,7 @@ class OpenClientLoginRepairFlow(RepairsFlow):
 
     @callback
     def _async_show(
-        self, step_id: str, *, schema: vol.Schema, errors: dict[str, str]
+        self, step_id: str, *, schema: Any, errors: dict[str, str]
     ) -> RepairsFlowResult:
         """Show a step's form, naming the device."""
         found = self._open_client()
