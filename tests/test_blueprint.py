@@ -12,6 +12,7 @@ from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_capture_events,
 )
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from homeassistant.components.automation.config import AUTOMATION_BLUEPRINT_SCHEMA
 from homeassistant.components.blueprint import models
@@ -117,6 +118,8 @@ def test_blueprint_is_valid() -> None:
         "escalation_delay",
         "cancel_when_normal",
         "repage_after",
+        "message_actions",
+        "chosen_actions",
         "acknowledged_actions",
         "expired_actions",
     }
@@ -125,6 +128,8 @@ def test_blueprint_is_valid() -> None:
         "escalation_delay",
         "cancel_when_normal",
         "repage_after",
+        "message_actions",
+        "chosen_actions",
     )
     assert all("default" in blueprint.inputs[name] for name in new)
 
@@ -437,3 +442,36 @@ async def test_start_cancels_what_returned_to_normal_while_down(
     await hass.async_start()
     await hass.async_block_till_done()
     assert sim.receipts[receipt].canceled is canceled
+
+
+async def test_links_in_the_alarm_and_what_a_tap_does(
+    hass: HomeAssistant,
+    sim: PushoverSimulator,
+    loaded_entry: MockConfigEntry,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """The alarm carries the links; a confirmed tap runs the chosen actions."""
+    silenced = async_capture_events(hass, "siren_silenced")
+    hass.config.external_url = "https://home.example.org"
+    await set_up(
+        hass,
+        automation(
+            message_actions=[{"action": "silence_siren", "title": "Silence the siren"}],
+            chosen_actions=[
+                {
+                    "event": "siren_silenced",
+                    "event_data": {"by": "{{ chosen.recipient }}"},
+                }
+            ],
+        ),
+    )
+    await set_state(hass, LEAK, "off")
+    await set_state(hass, LEAK, "on")
+    [message] = sim.sent_messages(DEMO_USER)
+    [link] = message.links
+    assert link.text == "Silence the siren"
+    client = await hass_client_no_auth()
+    response = await client.post(link.href.removeprefix("https://home.example.org"))
+    assert response.status == 200
+    await hass.async_block_till_done()
+    assert [data["by"] for data in data_of(silenced)] == ["Alice"]
