@@ -124,8 +124,10 @@ async def start_recipient_flow(
 async def configure_recipient(
     hass: HomeAssistant, flow_id: str, user_input: dict[str, Any]
 ) -> SubentryFlowResult:
-    """Submit one step of a recipient flow."""
-    return await hass.config_entries.subentries.async_configure(flow_id, user_input)
+    """Submit one step of a recipient flow; the reload it may start has finished."""
+    result = await hass.config_entries.subentries.async_configure(flow_id, user_input)
+    await hass.async_block_till_done()
+    return result
 
 
 def recipients_of(entry: MockConfigEntry) -> list[tuple[str, dict[str, Any]]]:

@@ -35,6 +35,8 @@ class RefusalGuard:
         self.entry = entry
         # The refusal of the token, kept until reauth reloads the entry.
         self.rejection: PushoverAuthError | None = None
+        # Whether this application may be on the quota issue (looked up once).
+        self._on_quota_issue = entry.entry_id in _quota_applications(hass)
 
     @property
     def token_rejected(self) -> bool:
@@ -50,11 +52,15 @@ class RefusalGuard:
         elif isinstance(err, PushoverQuotaError):
             applications = _quota_applications(self.hass)
             applications[self.entry.entry_id] = self.entry.title
+            self._on_quota_issue = True
             _async_quota_issue(self.hass, applications, err.reset or None)
 
     @callback
     def async_accepted(self) -> None:
         """Take the application off the quota issue: Pushover took a message."""
+        if not self._on_quota_issue:  # every send passes here
+            return
+        self._on_quota_issue = False
         applications = _quota_applications(self.hass)
         if applications.pop(self.entry.entry_id, None) is None:
             return

@@ -7,12 +7,14 @@ from typing import Any, Final, cast
 
 import voluptuous as vol
 
+from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import (
     HomeAssistant,
     ServiceCall,
     ServiceResponse,
     SupportsResponse,
     callback,
+    valid_entity_id,
 )
 from homeassistant.helpers import config_validation as cv
 
@@ -54,8 +56,32 @@ ATTR_KEY: Final = "key"
 ATTR_REPAGE_AFTER: Final = "repage_after"
 ATTR_REPEAT: Final = "repeat"
 
+
+def _entity_ids(value: Any) -> Any:
+    """Read targeted entity ids; plain ids at once, anything else as Home Assistant does.
+
+    Home Assistant's validator first tries "all"/"none" and fails its way to
+    the ids; on the hot path of every send that costs more than the rest of
+    the schema together.
+    """
+    if isinstance(value, str) and valid_entity_id(value):
+        return [value]
+    if isinstance(value, list) and all(
+        isinstance(item, str) and valid_entity_id(item) for item in value
+    ):
+        return list(value)
+    return _HA_TARGET_FIELDS[ATTR_ENTITY_ID](value)
+
+
+_HA_TARGET_FIELDS: Final = {
+    str(key): value for key, value in cv.ENTITY_SERVICE_FIELDS.items()
+}
+TARGET_FIELDS: Final[dict[Any, Any]] = {
+    key: _entity_ids if str(key) == ATTR_ENTITY_ID else value
+    for key, value in cv.ENTITY_SERVICE_FIELDS.items()
+}
 SEND_MESSAGE_FIELDS: Final[dict[Any, Any]] = {
-    **cv.ENTITY_SERVICE_FIELDS,
+    **TARGET_FIELDS,
     vol.Optional(CONF_CONFIG_ENTRY_ID): cv.string,
     vol.Optional(CONF_USER_KEY): cv.string,
     vol.Required(ATTR_MESSAGE): cv.string,
