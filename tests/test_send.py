@@ -21,7 +21,6 @@ from custom_components.pushover_complete.const import (
     DOMAIN,
     EVENT_ACKNOWLEDGED,
 )
-from custom_components.pushover_complete.encryption import decrypt_field
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import issue_registry as ir
@@ -34,6 +33,7 @@ from pushover_simulator import (
     PushoverSimulator,
     random_key,
 )
+from pushover_simulator.decryption import decrypt_field
 
 from .conftest import ALICE, recipient
 from .helpers import state_of, tick

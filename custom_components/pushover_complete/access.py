@@ -13,12 +13,9 @@ from homeassistant.auth.models import User
 from homeassistant.auth.permissions.const import POLICY_CONTROL, POLICY_READ
 from homeassistant.core import HomeAssistant, ServiceCall
 from homeassistant.exceptions import Unauthorized, UnknownUser
-from homeassistant.helpers import entity_registry as er
 
-from .const import DOMAIN
 from .data import PushoverCompleteConfigEntry
-
-EVENT_ENTITY_KEY = "emergency"
+from .entity import async_emergency_event_id
 
 
 async def async_caller(hass: HomeAssistant, call: ServiceCall) -> User | None:
@@ -69,9 +66,7 @@ def require_event_control(
     """Refuse a person who may not control the entry's emergency event entity."""
     if user is None:
         return
-    entity_id = er.async_get(hass).async_get_entity_id(
-        "event", DOMAIN, f"{entry.entry_id}_{EVENT_ENTITY_KEY}"
-    )
+    entity_id = async_emergency_event_id(hass, entry.entry_id)
     if entity_id is None:
         require_admin(user, call)
         return

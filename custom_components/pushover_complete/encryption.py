@@ -35,17 +35,3 @@ def encrypt_field(key_hex: str, text: str) -> str:
     ciphertext = encryptor.update(padded) + encryptor.finalize()
     mac = hmac.new(key, iv + ciphertext, hashlib.sha256).digest()
     return base64.b64encode(iv + ciphertext + mac).decode()
-
-
-def decrypt_field(key_hex: str, value: str) -> str:
-    """Undo :func:`encrypt_field` (used by tests and the simulator's inbox)."""
-    key = bytes.fromhex(key_hex)
-    raw = base64.b64decode(value)
-    iv, ciphertext, mac = raw[:16], raw[16:-32], raw[-32:]
-    expected = hmac.new(key, iv + ciphertext, hashlib.sha256).digest()
-    if not hmac.compare_digest(mac, expected):
-        raise ValueError("HMAC mismatch")
-    decryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).decryptor()
-    padded = decryptor.update(ciphertext) + decryptor.finalize()
-    unpadder = padding.PKCS7(128).unpadder()
-    return gzip.decompress(unpadder.update(padded) + unpadder.finalize()).decode()

@@ -20,6 +20,21 @@ from .subentries import signal_subentry_added
 MANUFACTURER = "Pushover"
 CONFIGURATION_URL = "https://pushover.net/apps"
 NOTIFY_KEY = "notify"
+# The key of the application's event entity that fires what alarms and links do.
+EMERGENCY_EVENT_KEY = "emergency"
+
+
+def application_unique_id(entry_id: str, key: str) -> str:
+    """Return the unique id of an entity of the application as a whole."""
+    return f"{entry_id}_{key}"
+
+
+@callback
+def async_emergency_event_id(hass: HomeAssistant, entry_id: str) -> str | None:
+    """Return the entity id of an entry's emergency event entity, if registered."""
+    return er.async_get(hass).async_get_entity_id(
+        "event", DOMAIN, application_unique_id(entry_id, EMERGENCY_EVENT_KEY)
+    )
 
 
 def recipient_unique_id(entry_id: str, subentry_id: str, key: str) -> str:
@@ -66,7 +81,7 @@ class PushoverApplicationEntity(Entity):
         """Name and identify the entity from its key."""
         self.entry = entry
         self._attr_translation_key = key
-        self._attr_unique_id = f"{entry.entry_id}_{key}"
+        self._attr_unique_id = application_unique_id(entry.entry_id, key)
         self._attr_device_info = application_device(entry)
 
 

@@ -10,7 +10,7 @@ from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .data import PushoverCompleteConfigEntry, signal_event
-from .entity import PushoverApplicationEntity
+from .entity import EMERGENCY_EVENT_KEY, PushoverApplicationEntity
 from .events import ACKNOWLEDGED, ACTION, EXPIRED, RESOLVED
 from .open_client_event import async_add_open_client_events
 
@@ -23,7 +23,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the application's emergency event entity and each device's."""
-    async_add_entities([PushoverEmergencyEvent(entry, "emergency")])
+    async_add_entities([PushoverEmergencyEvent(entry, EMERGENCY_EVENT_KEY)])
     async_add_open_client_events(hass, entry, async_add_entities)
 
 

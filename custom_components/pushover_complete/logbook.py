@@ -22,10 +22,9 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.translation import async_get_cached_translations
 
 from .const import DOMAIN, EVENT_MESSAGE_RECEIVED, SUBENTRY_OPEN_CLIENT
-from .entity import recipient_unique_id
+from .entity import async_emergency_event_id, recipient_unique_id
 from .events import ACKNOWLEDGED, ACTION, EXPIRED, RESOLVED, bus_event
 
-EMERGENCY_ENTITY_KEY: Final = "emergency"
 RECEIVED_ENTITY_KEY: Final = "received"
 
 type Describer = Callable[[Event], dict[str, str | None]]
@@ -45,19 +44,11 @@ class _Words:
         return text.format(**{k: str(v) for k, v in placeholders.items()})
 
 
-def _entity_id(
-    hass: HomeAssistant, data: Mapping[str, Any], unique_id: str
-) -> str | None:
-    """Return an entity of the entry an event came from, by unique id."""
-    if not data.get("config_entry_id"):
-        return None
-    return er.async_get(hass).async_get_entity_id("event", DOMAIN, unique_id)
-
-
 def _emergency_entity(hass: HomeAssistant, data: Mapping[str, Any]) -> str | None:
-    return _entity_id(
-        hass, data, f"{data.get('config_entry_id')}_{EMERGENCY_ENTITY_KEY}"
-    )
+    """Return the emergency event entity of the entry an event came from."""
+    if not (entry_id := data.get("config_entry_id")):
+        return None
+    return async_emergency_event_id(hass, str(entry_id))
 
 
 def _received_entity(hass: HomeAssistant, data: Mapping[str, Any]) -> str | None:
@@ -77,7 +68,7 @@ def _received_entity(hass: HomeAssistant, data: Mapping[str, Any]) -> str | None
     if subentry_id is None:
         return None
     unique_id = recipient_unique_id(entry.entry_id, subentry_id, RECEIVED_ENTITY_KEY)
-    return _entity_id(hass, data, unique_id)
+    return er.async_get(hass).async_get_entity_id("event", DOMAIN, unique_id)
 
 
 def _acknowledged(words: _Words, data: Mapping[str, Any]) -> str:
