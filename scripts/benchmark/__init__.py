@@ -21,21 +21,23 @@ Assistant), ``report`` (the Markdown report), ``orchestrate`` and ``__main__``. 
 module per scenario group: ``sends`` (``http``, ``https``: S1, S2, S3 for the built-in,
 ours and the floors; ``targets`` renders their targets table), ``extra`` (1,000-send
 burst, acknowledgement delays, outbox), ``alarms`` (with ``alarm_kit`` and
-``alarm_memory``), ``receive`` (Home Assistant as a Pushover device) and ``profiling``
-(``profile``, on request: cProfile of S1).
+``alarm_memory``), ``incidents`` (re-paged, deduplicated, resolved; action links tapped:
+with ``incident_kit``, ``incident_memory``, ``action_taps`` and ``incident_report``),
+``receive`` (Home Assistant as a Pushover device) and ``profiling`` (``profile``, on
+request: cProfile of S1).
 
-Adding a scenario (say ``incidents``):
+Adding a scenario (say ``digest``):
 
-1. A module ``incidents.py`` with ``async def run(ctx: WorkerContext) -> Results``
+1. A module ``digest.py`` with ``async def run(ctx: WorkerContext) -> Results``
    (in the worker: add the entries it needs with ``harness.open_bench``, measure with
    ``common.measured``, return a JSON-able dict, conventionally
-   ``{"incidents": {...}}``), ``def report(results: Results) -> list[str]`` (its Markdown
+   ``{"digest": {...}}``), ``def report(results: Results) -> list[str]`` (its Markdown
    section from the whole run's results, a placeholder when its own is missing:
-   ``scenario.result_of(results, "incidents", "incidents")``) and
-   ``SCENARIO = Scenario("incidents", "http", <time limit s>, run, report)``
+   ``scenario.result_of(results, "digest", "digest")``) and
+   ``SCENARIO = Scenario("digest", "http", <time limit s>, run, report)``
    (``by_default=False`` to run it only when named in ``--only``).
 2. One line in ``registry.SCENARIOS``, where its section belongs in the report.
 
-``--only incidents`` then runs it alone; ``--reuse`` fills in the rest of the report
+``--only digest`` then runs it alone; ``--reuse`` fills in the rest of the report
 from an earlier run's raw results.
 """

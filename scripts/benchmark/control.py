@@ -57,6 +57,16 @@ class SimControl:
         )
         return answer
 
+    async def links(self, prefix: str) -> list[dict[str, str]]:
+        """Return the links of messages starting with ``prefix``.
+
+        One dict per link: the message's ``title``, the link's ``text`` and ``href``.
+        """
+        answer: list[dict[str, str]] = await self._call(
+            "GET", "_bench/links", params={"prefix": prefix}
+        )
+        return answer
+
     async def timings(self) -> dict[str, Any]:
         """Return the simulator's noted times and counts."""
         answer: dict[str, Any] = await self._call("GET", "_bench/timings")

@@ -6,7 +6,7 @@ one line here (see the package's docstring).
 
 from __future__ import annotations
 
-from . import alarms, extra, profiling, receive, sends
+from . import alarms, extra, incidents, profiling, receive, sends
 from .scenario import Scenario
 
 SCENARIOS: tuple[Scenario, ...] = (
@@ -14,6 +14,7 @@ SCENARIOS: tuple[Scenario, ...] = (
     sends.HTTPS,
     extra.SCENARIO,
     alarms.SCENARIO,
+    incidents.SCENARIO,
     receive.SCENARIO,
     profiling.SCENARIO,
 )

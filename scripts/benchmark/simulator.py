@@ -3,9 +3,9 @@
 ``python -m scripts.benchmark sim [--cert PEM --key PEM]`` serves a seeded Pushover
 simulator (the project's own ``pushover_simulator``) on 127.0.0.1 with ten extra
 recipients, a user for the receiving device, an endless quota and control endpoints of
-its own under ``/_bench/`` (counters, timings, receipts, acknowledging, paced sending,
-push keep-alives). It prints ``READY <base url>`` and serves until SIGINT or SIGTERM.
-Its CPU is never counted: it is a process of its own.
+its own under ``/_bench/`` (counters, timings, receipts, links, acknowledging, paced
+sending, push keep-alives). It prints ``READY <base url>`` and serves until SIGINT or
+SIGTERM. Its CPU is never counted: it is a process of its own.
 """
 
 from __future__ import annotations
@@ -112,6 +112,7 @@ class BenchRoutes:
         router.add_get("/_bench/counters", self.counters)
         router.add_post("/_bench/ack", self.ack)
         router.add_get("/_bench/receipts", self.receipts)
+        router.add_get("/_bench/links", self.links)
         router.add_get("/_bench/timings", self.get_timings)
         router.add_post("/_bench/forget", self.forget)
         router.add_post("/_bench/device", self.device)
@@ -153,6 +154,23 @@ class BenchRoutes:
                 if r.message.startswith(prefix)
             ]
         )
+
+    async def links(self, request: Any) -> Any:
+        """List the links of messages starting with ``prefix``, as recipients see them."""
+        from aiohttp import web
+
+        from pushover_simulator.sent import SentMessage
+
+        prefix = request.query.get("prefix", "")
+        answer = []
+        for record in self.sim.messages:
+            sent = SentMessage.from_record(record)
+            if sent.text.startswith(prefix):
+                answer += [
+                    {"title": sent.title or "", "text": link.text, "href": link.href}
+                    for link in sent.links
+                ]
+        return web.json_response(answer)
 
     async def get_timings(self, request: Any) -> Any:
         """Answer the noted times and counts."""
