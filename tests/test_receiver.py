@@ -39,7 +39,7 @@ from pushover_simulator import (
     PushoverSimulator,
 )
 
-from .conftest import ALICE, BOB, recipient
+from .conftest import ALICE, BOB, WEBHOOK_ID, recipient
 from .helpers import (
     Capture,
     deadline,
@@ -477,6 +477,33 @@ async def test_event_entity_fires_received(
     assert state.attributes["event_type"] == "received"
     assert state.attributes["event_types"] == ["received"]
     assert {key: state.attributes[key] for key in EVENT_KEYS} == received.data[0]
+
+
+async def test_own_message_received_without_its_links(
+    hass: HomeAssistant,
+    device: tuple[OpenDevice, str],
+    connected: MockConfigEntry,
+) -> None:
+    """A message with action links, received here: titles stay, tokens never show."""
+    hass.config.external_url = "https://home.example.org"
+    received = Capture(hass, EVENT_MESSAGE_RECEIVED)
+    await hass.services.async_call(
+        DOMAIN,
+        "send_message",
+        {
+            "entity_id": "notify.alice",
+            "message": "Someone is at the gate",
+            "actions": [{"action": "open_gate", "title": "Open the gate"}],
+        },
+        blocking=True,
+    )
+    await received.wait(1)
+    [message] = received.data
+    assert message["message"] == "Someone is at the gate\nOpen the gate"
+    state = hass.states.get(EVENT_ENTITY)
+    assert state is not None
+    assert state.attributes["message"] == message["message"]
+    assert WEBHOOK_ID not in str(state.attributes)
 
 
 async def test_alarm_loop_closes_inside_home_assistant(

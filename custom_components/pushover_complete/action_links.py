@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from enum import Enum
 import html
+import re
 import secrets
 import time
 from typing import Any, Final
@@ -206,6 +207,22 @@ def compose(text: str, is_html: bool, links: list[str]) -> tuple[str, bool]:
     if (amp := cut.rfind("&")) > cut.rfind(";"):  # never half an entity
         cut = cut[:amp]
     return cut + ELLIPSIS + tail, True
+
+
+# A link a message carries that holds a token: its address names a webhook
+# (an id and the token), so a received message shows only its title.
+_TOKEN = rf"[?&]action=[A-Za-z0-9_-]{{{TOKEN_LENGTH}}}(?![A-Za-z0-9_-])"
+_ANCHOR = re.compile(rf'<a href="[^"]*{_TOKEN}">(.*?)</a>', re.DOTALL)
+_ADDRESS = re.compile(rf"\S*{_TOKEN}")
+
+
+def without_links(text: str) -> str:
+    """Return a received message with its action links' addresses taken out.
+
+    Home Assistant may receive its own messages (a Pushover device on a
+    recipient's account): a token or a webhook id must not reach its events.
+    """
+    return _ADDRESS.sub("", _ANCHOR.sub(r"\1", text))
 
 
 def placeholder_token() -> str:

@@ -37,6 +37,7 @@ from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.event import async_call_later
 from homeassistant.util import dt as dt_util
 
+from .action_links import without_links
 from .api import (
     BadAPIRequestError,
     PushFrame,
@@ -130,13 +131,14 @@ def message_event_data(
     message: ReceivedMessage, *, entry_id: str, name: str
 ) -> dict[str, Any]:
     """Return the data of ``pushover_complete_message_received`` for a message."""
+    text = message["message"]
     return {
         "config_entry_id": entry_id,
         "device_name": name,
         "id": message["id"],
         "umid": message["umid"],
         "title": message["title"],
-        "message": message["message"],
+        "message": text if text is None else without_links(text),
         "app": message["app"],
         "aid": message["aid"],
         "icon": message["icon"],
