@@ -2,88 +2,47 @@
 
 Home Assistant (``hass`` in this venv, the working tree's integration) and the Pushover
 simulator run as subprocesses on 127.0.0.1; headless Chromium drives Home Assistant's own
-frontend. Three walks:
+frontend. Two walks here (the README's dashboards are ``test_readme_dashboards.py``, actions
+in messages ``test_message_actions.py``):
 
 - the first setup, all in the UI (issue 13): Settings → Devices & services → Add integration,
   a second recipient, an option refused in words, a rename through Reconfigure that keeps the
   token, and the action form of ``pushover_complete.send_message``;
 - an emergency acknowledged in the simulator's inbox (as on a phone), coming back to Home
   Assistant as the ``pushover_complete_acknowledged`` event and the event entity's new state,
-  seen in the logbook;
-- the loop of issue 12: Home Assistant added as a Pushover device through the UI, an emergency
-  it receives, acknowledged by a button on a dashboard built from the README's example
-  (``docs/dashboard-acknowledge.yaml``), and the application's acknowledgement event naming
-  Home Assistant's device.
+  seen in the logbook.
 
 Pictures and logs go to ``test-output/e2e/``; with ``PUSHOVER_SCREENSHOTS=1`` the README's
 pictures are also written to ``docs/screenshots/`` (see ``ui.py``).
 
 Runs on the current target of ``scripts/test`` (which sets ``PUSHOVER_E2E=1``), with Debian's
-chromium and chromedriver. Everything it starts is stopped by PID.
+chromium and chromedriver. Everything it starts is stopped by PID (see ``conftest.py``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-import contextlib
 import json
-import os
-from pathlib import Path
-import shutil
 import time
 from typing import Any
 
 import pytest
 import yaml
 
-from pushover_simulator import (
-    DEMO_EMAIL,
-    DEMO_PASSWORD,
-    DEMO_TOKEN,
-    DEMO_USER,
-    DEMO_USER2,
-)
+from pushover_simulator import DEMO_TOKEN, DEMO_USER, DEMO_USER2
 
-from .live import (
-    DOMAIN,
-    OWNER,
-    REPO,
-    Stack,
-    Tokens,
-    free_port,
-    running_stack,
-    sim_state,
-    wait_for,
-)
+from .ha_websocket import HAWebSocket, websocket_api
+from .live import DOMAIN, OWNER, REPO, Stack, sim_state, wait_for
 from .ui import WAIT, Page
 
 # Deselected by conftest.py unless PUSHOVER_E2E=1; never skipped.
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
 
-OUTPUT = REPO / "test-output" / "e2e"
-CHROMIUM = os.environ.get("PUSHOVER_E2E_CHROMIUM", "/usr/bin/chromium")
-CHROMEDRIVER = os.environ.get("PUSHOVER_E2E_CHROMEDRIVER", "/usr/bin/chromedriver")
 INTEGRATION = REPO / "custom_components" / DOMAIN
 ENTRY_TITLE = "E2E Pushover"
 INTEGRATION_NAME = "Pushover Complete"
 FIRST_TITLE = "Pushover"  # the first flow's default name
 NEW_TITLE = "Home alarms"
 SECOND_RECIPIENT = "Sam"
-# The dashboard example of the README, used as it is (its entity ids are this test's).
-DASHBOARD_EXAMPLE = REPO / "docs" / "dashboard-acknowledge.yaml"
-DASHBOARD_PATH = "pushover-alarm"
-DEVICE_NAME = "homeassistant"  # the device flow's default name
-SCRIPT_ID = "acknowledge_pushover_alarm"
-RECEIVED_ENTITY = "event.homeassistant_received_message"
-CONNECTION_ENTITY = "binary_sensor.homeassistant_push_connection"
-EMERGENCY_ENTITY = "event.home_alarms_emergency"
-ALARM = {
-    "title": "Basement flooding",
-    "message": "Water sensor wet: please acknowledge",
-    "priority": 2,
-    "retry": 30,
-    "expire": 600,
-}
 
 
 def translations() -> dict[str, Any]:
@@ -95,182 +54,6 @@ def send_message_fields() -> dict[str, Any]:
     """The fields of ``send_message`` as services.yaml describes them."""
     services = yaml.safe_load((INTEGRATION / "services.yaml").read_text())
     return dict(services["send_message"]["fields"])
-
-
-@pytest.fixture
-def output(request: pytest.FixtureRequest) -> Path:
-    """A clean test-output/e2e/<test>/ for this test's logs and pictures."""
-    path = OUTPUT / request.node.name
-    shutil.rmtree(path, ignore_errors=True)
-    path.mkdir(parents=True)
-    return path
-
-
-@pytest.fixture
-def stack(socket_enabled: None, output: Path, tmp_path: Path) -> Iterator[Stack]:
-    """The simulator and Home Assistant, on free ports; stopped afterwards."""
-    config = tmp_path / "config"
-    try:
-        with running_stack(
-            config, output, ha_port=free_port(), sim_port=free_port()
-        ) as running:
-            yield running
-    finally:
-        log = config / "home-assistant.log"
-        if log.exists():
-            shutil.copy(log, output / "home-assistant.log")
-
-
-@pytest.fixture
-def browser(
-    socket_enabled: None,
-    output: Path,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-) -> Iterator[Any]:
-    """Headless Chromium through chromedriver; quit (and the driver killed) afterwards."""
-    missing = [
-        path for path in (CHROMIUM, CHROMEDRIVER) if not os.access(path, os.X_OK)
-    ]
-    if missing:
-        pytest.fail(
-            f"the browser test needs Chromium and chromedriver; not executable: "
-            f"{', '.join(missing)}. scripts/setup current installs them (Debian's chromium "
-            f"and chromium-driver); elsewhere set PUSHOVER_E2E_CHROMIUM and "
-            f"PUSHOVER_E2E_CHROMEDRIVER, or leave the test out with -m 'not e2e'",
-            pytrace=False,
-        )
-    from selenium import webdriver
-    from selenium.common.exceptions import WebDriverException
-    from selenium.webdriver.chrome.service import Service
-
-    monkeypatch.setenv(
-        "SE_OFFLINE", "true"
-    )  # Selenium Manager never downloads anything
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for arg in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-dev-shm-usage",
-        "--window-size=1280,1000",
-        "--lang=en-US",
-        f"--user-data-dir={tmp_path / 'chromium'}",
-        # Nothing but 127.0.0.1: no name resolves, no proxy, no background traffic.
-        "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
-        "--no-proxy-server",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-default-apps",
-        "--no-first-run",
-        "--disable-features=Translate,OptimizationHints,MediaRouter",
-    ):
-        options.add_argument(arg)
-    service = Service(CHROMEDRIVER, log_output=str(output / "chromedriver.log"))
-    try:
-        driver = webdriver.Chrome(options=options, service=service)
-    except WebDriverException as err:
-        failure = err.msg or repr(err)
-    else:
-        failure = None
-    if failure is not None:
-        if service.process is not None and service.process.poll() is None:
-            service.process.kill()
-            service.process.wait(5)
-        pytest.fail(
-            f"headless Chromium did not start ({CHROMIUM} through {CHROMEDRIVER}): "
-            f"{failure}; see {output / 'chromedriver.log'}",
-            pytrace=False,
-        )
-    driver.set_page_load_timeout(WAIT)
-    driver.set_script_timeout(WAIT)
-    try:
-        yield driver
-    finally:
-        driver_proc = service.process
-        try:
-            driver.quit()
-        finally:
-            if driver_proc is not None and driver_proc.poll() is None:
-                driver_proc.kill()
-                driver_proc.wait(5)
-
-
-@pytest.fixture
-def page(browser: Any, output: Path) -> Page:
-    """The browser as a user of Home Assistant's frontend."""
-    return Page(browser, output)
-
-
-class HAWebSocket:
-    """Home Assistant's websocket API, authenticated (websocket-client, synchronous)."""
-
-    def __init__(self, base_url: str, token: str) -> None:
-        import websocket
-
-        url = base_url.replace("http://", "ws://", 1) + "/api/websocket"
-        self.ws = websocket.create_connection(url, timeout=WAIT)
-        self.next_id = 1
-        self.subscriptions: dict[int, str] = {}
-        assert self.recv()["type"] == "auth_required"
-        self.ws.send(json.dumps({"type": "auth", "access_token": token}))
-        assert self.recv()["type"] == "auth_ok"
-
-    def recv(self, timeout: float = WAIT) -> dict[str, Any]:
-        """The next message (bounded)."""
-        self.ws.settimeout(timeout)
-        return dict(json.loads(self.ws.recv()))
-
-    def command(self, **msg: Any) -> Any:
-        """Send a command and return its result."""
-        msg_id, self.next_id = self.next_id, self.next_id + 1
-        self.ws.send(json.dumps({"id": msg_id, **msg}))
-        deadline = time.monotonic() + WAIT
-        while time.monotonic() < deadline:
-            reply = self.recv()
-            if reply.get("id") == msg_id and reply.get("type") == "result":
-                assert reply["success"], reply
-                return reply["result"]
-        raise TimeoutError(f"no result for {msg}")
-
-    def subscribe(self, event_type: str) -> int:
-        """subscribe_events; returns the subscription id."""
-        sub_id = self.next_id
-        self.command(type="subscribe_events", event_type=event_type)
-        self.subscriptions[sub_id] = event_type
-        return sub_id
-
-    def wait_event(self, sub_id: int, timeout: float) -> dict[str, Any]:
-        """The next event of a subscription (others are dropped)."""
-        from websocket import WebSocketTimeoutException
-
-        deadline = time.monotonic() + timeout
-        try:
-            while (left := deadline - time.monotonic()) > 0:
-                msg = self.recv(left)
-                if msg.get("type") == "event" and msg.get("id") == sub_id:
-                    return dict(msg["event"])
-        except (TimeoutError, WebSocketTimeoutException):
-            pass
-        raise TimeoutError(
-            f"no {self.subscriptions[sub_id]} event within {timeout:.0f} s"
-        )
-
-    def close(self) -> None:
-        """Close the connection."""
-        with contextlib.suppress(Exception):
-            self.ws.close()
-
-
-@contextlib.contextmanager
-def websocket_api(stack: Stack, tokens: Tokens) -> Iterator[HAWebSocket]:
-    """An authenticated websocket connection, closed afterwards."""
-    ws = HAWebSocket(stack.ha_url, tokens.access_token)
-    try:
-        yield ws
-    finally:
-        ws.close()
 
 
 def our_entries(stack: Stack) -> list[dict[str, Any]]:
@@ -297,22 +80,9 @@ def subentry_titles(ws: HAWebSocket, entry_id: str) -> list[str]:
     return sorted(sub["title"] for sub in found)
 
 
-def finish_dialog(page: Page) -> None:
-    """Close a flow's last step with its primary button, whatever it is called."""
-
-    def closing_button() -> Any:
-        for label in ("Finish", "Skip and finish", "Close"):
-            if found := page.find_button(label, dialog=True):
-                return found
-        return None
-
-    page.click("the flow's closing button", closing_button)
-    page.wait("the dialog to close", lambda: page.open_dialog() is None)
-
-
 def add_integration(page: Page, stack: Stack) -> str:
     """Settings → Devices & services → Add integration → Pushover Complete."""
-    page.driver.get(f"{stack.ha_url}/config/integrations/dashboard")
+    page.goto(f"{stack.ha_url}/config/integrations/dashboard")
     page.press("Add integration")
     search = page.wait("the brand search", lambda: page.shown("input", page.dialog()))
     search[0].send_keys(INTEGRATION_NAME)
@@ -341,7 +111,7 @@ def add_integration(page: Page, stack: Stack) -> str:
     page.press("Submit", dialog=True)
 
     (entry,) = page.wait("the entry", lambda: our_entries(stack))
-    finish_dialog(page)
+    page.finish_dialog()
     page.wait(
         "the integration page",
         lambda: f"/config/integrations/integration/{DOMAIN}" in page.driver.current_url,
@@ -363,7 +133,7 @@ def add_recipient(page: Page) -> None:
     page.wait("the device laptop", lambda: page.shown("ha-checkbox[value=laptop]"))
     page.picture("recipient-defaults", page.dialog_surface())
     page.press("Submit", dialog=True)
-    finish_dialog(page)
+    page.finish_dialog()
 
 
 def refuse_then_take_an_option(page: Page, stack: Stack, entry_id: str) -> None:
@@ -376,7 +146,7 @@ def refuse_then_take_an_option(page: Page, stack: Stack, entry_id: str) -> None:
     assert "too small" not in page.text(page.dialog())
     page.fill("retry", "45")
     page.press("Submit", dialog=True)
-    finish_dialog(page)
+    page.finish_dialog()
 
     def saved() -> bool:
         entry = stored_entry(stack, entry_id)
@@ -408,7 +178,7 @@ def rename_keeping_the_token(page: Page, stack: Stack, entry_id: str) -> None:
     assert page.field("api_key").get_attribute("value") == ""
     page.fill("name", NEW_TITLE)
     page.press("Submit", dialog=True)
-    finish_dialog(page)
+    page.finish_dialog()
 
     def renamed() -> bool:
         return bool(our_entries(stack)[0]["title"] == NEW_TITLE)
@@ -421,7 +191,7 @@ def rename_keeping_the_token(page: Page, stack: Stack, entry_id: str) -> None:
 
 def picture_integration_page(page: Page, stack: Stack) -> None:
     """The integration page with the application and both recipients."""
-    page.driver.get(f"{stack.ha_url}/config/integrations/integration/{DOMAIN}")
+    page.goto(f"{stack.ha_url}/config/integrations/integration/{DOMAIN}")
     for text in (NEW_TITLE, OWNER, SECOND_RECIPIENT):
         page.wait_text(text)
     page.wait("the brand icon", lambda: page.shown("img"))
@@ -430,7 +200,7 @@ def picture_integration_page(page: Page, stack: Stack) -> None:
 
 def open_action_form(page: Page, stack: Stack, action: str) -> Any:
     """Settings → Tools → Actions, UI mode, the action picked; returns the form."""
-    page.driver.get(f"{stack.ha_url}/config/tools/action")
+    page.goto(f"{stack.ha_url}/config/tools/action")
     page.press("UI mode")
     form = page.wait("the action form", lambda: page.shown("ha-service-control"))[0]
     page.click("the action picker", lambda: page.shown("ha-picker-field", form)[:1])
@@ -621,117 +391,3 @@ def test_emergency_acknowledged_in_the_inbox(stack: Stack, page: Page) -> None:
     page.picture("inbox-logbook")
 
     print(f"e2e inbox: {time.monotonic() - t0:.1f} s after Home Assistant was up")
-
-
-def add_device(page: Page, stack: Stack, ws: HAWebSocket, entry_id: str) -> str:
-    """Receive messages in Home Assistant: the demo login; returns the subentry id."""
-    page.driver.get(f"{stack.ha_url}/config/integrations/integration/{DOMAIN}")
-    page.press("Receive messages in Home Assistant")
-    page.fill("email", DEMO_EMAIL)
-    page.fill("password", DEMO_PASSWORD)
-    assert page.field("name").get_attribute("value") == DEVICE_NAME
-    page.press("Submit", dialog=True)
-    finish_dialog(page)
-    found = ws.command(type="config_entries/subentries/list", entry_id=entry_id)
-    (device,) = [sub for sub in found if sub["subentry_type"] == "device"]
-    assert device["title"] == DEVICE_NAME
-    return str(device["subentry_id"])
-
-
-def check_device_entities(stack: Stack, ws: HAWebSocket, subentry_id: str) -> None:
-    """The device's event entity and connection sensor, named as in the example."""
-    registry = {
-        e["entity_id"]: e for e in ws.command(type="config/entity_registry/list")
-    }
-    for entity_id in (RECEIVED_ENTITY, CONNECTION_ENTITY):
-        assert entity_id in registry, f"no {entity_id}; the example needs it"
-        assert registry[entity_id]["config_subentry_id"] == subentry_id
-    assert registry[EMERGENCY_ENTITY]["platform"] == DOMAIN
-
-    def connected() -> bool:
-        state = stack.ha.state(CONNECTION_ENTITY)
-        return bool(state and state["state"] == "on")
-
-    wait_for("the push connection", connected, WAIT)
-
-
-def install_dashboard_example(stack: Stack, ws: HAWebSocket, entry_id: str) -> None:
-    """The example's script (through the script editor's API) and its card, on a dashboard."""
-    example = yaml.safe_load(
-        DASHBOARD_EXAMPLE.read_text().replace("YOUR_ENTRY_ID", entry_id)
-    )
-    stack.ha.request(
-        "POST", f"/api/config/script/config/{SCRIPT_ID}", example["script"]
-    )
-    ws.command(
-        type="lovelace/dashboards/create",
-        url_path=DASHBOARD_PATH,
-        title="Pushover alarm",
-        icon="mdi:alarm-light",
-        show_in_sidebar=True,
-        require_admin=False,
-        mode="storage",
-    )
-    ws.command(
-        type="lovelace/config/save",
-        url_path=DASHBOARD_PATH,
-        config={"views": [{"title": "Alarm", "cards": [example["card"]]}]},
-    )
-    wait_for(
-        f"script.{SCRIPT_ID}",
-        lambda: stack.ha.state(f"script.{SCRIPT_ID}"),
-        WAIT,
-    )
-
-
-def send_alarm_and_receive_it(stack: Stack, ws: HAWebSocket) -> str:
-    """An emergency to the first recipient, whose account has this HA as a device."""
-    received = ws.subscribe(f"{DOMAIN}_message_received")
-    response = stack.ha.call(
-        DOMAIN,
-        "send_message",
-        {"entity_id": "notify.home_alarms", **ALARM},
-        response=True,
-    )
-    (sent,) = response["service_response"]["recipients"]
-    receipt = str(sent["receipt"])
-    data = ws.wait_event(received, WAIT)["data"]
-    assert data["receipt"] == receipt
-    assert data["priority"] == 2
-    assert data["title"] == ALARM["title"]
-    assert data["device_name"] == DEVICE_NAME
-    return receipt
-
-
-def test_alarm_acknowledged_on_a_dashboard(stack: Stack, page: Page) -> None:
-    """Issue 12's loop: an alarm received by HA as a device, acknowledged by a button."""
-    t0 = time.monotonic()
-    ha = stack.ha
-    tokens = ha.onboard()
-    entry_id = str(ha.create_entry(NEW_TITLE, DEMO_TOKEN, DEMO_USER)["entry_id"])
-    page.login(stack.ha_url, tokens, ha.client_id)
-    with websocket_api(stack, tokens) as ws:
-        subentry_id = add_device(page, stack, ws, entry_id)
-        check_device_entities(stack, ws, subentry_id)
-        install_dashboard_example(stack, ws, entry_id)
-        receipt = send_alarm_and_receive_it(stack, ws)
-
-        page.driver.get(f"{stack.ha_url}/{DASHBOARD_PATH}/0")
-        page.wait_text(ALARM["title"])
-        acknowledged = ws.subscribe(f"{DOMAIN}_acknowledged")
-        page.click("the card's button", lambda: page.shown("hui-button-card"))
-        data = ws.wait_event(acknowledged, WAIT)["data"]
-    assert data["receipt"] == receipt
-    assert data["config_entry_id"] == entry_id
-    assert data["acknowledged_by"] == DEMO_USER
-    assert data["acknowledged_by_device"] == DEVICE_NAME
-    assert data["title"] == ALARM["title"]
-    at_pushover = sim_state(stack.sim_port)["receipts"][receipt]
-    assert at_pushover["acknowledged"]
-    assert at_pushover["acknowledged_by_device"] == DEVICE_NAME
-
-    # The card shows the answer, from the application's event entity.
-    page.wait_text(f"Acknowledged on {DEVICE_NAME}")
-    (card,) = page.shown("hui-vertical-stack-card")
-    page.picture("acknowledged-alarm", card)
-    print(f"e2e dashboard: {time.monotonic() - t0:.1f} s after Home Assistant was up")

@@ -12,7 +12,7 @@ from homeassistant.const import MAJOR_VERSION, MINOR_VERSION
 import pushover_simulator
 
 from .demo import actions_menu, demo_identities, print_demo_identities
-from .live import write_config
+from .dev_config import write_config
 
 DEMO_CONSTANTS = sorted(
     name for name in vars(pushover_simulator) if name.startswith("DEMO_")
@@ -89,15 +89,21 @@ IncludeLoader.add_constructor(
 
 
 def test_development_configuration(tmp_path: Path) -> None:
-    """History and logbook with their recorder; no default_config; our integration linked."""
+    """History, logbook, the editors' files; no default_config; our integration linked."""
     write_config(tmp_path, 8123)
     config = yaml.load(  # a SafeLoader with one more tag
         (tmp_path / "configuration.yaml").read_text(), Loader=IncludeLoader
     )
-    assert {"recorder", "history", "logbook", "api", "config"} <= set(config)
-    # The script editor's file, which the script: key includes, exists.
-    assert config["script"] == {"!include": "scripts.yaml"}
-    assert (tmp_path / "scripts.yaml").is_file()
+    assert {"recorder", "history", "logbook", "api", "config", "input_boolean"} <= set(
+        config
+    )
+    # The files of the script and automation editors, which their keys include, exist.
+    for key, included in (
+        ("script", "scripts.yaml"),
+        ("automation", "automations.yaml"),
+    ):
+        assert config[key] == {"!include": included}
+        assert (tmp_path / included).is_file()
     assert "default_config" not in config
     link = tmp_path / "custom_components" / "pushover_complete"
     assert (link / "manifest.json").is_file()

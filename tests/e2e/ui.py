@@ -29,7 +29,9 @@ README_PICTURES = frozenset(
         "recipient-defaults",
         "integration-page",
         "action-form",
-        "acknowledged-alarm",
+        "dashboard-acknowledge",
+        "incidents-card",
+        "action-confirm",
     }
 )
 
@@ -91,6 +93,19 @@ return null;
 """
 
 
+# No history entry of a dialog (the frontend marks them with dialog or dialogData).
+HISTORY_SETTLED_JS = """
+const state = history.state;
+return !(state && (state.dialog || state.dialogData));
+"""
+
+# Put arguments[0] on the clipboard; answers "ok" or the error.
+WRITE_CLIPBOARD_JS = """
+const done = arguments[arguments.length - 1];
+navigator.clipboard.writeText(arguments[0]).then(() => done('ok'), (e) => done(String(e)));
+"""
+
+
 def screenshots_wanted() -> bool:
     """Whether this run writes the README's pictures to docs/screenshots/."""
     return os.environ.get(SCREENSHOTS_ENV) == "1"
@@ -102,6 +117,19 @@ class Page:
     def __init__(self, driver: Any, output: Path) -> None:
         self.driver = driver
         self.output = output
+
+    def goto(self, url: str) -> None:
+        """Open url, once the frontend's dialogs have left the browser's history.
+
+        A dialog adds a history entry when it opens and goes back when it has closed
+        (so that the back button closes dialogs): that late ``history.back()`` would
+        otherwise undo a navigation that started meanwhile.
+        """
+        self.wait(
+            "the closed dialogs to leave the history",
+            lambda: self.driver.execute_script(HISTORY_SETTLED_JS),
+        )
+        self.driver.get(url)
 
     def find(self, selector: str, host: Any = None) -> list[Any]:
         """Every element matching selector under host (or the whole page)."""
@@ -194,7 +222,8 @@ class Page:
     def find_icon_button(self, label: str, host: Any = None) -> Any:
         """A shown icon button labelled label, or None."""
         for el in self.shown("ha-icon-button", host):
-            if el.get_attribute("label") == label:
+            # Some labels end with a space (where a keyboard shortcut would go).
+            if (el.get_attribute("label") or "").strip() == label:
                 return el
         return None
 
@@ -230,6 +259,51 @@ class Page:
             return bool(self.field(name).get_attribute("value") == value)
 
         self.wait(f"the field {name!r} to hold what was typed", typed)
+
+    def finish_dialog(self) -> None:
+        """Close a flow's last step with its primary button, whatever it is called."""
+
+        def closing_button() -> Any:
+            for label in ("Finish", "Skip and finish", "Close"):
+                if found := self.find_button(label, dialog=True):
+                    return found
+            return None
+
+        self.click("the flow's closing button", closing_button)
+        self.wait("the dialog to close", lambda: self.open_dialog() is None)
+
+    def paste(self, text: str, host: Any = None) -> None:
+        """Paste text over what the code editor (under host) holds, as a user does.
+
+        The text goes to the browser's clipboard, then Ctrl+A and Ctrl+V in the editor:
+        the editor takes it as pasted (typing would indent each new line again).
+        """
+        from selenium.webdriver.common.action_chains import ActionChains
+        from selenium.webdriver.common.keys import Keys
+
+        origin = "/".join(self.driver.current_url.split("/")[:3])
+        self.driver.execute_cdp_cmd(
+            "Browser.grantPermissions",
+            {
+                "origin": origin,
+                "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"],
+            },
+        )
+        written = self.driver.execute_async_script(WRITE_CLIPBOARD_JS, text)
+        assert written == "ok", f"the clipboard refused the text: {written}"
+        editor = self.wait(
+            "the code editor", lambda: self.shown("ha-code-editor", host)[:1]
+        )[0]
+        self.click("the code editor", lambda: self.shown(".cm-content", editor))
+        for key in ("a", "v"):
+            chord = ActionChains(self.driver).key_down(Keys.CONTROL).send_keys(key)
+            chord.key_up(Keys.CONTROL).perform()
+        self.wait(
+            "the code editor to hold what was pasted",
+            lambda: (
+                self.driver.execute_script("return arguments[0].value", editor) == text
+            ),
+        )
 
     def dialog(self) -> Any:
         """The open dialog (waits for it)."""
@@ -268,9 +342,21 @@ class Page:
     def picture(self, name: str, element: Any = None) -> Path:
         """Save a picture of element (or the window) to the output, and for the README.
 
-        One of README_PICTURES goes to docs/screenshots/ too, but only when
-        PUSHOVER_SCREENSHOTS=1, so that ordinary runs leave the working tree alone.
+        The element is scrolled into the middle of the window, the mouse moved off it (no
+        hover highlight) and any toast waited away first. One of README_PICTURES goes to
+        docs/screenshots/ too, but only when PUSHOVER_SCREENSHOTS=1, so that ordinary runs
+        leave the working tree alone.
         """
+        from selenium.webdriver.common.actions.action_builder import ActionBuilder
+
+        if element is not None:
+            self.driver.execute_script(
+                "arguments[0].scrollIntoView({block: 'center'})", element
+            )
+        mouse = ActionBuilder(self.driver)
+        mouse.pointer_action.move_to_location(1, 1)
+        mouse.perform()
+        self.wait("no toast", lambda: not self.shown("ha-toast"))
         png = bytes(
             element.screenshot_as_png
             if element is not None
