@@ -126,21 +126,73 @@ async def test_the_night_in_words(
     await tick(hass, freezer, 5)
     shown = await entries(hass, hass_client, since)
     lines = [(e["name"], e["message"], e.get("entity_id")) for e in shown]
-    assert ("Leak", "acknowledged by Alice on phone", "event.home_emergency") in lines
-    assert ("Smoke", "expired: nobody answered", "event.home_emergency") in lines
     assert (
-        "Door",
-        f"resolved by {hass_admin_user.name}",
+        "Leak",
+        "“Leak” acknowledged by Alice on phone",
         "event.home_emergency",
     ) in lines
-    assert ("Bob", "chose “Open the gate” in “Gate”", "event.home_emergency") in lines
+    assert (
+        "Smoke",
+        "“Smoke” expired: nobody answered",
+        "event.home_emergency",
+    ) in lines
+    assert (
+        "Door",
+        f"“Door” resolved by {hass_admin_user.name}",
+        "event.home_emergency",
+    ) in lines
+    assert (
+        "Bob",
+        "Bob chose “Open the gate” in “Gate”",
+        "event.home_emergency",
+    ) in lines
     received = [line for line in lines if line[2] == "event.wallpanel_received_message"]
     assert (
         "Gate",
-        "received from Demo",
+        "“Gate” from Demo",
         "event.wallpanel_received_message",
     ) in received
     text = str(shown)
     for secret in (DEMO_USER, DEMO_USER2, *sim.receipts, link):
         assert secret not in text
     sim.callback_sender = None
+
+
+@pytest.mark.parametrize(
+    ("message", "line"),
+    [
+        ("Water in the basement", "“Water in the basement” resolved"),
+        (
+            "Water in the basement, the sump pump has stopped and the alarm rings",
+            "“Water in the basement, the sump pump ha…” resolved",
+        ),
+    ],
+)
+async def test_an_untitled_alarm_is_named_by_its_text(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    hass_client: ClientSessionGenerator,
+    message: str,
+    line: str,
+) -> None:
+    """Without a title, the start of the message names it (Activity shows no name)."""
+    assert await async_setup_component(hass, "logbook", {})
+    since = dt_util.utcnow() - timedelta(seconds=1)
+    await hass.services.async_call(
+        DOMAIN,
+        "send_alarm",
+        {"message": message, "steps": [{"targets": ["notify.alice"]}], "key": "k"},
+        blocking=True,
+        return_response=True,
+    )
+    await hass.services.async_call(
+        DOMAIN,
+        "resolve_alarm",
+        {"config_entry_id": loaded_entry.entry_id, "key": "k"},
+        blocking=True,
+        return_response=True,
+    )
+    shown = await entries(hass, hass_client, since)
+    assert [(e["message"], e["entity_id"]) for e in shown] == [
+        (line, "event.home_emergency")
+    ]

@@ -1,9 +1,11 @@
 """Logbook: what happened, in words, on the entity it happened to.
 
-"Leak acknowledged by Alice on iphone", "Leak resolved by Dana", "Bob chose
-'Silence the siren' in 'Leak'", "Doorbell received from Pushover Complete".
-The words come from the translations, in Home Assistant's language; keys,
-receipts and tokens never appear.
+Activity shows a line as the entity's name followed by its message, so each
+message names its own subject: "“Leak” acknowledged by Alice on iphone",
+"“Leak” resolved by Dana", "Bob chose “Silence the siren” in “Leak”",
+"“Doorbell” from Monitoring". A message without a title is named by the
+start of its text. The words come from the translations, in Home
+Assistant's language; keys, receipts and tokens never appear.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from .entity import async_emergency_event_id, recipient_unique_id
 from .events import ACKNOWLEDGED, ACTION, EXPIRED, RESOLVED, bus_event
 
 RECEIVED_ENTITY_KEY: Final = "received"
+# How much of a message's text names it when it has no title.
+SUBJECT_LENGTH: Final = 40
 
 type Describer = Callable[[Event], dict[str, str | None]]
 
@@ -71,25 +75,41 @@ def _received_entity(hass: HomeAssistant, data: Mapping[str, Any]) -> str | None
     return er.async_get(hass).async_get_entity_id("event", DOMAIN, unique_id)
 
 
+def _subject(data: Mapping[str, Any]) -> str:
+    """Return what names a message: its title, else the start of its text."""
+    if title := data.get("title"):
+        return str(title)
+    text = " ".join(str(data.get("message") or "").split())
+    if len(text) <= SUBJECT_LENGTH:
+        return text
+    return text[: SUBJECT_LENGTH - 1].rstrip() + "…"
+
+
 def _acknowledged(words: _Words, data: Mapping[str, Any]) -> str:
     name, device = data.get("acknowledged_by_name"), data.get("acknowledged_by_device")
+    title = _subject(data)
     if name and device:
-        return words("acknowledged", name=name, device=device)
+        return words("acknowledged", title=title, name=name, device=device)
     if name or device:
-        return words("acknowledged_by", name=name or device)
-    return words("acknowledged_anonymous")
+        return words("acknowledged_by", title=title, name=name or device)
+    return words("acknowledged_anonymous", title=title)
+
+
+def _expired(words: _Words, data: Mapping[str, Any]) -> str:
+    return words("expired", title=_subject(data))
 
 
 def _resolved(words: _Words, data: Mapping[str, Any]) -> str:
     if who := data.get("resolved_by"):
-        return words("resolved_by", name=who)
-    return words("resolved")
+        return words("resolved_by", title=_subject(data), name=who)
+    return words("resolved", title=_subject(data))
 
 
 def _action(words: _Words, data: Mapping[str, Any]) -> str:
+    who = data.get("recipient") or words("someone")
     if title := data.get("title"):
-        return words("action", action=data.get("action_title"), title=title)
-    return words("action_untitled", action=data.get("action_title"))
+        return words("action", name=who, action=data.get("action_title"), title=title)
+    return words("action_untitled", name=who, action=data.get("action_title"))
 
 
 @callback
@@ -123,14 +143,14 @@ def async_describe_events(
     def _describe_received(event: Event) -> dict[str, str | None]:
         return {
             LOGBOOK_ENTRY_NAME: event.data.get("title") or words("message"),
-            LOGBOOK_ENTRY_MESSAGE: words("received", app=event.data.get("app") or ""),
+            LOGBOOK_ENTRY_MESSAGE: words(
+                "received", title=_subject(event.data), app=event.data.get("app") or ""
+            ),
             LOGBOOK_ENTRY_ENTITY_ID: _received_entity(hass, event.data),
         }
 
     async_describe_event(DOMAIN, bus_event(ACKNOWLEDGED), _alarm(_acknowledged))
-    async_describe_event(
-        DOMAIN, bus_event(EXPIRED), _alarm(lambda w, _data: w("expired"))
-    )
+    async_describe_event(DOMAIN, bus_event(EXPIRED), _alarm(_expired))
     async_describe_event(DOMAIN, bus_event(RESOLVED), _alarm(_resolved))
     async_describe_event(DOMAIN, bus_event(ACTION), _describe_action)
     async_describe_event(DOMAIN, EVENT_MESSAGE_RECEIVED, _describe_received)

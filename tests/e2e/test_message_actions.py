@@ -162,7 +162,9 @@ def test_a_link_in_a_message_acts(stack: Stack, page: Page) -> None:
     wait_for("the gate to open", lambda: ha.state(GATE)["state"] == "on", WAIT)
 
     # Activity (the logbook) says who chose what, in words: stored, then on the page.
-    words = exceptions_text("logbook_action", action=action_title, title=title)
+    words = exceptions_text(
+        "logbook_action", name=RECIPIENT, action=action_title, title=title
+    )
     wait_for("the logbook entry", lambda: logbook_says(stack, words), WAIT)
     page.login(stack.ha_url, tokens, ha.client_id)
     page.goto(f"{stack.ha_url}/logbook")
