@@ -961,7 +961,7 @@ def _config_flows() -> dict[str, FlowInfo]:
         bases = {b.id for b in cls.bases if isinstance(b, ast.Name)}
         if "ConfigFlow" in bases:
             sections[cls.name] = "config"
-        elif "OptionsFlow" in bases:
+        elif bases & {"OptionsFlow", "ReloadingOptionsFlow"}:
             sections[cls.name] = "options"
         elif "ConfigSubentryFlow" in bases:
             sections[cls.name] = f"config_subentries.{subentry_types[cls.name]}"
