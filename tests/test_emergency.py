@@ -378,19 +378,23 @@ async def test_legacy_service_emergency_is_tracked(
 
 
 @pytest.mark.parametrize(
-    ("cloudhook", "expected"),
-    [("https://hooks.nabu.casa/abc", "https://hooks.nabu.casa/abc"), (None, None)],
+    ("cloudhook", "side_effect", "expected"),
+    [
+        ("https://hooks.nabu.casa/abc", None, "https://hooks.nabu.casa/abc"),
+        (None, RuntimeError("cloud down"), None),
+    ],
+    ids=["cloudhook", "cloud_down"],
 )
 async def test_cloud_webhook_used_when_subscribed(
     hass: HomeAssistant,
     sim: PushoverSimulator,
     config_entry: MockConfigEntry,
     cloudhook: str | None,
+    side_effect: Exception | None,
     expected: str | None,
 ) -> None:
     """With Home Assistant Cloud, the callback is the cloud webhook."""
     hass.config.components.add("cloud")
-    side_effect = None if cloudhook else RuntimeError("cloud down")
     with (
         patch(
             "homeassistant.components.cloud.async_active_subscription",
