@@ -54,7 +54,7 @@ from pushover_simulator import (
 )
 
 from .conftest import ALICE, BOB, WEBHOOK_ID, recipient
-from .helpers import send_emergency
+from .helpers import send_emergency, state_of
 
 SURROGATE = "\ud800"
 TRANSLATIONS = Path(__file__).parents[1] / (
@@ -194,7 +194,7 @@ async def test_lone_surrogate_never_enters_the_outbox(
         await _send_action(hass, f"bad {SURROGATE}", None)
     assert err.value.translation_key == "invalid_field"
     await _send_action(hass, "after", None)
-    assert loaded_entry.runtime_data.outbox.pending == 2
+    assert state_of(hass, "sensor.home_queued_messages") == "2"
     freezer.tick(timedelta(seconds=6))
     async_fire_time_changed(hass)
     await hass.async_block_till_done()
