@@ -390,6 +390,7 @@ async def test_broken_stored_items_are_skipped_or_dropped(
         stored_item("bad recipient", recipients=[{"nickname": "x"}]),
         stored_item(surrogate, fields={"message": surrogate}),
         stored_item("unknown field", fields={"message": "x", "colour": "red"}),
+        stored_item("bad owner", ref=5),
         stored_item("last"),
     ]
     hass_storage[f"{DOMAIN}.{config_entry.entry_id}.outbox"] = {
@@ -406,7 +407,7 @@ async def test_broken_stored_items_are_skipped_or_dropped(
         for record in caplog.records
         if record.levelno == logging.WARNING and "Skipped queued" in record.msg
     ]
-    assert [record.args[0] for record in warned] == [2, 3, 4]  # type: ignore[index]
+    assert [record.args[0] for record in warned] == [2, 3, 4, 7]  # type: ignore[index]
     assert queued(hass) == "4"
     await tick(hass, freezer, 6)
     assert delivered(sim) == ["first", "last"]
