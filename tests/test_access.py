@@ -37,7 +37,7 @@ from homeassistant.core import (
     ServiceResponse,
     SupportsResponse,
 )
-from homeassistant.exceptions import Unauthorized
+from homeassistant.exceptions import Unauthorized, UnknownUser
 from homeassistant.helpers import (
     area_registry as ar,
     device_registry as dr,
@@ -767,3 +767,18 @@ async def test_acknowledge_refused(
     call_args = (DOMAIN, "acknowledge", received_emergency)
     await assert_refused(hass, sim, call_args, user, EVENT_ENTITY)
     assert not sim.receipts[received_emergency["receipt"]].acknowledged
+
+
+async def test_a_caller_who_no_longer_exists_is_refused(
+    hass: HomeAssistant, sim: PushoverSimulator, loaded_entry: MockConfigEntry
+) -> None:
+    """A call in the name of a removed user: ``UnknownUser``, nothing sent."""
+    with pytest.raises(UnknownUser):
+        await call(
+            hass,
+            DOMAIN,
+            "send_message",
+            {"entity_id": "notify.alice", "message": "Hi"},
+            Context(user_id="removed-user-id"),
+        )
+    assert sim.messages == []
