@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -39,6 +40,19 @@ BOB = "bob_subentry"
 def auto_enable_custom_integrations(enable_custom_integrations: None) -> Iterator[None]:
     """Load integrations from custom_components."""
     yield
+
+
+@pytest.fixture(autouse=True)
+def own_config_folder(hass: HomeAssistant, tmp_path: Path) -> None:
+    """Each test's files (kept attachments, blueprints) in a folder of its own.
+
+    Home Assistant's test configuration folder lives in the shared virtual
+    environment; files written there would outlast the test and be seen by
+    the next one.
+    """
+    folder = tmp_path / "config"
+    folder.mkdir()
+    hass.config.config_dir = str(folder)
 
 
 @pytest.fixture

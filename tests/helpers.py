@@ -110,6 +110,12 @@ def follow_frozen_clock(sim: PushoverSimulator) -> None:
     sim.clock = frozen_now
 
 
+def inject_fault(sim: PushoverSimulator, fault: tuple[str, str] | None) -> None:
+    """Give the simulator the fault ``(path, kind)``; ``None``: no fault."""
+    if fault is not None:
+        sim.inject_fault(*fault)
+
+
 def sent_to(sim: PushoverSimulator) -> list[list[str]]:
     """Return the users of every message that reached the simulator."""
     return [msg["users"] for msg in sim.messages]

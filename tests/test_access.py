@@ -37,7 +37,7 @@ from homeassistant.core import (
     ServiceResponse,
     SupportsResponse,
 )
-from homeassistant.exceptions import Unauthorized
+from homeassistant.exceptions import Unauthorized, UnknownUser
 from homeassistant.helpers import (
     area_registry as ar,
     device_registry as dr,
@@ -69,7 +69,7 @@ ALLOWED: Final = {
 EVENT_ENTITY: Final = "event.home_emergency"
 DEVICE_NAME: Final = "wallpanel"
 # Actions with a test of their own (they need more than the two recipients).
-OWN_TESTS: Final = {"acknowledge": "test_acknowledge_access"}
+OWN_TESTS: Final = {"acknowledge": "test_acknowledge_allowed"}
 
 type Check = Callable[[PushoverSimulator, ServiceResponse, str | None], None]
 
@@ -455,9 +455,35 @@ async def test_every_action_is_in_the_matrix(
     assert registered == covered == {"send_message", "send_alarm", *ACTIONS}
 
 
-@pytest.mark.parametrize("caller", CALLERS)
-@pytest.mark.parametrize("case_id", sorted(CASES))
-async def test_permission_matrix(
+def calls(allowed: bool) -> list[Any]:
+    """The (case, caller) pairs of the matrix that CONTRACT §4 allows, or refuses."""
+    return [
+        pytest.param(case_id, caller, id=f"{case_id}-{caller}")
+        for case_id in sorted(CASES)
+        for caller in CALLERS
+        if (caller in ALLOWED[CASES[case_id].access]) is allowed
+    ]
+
+
+async def prepare(
+    hass: HomeAssistant, sim: PushoverSimulator, entry: MockConfigEntry, case: Case
+) -> tuple[dict[str, Any], str | None]:
+    """Set up what the case needs; return the call's data and the emergency's receipt."""
+    sim.add_user(NEW_USER, devices=["phone"])
+    case.prepare(sim)
+    data = dict(case.data)
+    if case.entry:
+        data["config_entry_id"] = entry.entry_id
+    receipt = await open_emergency(hass, sim) if case.emergency else None
+    if receipt is not None:
+        data["receipt"] = receipt
+    if case.alarm:
+        await open_alarm(hass, sim)
+    return data, receipt
+
+
+@pytest.mark.parametrize(("case_id", "caller"), calls(allowed=True))
+async def test_allowed_caller_gets_it_done(
     hass: HomeAssistant,
     sim: PushoverSimulator,
     loaded_entry: MockConfigEntry,
@@ -465,27 +491,30 @@ async def test_permission_matrix(
     case_id: str,
     caller: str,
 ) -> None:
-    """Each caller may do what CONTRACT §4 allows, and nothing reaches Pushover otherwise."""
+    """A caller CONTRACT §4 allows: the action is done at Pushover."""
     case = CASES[case_id]
-    sim.add_user(NEW_USER, devices=["phone"])
-    case.prepare(sim)
-    data = dict(case.data)
-    if case.entry:
-        data["config_entry_id"] = loaded_entry.entry_id
-    receipt = await open_emergency(hass, sim) if case.emergency else None
-    if receipt is not None:
-        data["receipt"] = receipt
-    if case.alarm:
-        await open_alarm(hass, sim)
-    user = users[caller]
-    if caller not in ALLOWED[case.access]:
-        assert user is not None
-        await assert_refused(
-            hass, sim, (case.domain, case.action, data), user, case.refused_entity
-        )
-        return
-    response = await call(hass, case.domain, case.action, data, context(user))
+    data, receipt = await prepare(hass, sim, loaded_entry, case)
+    response = await call(hass, case.domain, case.action, data, context(users[caller]))
     case.check(sim, response, receipt)
+
+
+@pytest.mark.parametrize(("case_id", "caller"), calls(allowed=False))
+async def test_refused_caller_reaches_nothing(
+    hass: HomeAssistant,
+    sim: PushoverSimulator,
+    loaded_entry: MockConfigEntry,
+    users: dict[str, MockUser | None],
+    case_id: str,
+    caller: str,
+) -> None:
+    """Any other caller: ``Unauthorized``, and nothing reaches Pushover."""
+    case = CASES[case_id]
+    data, _receipt = await prepare(hass, sim, loaded_entry, case)
+    user = users[caller]
+    assert user is not None
+    await assert_refused(
+        hass, sim, (case.domain, case.action, data), user, case.refused_entity
+    )
 
 
 class DoorCamera(Camera):
@@ -690,16 +719,11 @@ async def test_cancel_needs_this_entrys_event_entity(
     assert sim.receipts[receipt].canceled
 
 
-@pytest.mark.parametrize("recipients", [True], indirect=True)
-@pytest.mark.parametrize("caller", CALLERS)
-async def test_acknowledge_access(
-    hass: HomeAssistant,
-    sim: PushoverSimulator,
-    loaded_entry: MockConfigEntry,
-    users: dict[str, MockUser | None],
-    caller: str,
-) -> None:
-    """Acknowledging through this Home Assistant's device needs the event entity."""
+@pytest.fixture
+async def received_emergency(
+    hass: HomeAssistant, sim: PushoverSimulator, loaded_entry: MockConfigEntry
+) -> dict[str, str]:
+    """An emergency this Home Assistant's device received; the acknowledge data."""
     async with asyncio.timeout(10):
         await sim.wait_push_connections(1)
         receipt = await open_emergency(hass, sim)
@@ -710,15 +734,51 @@ async def test_acknowledge_access(
                 for r in sim.requests
             )
         )
-    data = {"config_entry_id": loaded_entry.entry_id, "receipt": receipt}
-    user = users[caller]
-    if caller not in ALLOWED["control"]:
-        assert user is not None
-        await assert_refused(
-            hass, sim, (DOMAIN, "acknowledge", data), user, EVENT_ENTITY
-        )
-        assert not sim.receipts[receipt].acknowledged
-        return
-    await call(hass, DOMAIN, "acknowledge", data, context(user))
-    rec = sim.receipts[receipt]
+    return {"config_entry_id": loaded_entry.entry_id, "receipt": receipt}
+
+
+@pytest.mark.parametrize("recipients", [True], indirect=True)
+@pytest.mark.parametrize("caller", sorted(ALLOWED["control"]))
+async def test_acknowledge_allowed(
+    hass: HomeAssistant,
+    sim: PushoverSimulator,
+    users: dict[str, MockUser | None],
+    received_emergency: dict[str, str],
+    caller: str,
+) -> None:
+    """Acknowledging through this Home Assistant's device: whoever controls things."""
+    await call(hass, DOMAIN, "acknowledge", received_emergency, context(users[caller]))
+    rec = sim.receipts[received_emergency["receipt"]]
     assert (rec.acknowledged_by, rec.acknowledged_by_device) == (DEMO_USER, DEVICE_NAME)
+
+
+@pytest.mark.parametrize("recipients", [True], indirect=True)
+@pytest.mark.parametrize("caller", sorted(set(CALLERS) - ALLOWED["control"]))
+async def test_acknowledge_refused(
+    hass: HomeAssistant,
+    sim: PushoverSimulator,
+    users: dict[str, MockUser | None],
+    received_emergency: dict[str, str],
+    caller: str,
+) -> None:
+    """A read-only user may not: the event entity is the one asked for."""
+    user = users[caller]
+    assert user is not None
+    call_args = (DOMAIN, "acknowledge", received_emergency)
+    await assert_refused(hass, sim, call_args, user, EVENT_ENTITY)
+    assert not sim.receipts[received_emergency["receipt"]].acknowledged
+
+
+async def test_a_caller_who_no_longer_exists_is_refused(
+    hass: HomeAssistant, sim: PushoverSimulator, loaded_entry: MockConfigEntry
+) -> None:
+    """A call in the name of a removed user: ``UnknownUser``, nothing sent."""
+    with pytest.raises(UnknownUser):
+        await call(
+            hass,
+            DOMAIN,
+            "send_message",
+            {"entity_id": "notify.alice", "message": "Hi"},
+            Context(user_id="removed-user-id"),
+        )
+    assert sim.messages == []

@@ -90,10 +90,16 @@ async def session(traced: Traced) -> aiohttp.ClientSession:
 
 @dataclass
 class OddServer:
-    """A tiny server answering with odd bodies, recording what it received."""
+    """A tiny server answering with odd bodies, recording what it received.
+
+    ``answers`` maps an endpoint the client asks (``messages``, ``sounds``) to
+    the odd answer it gets there (``html502``...); the client is asked through
+    its public methods.
+    """
 
     base_url: str
     seen: list[dict[str, Any]]
+    answers: dict[str, str] = field(default_factory=dict)
 
 
 def _odd_routes(token: str) -> dict[str, Callable[[], web.Response]]:
@@ -166,7 +172,7 @@ async def odd_server(request: pytest.FixtureRequest) -> AsyncIterator[OddServer]
     routes = _odd_routes(DEMO_TOKEN)
 
     async def handler(request: web.Request) -> web.Response:
-        name = request.match_info["name"]
+        name = server.answers.get(request.match_info["name"], "echo")
         seen.append(
             {
                 "name": name,
@@ -186,9 +192,9 @@ async def odd_server(request: pytest.FixtureRequest) -> AsyncIterator[OddServer]
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
-    port = runner.addresses[0][1]
+    server = OddServer(f"http://127.0.0.1:{runner.addresses[0][1]}/1/", seen)
     try:
-        yield OddServer(f"http://127.0.0.1:{port}/1/", seen)
+        yield server
     finally:
         await runner.cleanup()
 
@@ -606,55 +612,47 @@ def test_guess_content_type(data: bytes, filename: str | None, expected: str) ->
     assert guess_content_type(data, filename) == expected
 
 
-async def test_generic_get_sends_query_string(
+async def test_a_get_carries_the_token_in_the_query_string(
     api: PushoverAPI, sim: PushoverSimulator, traced: Traced
 ) -> None:
-    """_generic_get puts token and payload in the query string."""
-    result = await api._generic_get("sounds.json", payload={"extra": 5, "none": None})
-    assert result["sounds"] == BUILTIN_SOUNDS
+    """Reading the sounds: a GET with the token in the query string, nothing else."""
+    assert await api.get_sounds() == BUILTIN_SOUNDS
     assert sim.requests[-1]["method"] == "GET"
-    assert params(sim) == {"token": DEMO_TOKEN, "extra": "5"}
+    assert params(sim) == {"token": DEMO_TOKEN}
     method, url = traced.calls[-1]
     assert method == "GET"
-    assert url.startswith(f"{sim.base_url}sounds.json?")
-    assert f"token={DEMO_TOKEN}" in url
-    assert "extra=5" in url
+    assert url == f"{sim.base_url}sounds.json?token={DEMO_TOKEN}"
 
 
-async def test_generic_get_with_url_parameter(
+async def test_a_key_in_the_path_fills_its_place(
     api: PushoverAPI, sim: PushoverSimulator
 ) -> None:
-    """The url_parameter fills the endpoint's {} placeholder."""
-    result = await api._generic_get("groups/{}.json", DEMO_GROUP)
+    """A group's key goes into the endpoint's path."""
+    result = await api.group_info(DEMO_GROUP)
     assert result["name"] == "Household"
     assert sim.requests[-1]["path"] == f"/1/groups/{DEMO_GROUP}.json"
 
 
-async def test_generic_post_is_form_encoded(
+async def test_a_post_is_form_encoded(
     odd_api: PushoverAPI, odd_server: OddServer, traced: Traced
 ) -> None:
-    """_generic_post sends an url-encoded form body and nothing in the URL."""
-    result = await odd_api._generic_post(
-        "{}.json", "echo", {"user": DEMO_USER, "n": 3, "skip": None}
-    )
+    """A send: an url-encoded form body with no empty field, nothing in the URL."""
+    result = await odd_api.send_message(DEMO_USER, "m", title=None)
     assert result == {"status": 1, "request": "r-echo"}
     seen = odd_server.seen[-1]
     assert seen["method"] == "POST"
     assert seen["query"] == {}
     assert seen["content_type"] == "application/x-www-form-urlencoded"
-    assert seen["body"] == f"token={DEMO_TOKEN}&user={DEMO_USER}&n=3"
-    assert traced.calls[-1] == ("POST", f"{odd_server.base_url}echo.json")
+    assert seen["body"] == f"token={DEMO_TOKEN}&user={DEMO_USER}&message=m"
+    assert traced.calls[-1] == ("POST", f"{odd_server.base_url}messages.json")
 
 
-async def test_generic_post_with_files_is_multipart(
-    odd_api: PushoverAPI, odd_server: OddServer
+async def test_a_post_with_a_picture_is_multipart(
+    odd_api: PushoverAPI, odd_server: OddServer, tmp_path: Path
 ) -> None:
-    """_generic_post with files sends multipart/form-data."""
-    await odd_api._generic_post(
-        "echo.json",
-        payload={"message": "m"},
-        files={"attachment": ("a.png", PNG, "image/png")},
-    )
+    """A send with a picture: multipart/form-data."""
+    (tmp_path / "a.png").write_bytes(PNG)
+    await odd_api.send_message(DEMO_USER, "m", image=tmp_path / "a.png")
     seen = odd_server.seen[-1]
     assert seen["content_type"] == "multipart/form-data"
     assert 'name="attachment"; filename="a.png"' in seen["body"]
@@ -1048,11 +1046,15 @@ async def test_server_error_on_get_hides_token(
 
 
 @pytest.mark.parametrize(
-    ("path", "call"),
-    [("messages.json", "send"), ("sounds.json", "sounds"), ("limits.json", "limits")],
+    ("path", "call", "tries"),
+    [
+        ("messages.json", "send", 1),
+        ("sounds.json", "sounds", 2),
+        ("limits.json", "limits", 2),
+    ],
 )
 async def test_dropped_connection(
-    api: PushoverAPI, sim: PushoverSimulator, path: str, call: str
+    api: PushoverAPI, sim: PushoverSimulator, path: str, call: str, tries: int
 ) -> None:
     """A connection dropped mid-request is a PushoverConnectionError.
 
@@ -1066,7 +1068,7 @@ async def test_dropped_connection(
     assert str(err).startswith("Cannot reach Pushover")
     assert err.http_status is None
     assert all(r["fault"] == "drop" for r in sim.requests)
-    assert len(sim.requests) == (1 if call == "send" else 2)
+    assert len(sim.requests) == tries
     assert sim.messages == []
     no_token(err)
 
@@ -1110,46 +1112,54 @@ async def test_refused_connection(
 async def test_error_with_url_in_message_is_redacted(
     odd_api: PushoverAPI, odd_server: OddServer
 ) -> None:
-    """aiohttp errors that quote the URL (keys in its query) show no URL at all."""
+    """aiohttp errors that quote the URL (the token in its query) show no URL at all."""
+    odd_server.answers["sounds"] = "loop"
     with pytest.raises(PushoverConnectionError) as info:
-        await odd_api._generic_get("loop.json", payload={"user": DEMO_USER})
+        await odd_api.get_sounds()
     message = str(info.value)
-    assert message.startswith("Cannot reach Pushover (loop.json): TooManyRedirects")
+    assert message.startswith("Cannot reach Pushover (sounds.json): TooManyRedirects")
     assert "url='<url>'" in message
-    assert DEMO_USER not in message
     assert "127.0.0.1" not in message
     no_token(info.value)
     assert len(odd_server.seen) > 1
 
 
-async def test_odd_5xx_html_body(odd_api: PushoverAPI) -> None:
+async def test_odd_5xx_html_body(odd_api: PushoverAPI, odd_server: OddServer) -> None:
     """An HTML error page with 502 is a connection error."""
+    odd_server.answers["sounds"] = "html502"
     with pytest.raises(PushoverConnectionError) as info:
-        await odd_api._generic_get("html502.json")
+        await odd_api.get_sounds()
     assert info.value.http_status == 502
 
 
 @pytest.mark.parametrize("name", ["notjson", "jsonlist"])
-async def test_odd_2xx_without_json_object(odd_api: PushoverAPI, name: str) -> None:
+async def test_odd_2xx_without_json_object(
+    odd_api: PushoverAPI, odd_server: OddServer, name: str
+) -> None:
     """A 2xx body that is not a JSON object is a connection error."""
+    odd_server.answers["messages"] = name
     with pytest.raises(PushoverConnectionError) as info:
-        await odd_api._generic_post(f"{name}.json")
+        await odd_api.send_message(DEMO_USER, "m")
     assert info.value.http_status == 200
     assert "without JSON" in str(info.value)
     assert not isinstance(info.value, BadAPIRequestError)
 
 
-async def test_odd_3xx_without_json(odd_api: PushoverAPI) -> None:
+async def test_odd_3xx_without_json(
+    odd_api: PushoverAPI, odd_server: OddServer
+) -> None:
     """A non-JSON answer that is neither 2xx nor an error is a connection error."""
+    odd_server.answers["sounds"] = "notmodified"
     with pytest.raises(PushoverConnectionError) as info:
-        await odd_api._generic_get("notmodified.json")
+        await odd_api.get_sounds()
     assert info.value.http_status == 304
 
 
-async def test_odd_400_text_body(odd_api: PushoverAPI) -> None:
+async def test_odd_400_text_body(odd_api: PushoverAPI, odd_server: OddServer) -> None:
     """A 400 with a non-JSON body is a BadAPIRequestError (text, redacted)."""
+    odd_server.answers["messages"] = "text400"
     with pytest.raises(BadAPIRequestError) as info:
-        await odd_api._generic_post("text400.json")
+        await odd_api.send_message(DEMO_USER, "m")
     err = info.value
     assert type(err) is BadAPIRequestError
     assert err.http_status == 400
@@ -1159,45 +1169,58 @@ async def test_odd_400_text_body(odd_api: PushoverAPI) -> None:
     no_token(err)
 
 
-async def test_odd_400_empty_body(odd_api: PushoverAPI) -> None:
+async def test_odd_400_empty_body(odd_api: PushoverAPI, odd_server: OddServer) -> None:
     """A 400 with no body names the status."""
+    odd_server.answers["messages"] = "empty400"
     with pytest.raises(BadAPIRequestError) as info:
-        await odd_api._generic_post("empty400.json")
+        await odd_api.send_message(DEMO_USER, "m")
     assert info.value.errors == ["HTTP 400"]
     assert str(info.value) == "HTTP 400"
 
 
-async def test_odd_200_with_status_0(odd_api: PushoverAPI) -> None:
+async def test_odd_200_with_status_0(
+    odd_api: PushoverAPI, odd_server: OddServer
+) -> None:
     """A 200 whose status is not 1 is a BadAPIRequestError."""
+    odd_server.answers["messages"] = "status0"
     with pytest.raises(BadAPIRequestError) as info:
-        await odd_api._generic_post("status0.json")
+        await odd_api.send_message(DEMO_USER, "m")
     err = info.value
     assert err.http_status == 200
     assert err.errors == ["something went wrong"]
     assert err.request == "r-0"
 
 
-async def test_odd_errors_as_dict_are_flattened(odd_api: PushoverAPI) -> None:
+async def test_odd_errors_as_dict_are_flattened(
+    odd_api: PushoverAPI, odd_server: OddServer
+) -> None:
     """errors given as a dict of lists: one flat list, and a reason per field."""
+    odd_server.answers["messages"] = "dicterrors"
     with pytest.raises(BadAPIRequestError) as info:
-        await odd_api._generic_post("dicterrors.json")
+        await odd_api.send_message(DEMO_USER, "m")
     assert info.value.errors == ["user is invalid", "user is blank", "device is bad"]
     assert str(info.value) == "user is invalid; user is blank; device is bad"
     assert info.value.request == "r-1"
     assert info.value.fields == {"user": "is invalid; is blank", "device": "is bad"}
 
 
-async def test_odd_errors_as_string(odd_api: PushoverAPI) -> None:
+async def test_odd_errors_as_string(
+    odd_api: PushoverAPI, odd_server: OddServer
+) -> None:
     """errors given as one string is a one-item list."""
+    odd_server.answers["messages"] = "stringerror"
     with pytest.raises(BadAPIRequestError) as info:
-        await odd_api._generic_post("stringerror.json")
+        await odd_api.send_message(DEMO_USER, "m")
     assert info.value.errors == ["just this"]
 
 
-async def test_odd_body_without_errors(odd_api: PushoverAPI) -> None:
+async def test_odd_body_without_errors(
+    odd_api: PushoverAPI, odd_server: OddServer
+) -> None:
     """A 4xx JSON body without errors still gives a readable error."""
+    odd_server.answers["messages"] = "noerrors"
     with pytest.raises(BadAPIRequestError) as info:
-        await odd_api._generic_post("noerrors.json")
+        await odd_api.send_message(DEMO_USER, "m")
     err = info.value
     assert err.errors == ["HTTP 400"]
     assert err.fields == {"user": "invalid"}
@@ -1205,10 +1228,13 @@ async def test_odd_body_without_errors(odd_api: PushoverAPI) -> None:
     assert not isinstance(err, PushoverAuthError)
 
 
-async def test_odd_body_echoing_token_is_redacted(odd_api: PushoverAPI) -> None:
+async def test_odd_body_echoing_token_is_redacted(
+    odd_api: PushoverAPI, odd_server: OddServer
+) -> None:
     """Errors and field reasons never show the token; odd request ids are dropped."""
+    odd_server.answers["messages"] = "echotoken"
     with pytest.raises(BadAPIRequestError) as info:
-        await odd_api._generic_post("echotoken.json")
+        await odd_api.send_message(DEMO_USER, "m")
     err = info.value
     assert err.errors == ["token **REDACTED** is not allowed here"]
     assert err.fields == {"token": "**REDACTED** refused"}
@@ -1217,18 +1243,22 @@ async def test_odd_body_echoing_token_is_redacted(odd_api: PushoverAPI) -> None:
     no_token(err)
 
 
-async def test_odd_auth_error_from_message_text(odd_api: PushoverAPI) -> None:
+async def test_odd_auth_error_from_message_text(
+    odd_api: PushoverAPI, odd_server: OddServer
+) -> None:
     """An error saying the application token is invalid (any case) is auth."""
+    odd_server.answers["sounds"] = "authlike"
     with pytest.raises(PushoverAuthError) as info:
-        await odd_api._generic_get("authlike.json")
+        await odd_api.get_sounds()
     assert info.value.http_status == 401
 
 
 async def test_odd_unparsable_limit_headers_are_ignored(
-    odd_api: PushoverAPI, sim: PushoverSimulator
+    odd_api: PushoverAPI, odd_server: OddServer, sim: PushoverSimulator
 ) -> None:
     """Limit headers that are not integers leave the last limits in place."""
-    assert await odd_api._generic_get("badlimits.json") == {
+    odd_server.answers["messages"] = "badlimits"
+    assert await odd_api.send_message(DEMO_USER, "m") == {
         "status": 1,
         "request": "r-3",
     }
@@ -1387,8 +1417,8 @@ async def test_at_most_two_requests_in_flight_across_clients(
         second = PushoverAPI(DEMO_TOKEN, second_session, base_url=sim.base_url)
         results = await asyncio.gather(
             *(
-                (first if i % 2 else second).send_message(DEMO_USER, f"m{i}")
-                for i in range(10)
+                client.send_message(DEMO_USER, f"m{i}")
+                for i, client in enumerate([second, first] * 5)
             )
         )
     assert all(r["status"] == 1 for r in results)

@@ -144,30 +144,36 @@ async def test_endless_chunked_answer_is_not_buffered(
 ) -> None:
     """Without a Content-Length the client stops reading at the limit."""
     body = padded_answer(64 * 1024 * 1024)
-    scripted.routes["endless"] = chunked_route(scripted, "endless", body)
+    scripted.routes["messages"] = chunked_route(scripted, "messages", body)
     api = PushoverAPI(DEMO_TOKEN, session, base_url=scripted.base_url)
     with pytest.raises(PushoverConnectionError) as info:
-        await api._generic_get("endless.json")
+        await api.send_message(DEMO_USER, "hi")
     assert "larger than" in str(info.value)
     # Socket buffers let the server run ahead a little, never to the end.
-    assert scripted.sent["endless"] < 8 * 1024 * 1024
+    assert scripted.sent["messages"] < 8 * 1024 * 1024
 
 
-@pytest.mark.parametrize(
-    ("size", "accepted"), [(MAX_RESPONSE, True), (MAX_RESPONSE + 1, False)]
-)
-async def test_answer_size_limit_is_exact(
-    scripted: Scripted, session: aiohttp.ClientSession, size: int, accepted: bool
+async def test_answer_of_exactly_the_limit_is_read(
+    scripted: Scripted, session: aiohttp.ClientSession
 ) -> None:
-    """An answer of exactly the limit is read; one byte more is refused."""
-    scripted.routes["exact"] = chunked_route(scripted, "exact", padded_answer(size))
+    """An answer of exactly the limit is read whole."""
+    body = padded_answer(MAX_RESPONSE)
+    scripted.routes["messages"] = chunked_route(scripted, "messages", body)
     api = PushoverAPI(DEMO_TOKEN, session, base_url=scripted.base_url)
-    if accepted:
-        body = await api._generic_get("exact.json")
-        assert len(body["pad"]) == size - 40
-        return
-    with pytest.raises(PushoverConnectionError):
-        await api._generic_get("exact.json")
+    answer = await api.send_message(DEMO_USER, "hi")
+    assert len(answer["pad"]) == MAX_RESPONSE - 40
+
+
+async def test_answer_one_byte_over_the_limit_is_refused(
+    scripted: Scripted, session: aiohttp.ClientSession
+) -> None:
+    """One byte more is a connection error."""
+    body = padded_answer(MAX_RESPONSE + 1)
+    scripted.routes["messages"] = chunked_route(scripted, "messages", body)
+    api = PushoverAPI(DEMO_TOKEN, session, base_url=scripted.base_url)
+    with pytest.raises(PushoverConnectionError) as info:
+        await api.send_message(DEMO_USER, "hi")
+    assert "larger than" in str(info.value)
 
 
 def test_padded_answer_has_the_size_asked() -> None:
@@ -658,9 +664,16 @@ async def test_fifo_is_never_opened(
     assert sim.requests == []
 
 
-@pytest.mark.parametrize("kind", ["device", "directory", "missing"])
+@pytest.mark.parametrize(
+    ("kind", "reason"),
+    [
+        ("device", "is not a regular file"),
+        ("directory", "is not a regular file"),
+        ("missing", "cannot be read (No such file or directory)"),
+    ],
+)
 async def test_only_regular_files_are_attached(
-    api: PushoverAPI, sim: PushoverSimulator, tmp_path: Path, kind: str
+    api: PushoverAPI, sim: PushoverSimulator, tmp_path: Path, kind: str, reason: str
 ) -> None:
     """A device, a directory or a missing path is refused as ``image``."""
     path = {
@@ -671,10 +684,7 @@ async def test_only_regular_files_are_attached(
     with pytest.raises(PushoverValidationError) as info:
         await api.send_message(DEMO_USER, "hi", image=str(path[kind]))
     assert info.value.field == "image"
-    if kind == "missing":
-        assert info.value.reason == "cannot be read (No such file or directory)"
-    else:
-        assert info.value.reason == "is not a regular file"
+    assert info.value.reason == reason
     assert sim.requests == []
 
 

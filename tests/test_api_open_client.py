@@ -397,13 +397,26 @@ async def test_server_error_hides_the_secret(
     hidden(deleting.value, secret, registered.id)
 
 
+async def _login(client: OpenClient, _secret: str, _device_id: str) -> Any:
+    return await client.login(DEMO_EMAIL, DEMO_PASSWORD)
+
+
+async def _register(client: OpenClient, secret: str, _device_id: str) -> Any:
+    return await client.register_device(secret, "ha-other")
+
+
+async def _download(client: OpenClient, secret: str, device_id: str) -> Any:
+    return await client.download_messages(secret, device_id)
+
+
 @pytest.mark.parametrize(
-    ("suffix", "missing", "template"),
+    ("suffix", "missing", "template", "ask"),
     [
-        ("login.json", "id, secret", "users/login.json"),
-        ("devices.json", "id", "devices.json"),
-        ("messages.json", "messages", "messages.json"),
+        ("login.json", "id, secret", "users/login.json", _login),
+        ("devices.json", "id", "devices.json", _register),
+        ("messages.json", "messages", "messages.json", _download),
     ],
+    ids=["login", "register", "download"],
 )
 async def test_open_client_answers_missing_fields(
     open_client: OpenClient,
@@ -411,18 +424,14 @@ async def test_open_client_answers_missing_fields(
     suffix: str,
     missing: str,
     template: str,
+    ask: Callable[[OpenClient, str, str], Awaitable[Any]],
 ) -> None:
     """An Open Client answer without its fields is a connection error."""
     login = await open_client.login(DEMO_EMAIL, DEMO_PASSWORD)
     device_id = await open_client.register_device(login.secret, "ha-test")
     sim.inject_fault(suffix, "missing_field")
     with pytest.raises(PushoverConnectionError) as info:
-        if suffix == "login.json":
-            await open_client.login(DEMO_EMAIL, DEMO_PASSWORD)
-        elif suffix == "devices.json":
-            await open_client.register_device(login.secret, "ha-other")
-        else:
-            await open_client.download_messages(login.secret, device_id)
+        await ask(open_client, login.secret, device_id)
     assert str(info.value) == f"Pushover's answer lacks {missing} ({template})"
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 
 import aiohttp
 from aiohttp import web
@@ -28,6 +29,18 @@ from pushover_simulator.pytest_plugin import enable_sockets
 
 from .helpers import unused_api_url
 from .open_client_helpers import hidden, serving
+
+
+async def frames_until(
+    frames: AsyncIterator[PushFrame], last: PushFrame
+) -> list[PushFrame]:
+    """Read frames with ``async for`` until ``last`` (included), then stop."""
+    seen: list[PushFrame] = []
+    async for frame in frames:
+        seen.append(frame)
+        if frame is last:
+            break
+    return seen
 
 
 @pytest.fixture
@@ -115,15 +128,11 @@ async def test_push_async_for(
 ) -> None:
     """``async for`` yields frames until the caller stops."""
     registered, secret = device
-    seen: list[PushFrame] = []
     async with open_client.push_connection(registered.id, secret) as frames:
         await sim.wait_push_connections(1, registered.id)
         for value in "!#!R":
             sim.push_frame(registered.id, value)
-        async for frame in frames:
-            seen.append(frame)
-            if frame is PushFrame.RELOAD:
-                break
+        seen = await frames_until(frames, PushFrame.RELOAD)
     assert seen == [
         PushFrame.NEW_MESSAGE,
         PushFrame.KEEPALIVE,

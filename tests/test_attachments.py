@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 import os
 from pathlib import Path
@@ -73,13 +73,23 @@ async def test_attachment_from_allowed_path(
     assert msg["attachment_content_type"] == "image/png"
 
 
+def nothing_allowed(_folder: Path) -> set[str]:
+    """No folder is on the allowlist."""
+    return set()
+
+
+def folder_allowed(folder: Path) -> set[str]:
+    """The test's folder is on the allowlist."""
+    return {str(folder)}
+
+
 @pytest.mark.parametrize(
-    ("name", "content", "allowed", "key"),
+    ("files", "name", "allowlist", "key"),
     [
-        ("snap.png", PNG, False, "attachment_not_allowed"),
-        ("missing.png", None, True, "attachment_not_found"),
-        ("notes.txt", b"hello", True, "attachment_not_image"),
-        ("huge.png", TOO_LARGE, True, "attachment_too_large"),
+        ({"snap.png": PNG}, "snap.png", nothing_allowed, "attachment_not_allowed"),
+        ({}, "missing.png", folder_allowed, "attachment_not_found"),
+        ({"notes.txt": b"hello"}, "notes.txt", folder_allowed, "attachment_not_image"),
+        ({"huge.png": TOO_LARGE}, "huge.png", folder_allowed, "attachment_too_large"),
     ],
 )
 async def test_attachment_path_errors(
@@ -87,16 +97,16 @@ async def test_attachment_path_errors(
     sim: PushoverSimulator,
     loaded_entry: MockConfigEntry,
     tmp_path: Path,
+    files: dict[str, bytes],
     name: str,
-    content: bytes | None,
-    allowed: bool,
+    allowlist: Callable[[Path], set[str]],
     key: str,
 ) -> None:
     """Each attachment problem has its own error; nothing is sent."""
+    for file_name, content in files.items():
+        (tmp_path / file_name).write_bytes(content)
     path = tmp_path / name
-    if content is not None:
-        path.write_bytes(content)
-    hass.config.allowlist_external_dirs = {str(tmp_path)} if allowed else set()
+    hass.config.allowlist_external_dirs = allowlist(tmp_path)
     err = await refused(hass, attachment=str(path))
     assert err.translation_key == key
     assert err.translation_placeholders == {"attachment": str(path)}

@@ -9,20 +9,17 @@ Pushover, the application's event says who answered.
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
-from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from syrupy.assertion import SnapshotAssertion
-from syrupy.location import PyTestLocation
 
 from custom_components.pushover_complete.api import PushoverAPI
 from custom_components.pushover_complete.config_flow import token_unique_id
 from custom_components.pushover_complete.const import DOMAIN, EVENT_ACKNOWLEDGED
-from homeassistant.const import CONF_API_KEY, __version__ as HA_VERSION
+from homeassistant.const import CONF_API_KEY
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import entity_registry as er
@@ -44,6 +41,7 @@ from .helpers import (
     wait_state,
 )
 from .open_client_helpers import BUTTON, DEVICE_NAME, SENSOR
+from .snapshots_per_version import assert_platform_snapshots, per_version
 
 # Every wait fails within seconds of real time (helpers.deadline); this is a
 # last resort should something else hang under the frozen clock.
@@ -54,25 +52,10 @@ OPEN_CLIENT = "open_client_subentry"
 POLL = 11
 
 
-class PerVersionSnapshots(HomeAssistantSnapshotExtension):
-    """Snapshots per Home Assistant version: registry entries grow new fields.
-
-    Kept apart from ``tests/snapshots``, whose extension would take the other
-    version's file for unused snapshots.
-    """
-
-    @classmethod
-    def dirname(cls, *, test_location: PyTestLocation) -> str:
-        """``tests/snapshots-by-version/ha-<year>.<month>``."""
-        release = ".".join(HA_VERSION.split(".")[:2])
-        tests = Path(test_location.filepath).parent
-        return str(tests / "snapshots-by-version" / f"ha-{release}")
-
-
 @pytest.fixture
 def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
     """Snapshots in ``tests/snapshots-by-version/ha-<version>``."""
-    return snapshot.use_extension(PerVersionSnapshots)
+    return per_version(snapshot)
 
 
 @pytest.fixture(autouse=True)
@@ -147,19 +130,10 @@ async def test_button_platform(
     snapshot: SnapshotAssertion,
 ) -> None:
     """One button per device: its registry entry and state (``snapshot_platform``)."""
-    buttons = [
-        entry
-        for entry in er.async_entries_for_config_entry(entity_registry, ENTRY_ID)
-        if entry.domain == "button"
-    ]
-    assert [entry.entity_id for entry in buttons] == [BUTTON]
-    for entry in buttons:
-        assert entry == snapshot(name=f"{entry.entity_id}-entry")
-        assert entry.disabled_by is None
-        assert entry.config_subentry_id == OPEN_CLIENT
-        assert hass.states.get(entry.entity_id) == snapshot(
-            name=f"{entry.entity_id}-state"
-        )
+    assert assert_platform_snapshots(hass, snapshot, ENTRY_ID, "button") == [BUTTON]
+    entry = entity_registry.async_get(BUTTON)
+    assert entry is not None
+    assert entry.config_subentry_id == OPEN_CLIENT
 
 
 async def test_press_acknowledges_the_newest_open_alarm(

@@ -282,7 +282,7 @@ async def test_two_callbacks_at_once_fire_one_event(
     assert len(acks) == 1
 
 
-@pytest.mark.parametrize("kind", ["408", "quota"])
+@pytest.mark.parametrize(("kind", "status"), [("408", 408), ("quota", 429)])
 async def test_later_while_polling_keeps_the_receipt(
     hass: HomeAssistant,
     sim: PushoverSimulator,
@@ -290,23 +290,19 @@ async def test_later_while_polling_keeps_the_receipt(
     acks: list[Event],
     clock: FrozenDateTimeFactory,
     kind: FaultKind,
+    status: int,
 ) -> None:
     """408 and 429 mean "later": the receipt is kept, polling backs off, then sees it."""
     receipt = await send_emergency(hass)
     sim.acknowledge(receipt, device="tablet")
     sim.inject_fault(f"{receipt}.json", kind, method="GET")
     await tick(hass, clock, 11)  # the first poll is refused
-    assert [r["status"] for r in sim.requests if receipt in r["path"]] == [
-        408 if kind == "408" else 429
-    ]
+    assert [r["status"] for r in sim.requests if receipt in r["path"]] == [status]
     assert acks == []
     assert active(hass) == "1"
     await tick(hass, clock, 11)  # the usual 10 s are not enough now
     assert reads(sim, receipt) == 1
-    for _ in range(30):  # at most 5 minutes
-        if acks:
-            break
-        await tick(hass, clock, 10)
+    await tick_until(hass, clock, lambda: bool(acks), 10, 30)  # at most 5 minutes
     assert reads(sim, receipt) == 2
     [event] = acks
     assert event.data["acknowledged_by_device"] == "tablet"
@@ -357,6 +353,28 @@ async def test_rejected_token_while_polling_starts_reauth(
     assert acks == []
 
 
+def hold(sim: PushoverSimulator, held_by: str, path: str, method: str = "GET") -> None:
+    """Hold the next request to ``path``: by the simulator's latency, or a hang."""
+    if held_by == "hang":
+        sim.inject_fault(path, "hang", method=method)
+    else:
+        sim.latency = HOLD
+
+
+async def tick_until(
+    hass: HomeAssistant,
+    clock: FrozenDateTimeFactory,
+    predicate: Callable[[], bool],
+    seconds: float,
+    times: int,
+) -> None:
+    """Tick ``seconds`` at a time until ``predicate()`` holds, at most ``times`` times."""
+    for _ in range(times):
+        if predicate():
+            return
+        await tick(hass, clock, seconds)
+
+
 async def while_held(
     hass: HomeAssistant,
     clock: FrozenDateTimeFactory,
@@ -405,10 +423,7 @@ async def test_reload_during_a_poll_fires_once(
     """A poll caught in flight by a reload does not fire; the new one fires once."""
     receipt = await send_emergency(hass)
     sim.acknowledge(receipt, device="phone")
-    if held_by == "hang":
-        sim.inject_fault(f"{receipt}.json", "hang", method="GET")
-    else:
-        sim.latency = HOLD
+    hold(sim, held_by, f"{receipt}.json")
     jump(clock, hass, 11)
     await sim.wait_until(lambda: held(sim, f"{receipt}.json") == 1)
     sim.latency = 0
@@ -437,10 +452,7 @@ async def test_reload_during_a_callback_confirmation_fires_once(
     receipt = await send_emergency(hass)
     sim.receipts[receipt].callback = None
     sim.acknowledge(receipt, device="tablet")
-    if held_by == "hang":
-        sim.inject_fault(f"{receipt}.json", "hang", method="GET")
-    else:
-        sim.latency = HOLD
+    hold(sim, held_by, f"{receipt}.json")
     assert await post({"receipt": receipt, "acknowledged": "1"}) == 200
     await sim.wait_until(lambda: held(sim, f"{receipt}.json") == 1)
     sim.latency = 0
@@ -469,10 +481,7 @@ async def test_unload_during_a_poll_stops_everything(
     receipt = await send_emergency(hass)
     sim.receipts[receipt].callback = None
     sim.acknowledge(receipt)
-    if held_by == "hang":
-        sim.inject_fault(f"{receipt}.json", "hang", method="GET")
-    else:
-        sim.latency = HOLD
+    hold(sim, held_by, f"{receipt}.json")
     jump(clock, hass, 61)
     await sim.wait_until(lambda: held(sim, f"{receipt}.json") == 1)
     sim.latency = 0
@@ -491,13 +500,18 @@ async def test_unload_during_a_poll_stops_everything(
     assert our_timers(hass) == []
 
 
-@pytest.mark.parametrize("retry_answer", ["delivered", "503", "hang"])
+@pytest.mark.parametrize(
+    ("faults", "release"),
+    [((), HOLD), (("503",), HOLD), (("hang",), 31)],
+    ids=["delivered", "503", "hang"],
+)
 async def test_reload_during_an_outbox_retry_delivers_once(
     hass: HomeAssistant,
     sim: PushoverSimulator,
     loaded_entry: MockConfigEntry,
     clock: FrozenDateTimeFactory,
-    retry_answer: str,
+    faults: tuple[FaultKind, ...],
+    release: float,
 ) -> None:
     """A retry in flight when the entry reloads: the message arrives exactly once."""
     sim.inject_fault("messages.json", "503", method="POST")
@@ -511,10 +525,8 @@ async def test_reload_during_an_outbox_retry_delivers_once(
     assert response is not None
     [result] = cast(list[dict[str, Any]], response["recipients"])
     assert result["queued"] is True
-    if retry_answer == "hang":
-        sim.inject_fault("messages.json", "hang", method="POST")
-    elif retry_answer == "503":
-        sim.inject_fault("messages.json", "503", method="POST")
+    for fault in faults:  # what the retry meets; a hang ends at the client's 30 s
+        sim.inject_fault("messages.json", fault, method="POST")
     sim.latency = HOLD
     jump(clock, hass, 6)  # the retry starts and is held
     await sim.wait_until(lambda: held(sim, "messages.json") == 1)
@@ -531,11 +543,7 @@ async def test_reload_during_an_outbox_retry_delivers_once(
     )
     for _ in range(20):
         await asyncio.sleep(0)
-    if retry_answer == "hang":
-        clock.tick(timedelta(seconds=31))  # the client gives up on the hang
-        async_fire_time_changed(hass)
-    else:
-        jump(clock, hass, HOLD)
+    jump(clock, hass, release)
     assert await reload
     await hass.async_block_till_done()
     for _ in range(12):

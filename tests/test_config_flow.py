@@ -51,6 +51,7 @@ from pushover_simulator import (
 )
 
 from .conftest import ALICE, BOB, recipient
+from .helpers import inject_fault
 
 KEY_HEX = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
 CONF_RECIPIENT_NAME = "recipient_name"
@@ -319,8 +320,7 @@ async def test_user_flow_errors_then_recovers(
 
     The form keeps what was typed, but for the token: that is asked again.
     """
-    if fault:
-        sim.inject_fault(*fault)
+    inject_fault(sim, fault)
     result = await start_user_flow(hass)
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {**GOOD_INPUT, **change}
@@ -605,10 +605,9 @@ async def test_reconfigure_new_token(
     for token, fault, errors in (
         (random_key(), None, {CONF_API_KEY: "invalid_api_key"}),
         (office_entry.data[CONF_API_KEY], None, {"base": "already_configured"}),
-        (new_token, "503", {"base": "cannot_connect"}),
+        (new_token, ("sounds.json", "503"), {"base": "cannot_connect"}),
     ):
-        if fault:
-            sim.inject_fault("sounds.json", fault)
+        inject_fault(sim, fault)
         result = await hass.config_entries.flow.async_configure(
             result["flow_id"], {CONF_NAME: "Cottage", CONF_API_KEY: token}
         )
@@ -833,6 +832,7 @@ async def test_add_recipient_with_devices(
     assert hass.states.get("notify.carol") is not None
 
 
+VALIDATE = "users/validate.json"
 RECIPIENT_ERRORS = [
     pytest.param(
         {CONF_USER_KEY: "uUnknownUser00000000000000000x"},
@@ -852,12 +852,18 @@ RECIPIENT_ERRORS = [
         {CONF_ENCRYPTION_KEY: "invalid_encryption_key"},
         id="encryption-key",
     ),
-    pytest.param({}, "invalid_token", {"base": "invalid_api_key"}, id="token"),
-    pytest.param({}, "bad_request", {CONF_USER_KEY: "invalid_user_key"}, id="400"),
-    pytest.param({}, "503", {"base": "cannot_connect"}, id="503"),
-    pytest.param({}, "drop", {"base": "cannot_connect"}, id="drop"),
-    pytest.param({}, "408", {"base": "cannot_connect"}, id="408"),
-    pytest.param({}, "missing_field", {"base": "cannot_connect"}, id="malformed"),
+    pytest.param(
+        {}, (VALIDATE, "invalid_token"), {"base": "invalid_api_key"}, id="token"
+    ),
+    pytest.param(
+        {}, (VALIDATE, "bad_request"), {CONF_USER_KEY: "invalid_user_key"}, id="400"
+    ),
+    pytest.param({}, (VALIDATE, "503"), {"base": "cannot_connect"}, id="503"),
+    pytest.param({}, (VALIDATE, "drop"), {"base": "cannot_connect"}, id="drop"),
+    pytest.param({}, (VALIDATE, "408"), {"base": "cannot_connect"}, id="408"),
+    pytest.param(
+        {}, (VALIDATE, "missing_field"), {"base": "cannot_connect"}, id="malformed"
+    ),
 ]
 
 
@@ -867,13 +873,12 @@ async def test_add_recipient_errors(
     sim: PushoverSimulator,
     loaded_entry: MockConfigEntry,
     change: dict[str, str],
-    fault: str | None,
+    fault: tuple[str, str] | None,
     errors: dict[str, str],
 ) -> None:
     """Each refusal or outage shows its error on the key form and adds nothing."""
     before = recipients_of(loaded_entry)
-    if fault:
-        sim.inject_fault("users/validate.json", fault)
+    inject_fault(sim, fault)
     result = await start_recipient_flow(hass, loaded_entry)
     result = await configure_recipient(
         hass,
@@ -932,8 +937,9 @@ async def test_add_recipient_without_active_devices(
 
 
 @pytest.mark.parametrize(
-    ("user_key", "devices"),
-    [(DEMO_USER, []), (DEMO_GROUP, None)],
+    ("user_key", "chosen"),
+    # A group's key has no devices to choose: its form asks nothing.
+    [(DEMO_USER, {CONF_RECIPIENT_DEVICES: []}), (DEMO_GROUP, {})],
     ids=["user", "group"],
 )
 async def test_add_recipient_same_key_and_devices_aborts(
@@ -941,7 +947,7 @@ async def test_add_recipient_same_key_and_devices_aborts(
     sim: PushoverSimulator,
     loaded_entry: MockConfigEntry,
     user_key: str,
-    devices: list[str] | None,
+    chosen: dict[str, list[str]],
 ) -> None:
     """A key and device set that a recipient already has aborts; nothing is added."""
     hass.config_entries.async_add_subentry(
@@ -952,7 +958,6 @@ async def test_add_recipient_same_key_and_devices_aborts(
     result = await configure_recipient(
         hass, result["flow_id"], {CONF_NAME: "Again", CONF_USER_KEY: user_key}
     )
-    chosen = {} if devices is None else {CONF_RECIPIENT_DEVICES: devices}
     result = await configure_recipient(hass, result["flow_id"], chosen)
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"

@@ -15,6 +15,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
+from custom_components.pushover_complete.api import PushoverAPI
 from custom_components.pushover_complete.const import (
     DOMAIN,
     EVENT_ACKNOWLEDGED,
@@ -22,7 +23,7 @@ from custom_components.pushover_complete.const import (
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
-from pushover_simulator import DEMO_USER, DEMO_USER2, PushoverSimulator
+from pushover_simulator import DEMO_TOKEN, DEMO_USER, DEMO_USER2, PushoverSimulator
 
 from .conftest import WEBHOOK_ID
 from .helpers import tick
@@ -378,23 +379,29 @@ async def test_legacy_service_emergency_is_tracked(
 
 
 @pytest.mark.parametrize(
-    ("cloudhook", "expected"),
-    [("https://hooks.nabu.casa/abc", "https://hooks.nabu.casa/abc"), (None, None)],
+    ("subscribed", "cloudhook", "side_effect", "expected"),
+    [
+        (True, "https://hooks.nabu.casa/abc", None, "https://hooks.nabu.casa/abc"),
+        (True, None, RuntimeError("cloud down"), None),
+        (False, "https://hooks.nabu.casa/abc", None, None),
+    ],
+    ids=["cloudhook", "cloud_down", "not_subscribed"],
 )
 async def test_cloud_webhook_used_when_subscribed(
     hass: HomeAssistant,
     sim: PushoverSimulator,
     config_entry: MockConfigEntry,
+    subscribed: bool,
     cloudhook: str | None,
+    side_effect: Exception | None,
     expected: str | None,
 ) -> None:
-    """With Home Assistant Cloud, the callback is the cloud webhook."""
+    """With a Home Assistant Cloud subscription the callback is its webhook; else none."""
     hass.config.components.add("cloud")
-    side_effect = None if cloudhook else RuntimeError("cloud down")
     with (
         patch(
             "homeassistant.components.cloud.async_active_subscription",
-            return_value=True,
+            return_value=subscribed,
         ),
         patch(
             "homeassistant.components.cloud.async_get_or_create_cloudhook",
@@ -426,3 +433,23 @@ async def test_removed_entry_deletes_its_cloud_webhook(
         await hass.async_block_till_done()
     delete.assert_called_once_with(hass, WEBHOOK_ID)
     assert hass.config_entries.async_get_entry(loaded_entry.entry_id) is None
+
+
+async def test_cancel_a_receipt_this_home_assistant_did_not_send(
+    hass: HomeAssistant, sim: PushoverSimulator, loaded_entry: MockConfigEntry
+) -> None:
+    """An emergency the application sent from elsewhere is canceled at Pushover."""
+    assert sim.base_url
+    async with PushoverAPI(DEMO_TOKEN, base_url=sim.base_url) as elsewhere:
+        sent = await elsewhere.send_message(
+            DEMO_USER, "From the old server", priority=2, retry=30, expire=600
+        )
+    response = await hass.services.async_call(
+        DOMAIN,
+        "cancel_emergency",
+        {"config_entry_id": loaded_entry.entry_id, "receipt": sent["receipt"]},
+        blocking=True,
+        return_response=True,
+    )
+    assert response == {"canceled": 1}
+    assert sim.receipts[sent["receipt"]].canceled

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import timedelta
 import json
 import logging
@@ -54,7 +54,7 @@ from pushover_simulator import (
 )
 
 from .conftest import ALICE, BOB, WEBHOOK_ID, recipient
-from .helpers import send_emergency
+from .helpers import send_emergency, state_of
 
 SURROGATE = "\ud800"
 TRANSLATIONS = Path(__file__).parents[1] / (
@@ -194,7 +194,7 @@ async def test_lone_surrogate_never_enters_the_outbox(
         await _send_action(hass, f"bad {SURROGATE}", None)
     assert err.value.translation_key == "invalid_field"
     await _send_action(hass, "after", None)
-    assert loaded_entry.runtime_data.outbox.pending == 2
+    assert state_of(hass, "sensor.home_queued_messages") == "2"
     freezer.tick(timedelta(seconds=6))
     async_fire_time_changed(hass)
     await hass.async_block_till_done()
@@ -228,6 +228,20 @@ async def test_fifo_attachment_refused_without_blocking(
     assert sends(sim) == []
 
 
+async def send_by_action(hass: HomeAssistant, data: dict[str, Any]) -> None:
+    """Send with ``data`` through ``pushover_complete.send_message``."""
+    await action(
+        hass, "send_message", {"entity_id": "notify.alice", "message": "x", **data}
+    )
+
+
+async def send_by_legacy(hass: HomeAssistant, data: dict[str, Any]) -> None:
+    """Send with ``data`` through the legacy ``notify.alice`` action."""
+    await hass.services.async_call(
+        "notify", "alice", {"message": "x", "data": data}, blocking=True
+    )
+
+
 @pytest.mark.parametrize(
     ("data", "key", "placeholders"),
     [
@@ -254,13 +268,13 @@ async def test_fifo_attachment_refused_without_blocking(
     ],
     ids=["nul_in_path", "unparsable_url", "negative_timestamp", "date_before_1970"],
 )
-@pytest.mark.parametrize("path", ["action", "legacy"])
+@pytest.mark.parametrize("send", [send_by_action, send_by_legacy])
 async def test_odd_input_is_a_translated_refusal(
     hass: HomeAssistant,
     sim: PushoverSimulator,
     loaded_entry: MockConfigEntry,
     tmp_path: Path,
-    path: str,
+    send: Callable[[HomeAssistant, dict[str, Any]], Awaitable[Any]],
     data: dict[str, Any],
     key: str,
     placeholders: dict[str, str],
@@ -269,16 +283,7 @@ async def test_odd_input_is_a_translated_refusal(
     hass.config.allowlist_external_dirs = {"/tmp", str(tmp_path)}
     hass.config.allowlist_external_urls = {"http://[::1]/", "http://127.0.0.1/"}
     with pytest.raises(ServiceValidationError) as err:
-        if path == "action":
-            await action(
-                hass,
-                "send_message",
-                {"entity_id": "notify.alice", "message": "x", **data},
-            )
-        else:
-            await hass.services.async_call(
-                "notify", "alice", {"message": "x", "data": data}, blocking=True
-            )
+        await send(hass, data)
     assert err.value.translation_key == key
     assert err.value.translation_placeholders == placeholders
     assert sends(sim) == []
@@ -832,38 +837,42 @@ VALUES = st.one_of(
 )
 
 
-def _data_refusal(data: dict[str, Any]) -> Exception | None:
-    """What the legacy data schema raises for ``data``: nothing, or its refusal."""
+type Outcome = dict[str, Any] | tuple[str | None, dict[str, str] | None]
+
+
+def _legacy_outcome(data: dict[str, Any]) -> Outcome:
+    """What the legacy path makes of ``data``: the data sent, or the refusal's key."""
     try:
-        DATA_SCHEMA(data)
-    except (vol.Invalid, ServiceValidationError) as err:
-        return err
-    return None
+        return _legacy_data(data)
+    except ServiceValidationError as err:
+        return (err.translation_key, err.translation_placeholders)
+
+
+def _expected_outcome(data: dict[str, Any]) -> Outcome:
+    """Unknown keys refused by name; else the data schema's result or refusal."""
+    if unknown := sorted(key for key in data if key not in MESSAGE_FIELD_NAMES):
+        return ("unknown_data_keys", {"keys": ", ".join(unknown)})
+    try:
+        return dict(DATA_SCHEMA(data))
+    except vol.Invalid as err:
+        return ("invalid_data", {"error": str(err)})
+    except ServiceValidationError as err:  # a number out of range: its own words
+        return (err.translation_key, err.translation_placeholders)
 
 
 @settings(max_examples=200, deadline=None, database=None)
 @given(st.dictionaries(st.sampled_from(FIELD_NAMES), VALUES, max_size=8))
 def test_random_legacy_data(data: dict[str, Any]) -> None:
     """Legacy data is validated or refused; unknown keys are refused by name."""
-    unknown = sorted(key for key in data if key not in MESSAGE_FIELD_NAMES)
-    try:
-        valid = _legacy_data(data)
-    except ServiceValidationError as err:
-        if unknown:
-            assert err.translation_key == "unknown_data_keys"
-            assert err.translation_placeholders == {"keys": ", ".join(unknown)}
-            return
-        refusal = _data_refusal(data)
-        if isinstance(refusal, vol.Invalid):
-            assert err.translation_key == "invalid_data"
-        else:
-            # A number out of range: the schema's own translated refusal.
-            assert refusal is not None
-            assert err.translation_key == refusal.translation_key
-            assert err.translation_placeholders == refusal.translation_placeholders
-        return
-    assert not unknown
-    assert valid == DATA_SCHEMA(data)
+    assert _legacy_outcome(data) == _expected_outcome(data)
+
+
+def garbage(rng: random.Random) -> bytes:
+    """Random bytes; about a third of them dressed as a callback's form."""
+    body = rng.randbytes(rng.randint(0, 600))
+    if rng.random() < 0.3:
+        body = b"receipt=" + body + b"&acknowledged_at=" + rng.randbytes(8)
+    return body
 
 
 async def test_webhook_fuzz(
@@ -885,12 +894,9 @@ async def test_webhook_fuzz(
         "text/plain; charset=latin-1",
     ]
     for _ in range(150):
-        body = rng.randbytes(rng.randint(0, 600))
-        if rng.random() < 0.3:
-            body = b"receipt=" + body + b"&acknowledged_at=" + rng.randbytes(8)
         result = await client.post(
             f"/api/webhook/{WEBHOOK_ID}",
-            data=body,
+            data=garbage(rng),
             headers={"Content-Type": rng.choice(content_types)},
         )
         assert result.status == 200
@@ -955,8 +961,7 @@ async def test_no_secret_in_any_log_record(
     for secret in (DEMO_TOKEN, DEMO_USER, WEBHOOK_ID):
         for record in ours:
             assert secret not in record.getMessage(), record.getMessage()
-            if record.exc_text:
-                assert secret not in record.exc_text
+            assert secret not in (record.exc_text or "")
         for text in shown:
             assert secret not in text
 

@@ -41,7 +41,7 @@ from pushover_simulator import (
     PushoverSimulator,
 )
 
-from .helpers import form_sent
+from .helpers import form_sent, inject_fault
 
 STRINGS = json.loads(
     (
@@ -242,8 +242,7 @@ async def test_errors_ask_the_password_again(
     errors: dict[str, str],
 ) -> None:
     """Each failure shows on the form: e-mail and name kept, the password never."""
-    if fault:
-        sim.inject_fault(*fault)
+    inject_fault(sim, fault)
     typed = {**GOOD_INPUT, **change}
     result = await start(hass, loaded_entry)
     result = await submit(hass, result, typed)

@@ -405,8 +405,7 @@ def test_hacs_json() -> None:
     assert set(hacs) <= HACS_KEYS, set(hacs) - HACS_KEYS
     assert hacs["name"]
     assert hacs["homeassistant"] == "2025.4.0"
-    if hacs.get("zip_release"):
-        assert hacs.get("filename")
+    assert hacs.get("filename") or not hacs.get("zip_release"), "a zip needs its name"
 
 
 # ------------------------------------------------------- workflows & changelog
@@ -485,28 +484,35 @@ def test_changelog_matches_manifest_version(manifest: dict[str, Any]) -> None:
     """Keep a Changelog headings; the manifest's version is listed or still Unreleased."""
     sections = _changelog_sections()
     assert sections, "CHANGELOG.md has no '## [version] - date' heading"
-    versions = [version for version, _ in sections]
-    assert versions.count("Unreleased") <= 1
-    if "Unreleased" in versions:
-        assert versions[0] == "Unreleased", "Unreleased goes first"
-        assert sections[0][1] is None
-    released = [
-        (version, date) for version, date in sections if version != "Unreleased"
-    ]
+    unreleased = [section for section in sections if section[0] == "Unreleased"]
+    assert unreleased in ([], [("Unreleased", None)]), "one Unreleased, no date"
+    assert sections[: len(unreleased)] == unreleased, "Unreleased goes first"
+    released = sections[len(unreleased) :]
     for version, date in released:
         _semver(version)
         assert date and re.fullmatch(r"\d{4}-\d{2}-\d{2}", date), version
     ordered = sorted(released, key=lambda item: _semver(item[0]), reverse=True)
     assert released == ordered, "releases go newest first"
-    current = manifest["version"]
-    if current in versions:
-        assert released[0][0] == current, "the manifest names an older release"
-    else:
-        assert "Unreleased" in versions, (
-            f"CHANGELOG.md lists neither {current} nor Unreleased"
-        )
-        if released:
-            assert _semver(current) > _semver(released[0][0])
+    assert _manifest_version_problem(manifest["version"], sections) is None
+
+
+def _manifest_version_problem(
+    current: str, sections: list[tuple[str, str | None]]
+) -> str | None:
+    """What is wrong with the manifest's version against the changelog, if anything.
+
+    It is the newest release listed, or newer than every release and Unreleased
+    is there for it.
+    """
+    versions = [version for version, _ in sections]
+    released = [version for version in versions if version != "Unreleased"]
+    if current in released:
+        return None if released[0] == current else "the manifest names an older release"
+    if "Unreleased" not in versions:
+        return f"CHANGELOG.md lists neither {current} nor Unreleased"
+    if released and _semver(current) <= _semver(released[0]):
+        return f"{current} is not newer than the last release {released[0]}"
+    return None
 
 
 # -------------------------------------------------------------------- services
@@ -549,6 +555,9 @@ def _validate_selector(config: dict[str, Any]) -> None:
     selector.validate_selector(config)
 
 
+ENTRY_FIELD: Final = {"send_alarm": None}
+
+
 @pytest.mark.parametrize("action", sorted(_actions()))
 def test_action_fields_match_schema(action: str, services_yaml: dict[str, Any]) -> None:
     """Each schema field is described with a valid selector, and no other."""
@@ -565,10 +574,11 @@ def test_action_fields_match_schema(action: str, services_yaml: dict[str, Any]) 
             "advanced",
             "filter",
         }, f"{action}.{name}"
-    if action != "send_alarm":
-        assert fields["config_entry_id"]["selector"] == {
-            "config_entry": {"integration": DOMAIN}
-        }
+    # Every action but send_alarm (which finds its entry by its targets) names one.
+    entry_field = fields.get("config_entry_id", {"selector": None})["selector"]
+    assert entry_field == ENTRY_FIELD.get(
+        action, {"config_entry": {"integration": DOMAIN}}
+    )
     required = {n for n, f in fields.items() if f.get("required")}
     schema = {
         "send_message": services_module.SEND_MESSAGE_FIELDS,
@@ -633,33 +643,42 @@ def test_object_selector_fields_translated(
     services_yaml: dict[str, Any], strings: dict[str, Any]
 ) -> None:
     """An object selector with ``translation_key`` words each of its fields."""
-    found = 0
+    found = _translated_selectors(services_yaml, "object")
+    assert found
+    for where, key, config in found:
+        texts = strings["selector"][key]["fields"]
+        assert set(texts) == set(config["fields"]), where
+        for sub in texts.values():
+            assert sub["name"]
+            assert sub["description"]
+        for option in ("label_field", "description_field"):
+            assert config.get(option, "targets") in config["fields"]
+
+
+def _translated_selectors(
+    services_yaml: dict[str, Any], kind: str
+) -> list[tuple[str, str, dict[str, Any]]]:
+    """Each action field's ``kind`` selector with a ``translation_key``.
+
+    As (``action.field``, translation key, the selector's config).
+    """
+    found = []
     for action, spec in services_yaml.items():
         for name, field in (spec.get("fields") or {}).items():
-            config = field["selector"].get("object") or {}
+            config = field["selector"].get(kind) or {}
             if key := config.get("translation_key"):
-                found += 1
-                texts = strings["selector"][key]["fields"]
-                assert set(texts) == set(config["fields"]), (action, name)
-                for sub in texts.values():
-                    assert sub["name"]
-                    assert sub["description"]
-                for option in ("label_field", "description_field"):
-                    assert config.get(option, "targets") in config["fields"]
-    assert found
+                found.append((f"{action}.{name}", key, config))
+    return found
 
 
 def test_service_select_translations(
     services_yaml: dict[str, Any], strings: dict[str, Any]
 ) -> None:
     """A select with ``translation_key`` has every option translated."""
-    for action, spec in services_yaml.items():
-        for name, field in (spec.get("fields") or {}).items():
-            select = field["selector"].get("select") or {}
-            if key := select.get("translation_key"):
-                options = {str(o) for o in select["options"]}
-                translated = set(strings["selector"][key]["options"])
-                assert options <= translated, (action, name, options - translated)
+    for where, key, select in _translated_selectors(services_yaml, "select"):
+        options = {str(o) for o in select["options"]}
+        translated = set(strings["selector"][key]["options"])
+        assert options <= translated, (where, options - translated)
 
 
 # ---------------------------------------------------------------- translations
@@ -669,22 +688,33 @@ def test_translations_have_no_urls_html_or_bad_placeholders(
     strings: dict[str, Any],
 ) -> None:
     """hassfest: no HTML, no URLs, no padding, identifier placeholders."""
-    problems = []
-    for path, text in _walk_strings(strings):
-        if RE_URL.search(text):
-            problems.append(f"{path}: URL")
-        if RE_HTML.search(text):
-            problems.append(f"{path}: HTML")
-        if text != text.strip() or not text:
-            problems.append(f"{path}: empty or padded")
-        if RE_PLACEHOLDER_IN_SINGLE_QUOTES.search(text):
-            problems.append(f"{path}: placeholder in single quotes")
-        if "[%key:" in text:
-            problems.append(f"{path}: reference (core only)")
-        for name in _placeholders(text):
-            if not name.isidentifier():
-                problems.append(f"{path}: placeholder {{{name}}}")
+    problems = [
+        f"{path}: {problem}"
+        for path, text in _walk_strings(strings)
+        for problem in _text_problems(text)
+    ]
     assert not problems
+
+
+def _text_problems(text: str) -> list[str]:
+    """What hassfest would say of one translated text."""
+    problems = []
+    if RE_URL.search(text):
+        problems.append("URL")
+    if RE_HTML.search(text):
+        problems.append("HTML")
+    if text != text.strip() or not text:
+        problems.append("empty or padded")
+    if RE_PLACEHOLDER_IN_SINGLE_QUOTES.search(text):
+        problems.append("placeholder in single quotes")
+    if "[%key:" in text:
+        problems.append("reference (core only)")
+    problems += [
+        f"placeholder {{{name}}}"
+        for name in _placeholders(text)
+        if not name.isidentifier()
+    ]
+    return problems
 
 
 def test_translation_keys_are_valid(strings: dict[str, Any]) -> None:
@@ -754,9 +784,8 @@ def test_exceptions_translated_with_their_placeholders(
     assert not missing, missing
     for key, sites in code.exceptions.items():
         wanted = _placeholders(translated[key]["message"])
-        for given in sites:
-            if given is not None:
-                assert wanted <= given, (key, wanted - given)
+        for given in (given for given in sites if given is not None):
+            assert wanted <= given, (key, wanted - given)
 
 
 # Sentences kept among the exceptions' messages that are not errors: the
@@ -809,9 +838,8 @@ def test_issues_translated_with_their_placeholders(
         issue = strings["issues"][key]
         assert ("description" in issue) != ("fix_flow" in issue), key
         wanted = set().union(*(_placeholders(text) for text in _issue_texts(issue)))
-        for given in sites:
-            if given is not None:
-                assert wanted <= given, (key, wanted - given)
+        for given in (given for given in sites if given is not None):
+            assert wanted <= given, (key, wanted - given)
     assert set(strings["issues"]) == set(code.issues)
 
 
@@ -1073,8 +1101,13 @@ def test_quality_scale_checklist() -> None:
     assert set(rules) == QUALITY_RULES
     assert len(QUALITY_RULES) == 54
     for rule, value in rules.items():
-        status = value["status"] if isinstance(value, dict) else value
+        status, comment = _rule_status(value)
         assert status in {"done", "todo", "exempt"}, rule
-        if status == "exempt":
-            assert isinstance(value, dict), rule
-            assert value.get("comment"), rule
+        assert comment or status != "exempt", f"{rule}: exempt without a reason"
+
+
+def _rule_status(value: str | dict[str, str]) -> tuple[str, str | None]:
+    """A quality scale rule's status and comment (a bare status has none)."""
+    if isinstance(value, dict):
+        return value["status"], value.get("comment")
+    return value, None

@@ -12,7 +12,11 @@ from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_time_changed,
 )
+from pytest_homeassistant_custom_component.components.diagnostics import (
+    get_diagnostics_for_config_entry,
+)
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.pushover_complete.const import DOMAIN
@@ -266,23 +270,36 @@ async def test_no_license_credits_no_sensor(
 
 
 async def test_quota_unknown_at_setup_comes_with_the_first_send(
-    hass: HomeAssistant, sim: PushoverSimulator, config_entry: MockConfigEntry
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    sim: PushoverSimulator,
+    config_entry: MockConfigEntry,
 ) -> None:
-    """Quota unreadable at setup: sensors unavailable until a send's headers tell it."""
+    """Quota unreadable at setup: sensors unavailable until a send's headers tell it.
+
+    Credits that ``assign_license`` reports make no quota up meanwhile.
+    """
     sim.inject_fault("limits.json", "503")
     config_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
     assert [state_of(hass, e) for e in QUOTA] == [STATE_UNAVAILABLE] * 3
     assert hass.states.get(CREDITS) is None
-    coordinator = config_entry.runtime_data.coordinator
     await hass.services.async_call(
         DOMAIN,
         "assign_license",
         {"config_entry_id": config_entry.entry_id, "user_key": DEMO_USER},
         blocking=True,
     )
-    assert coordinator.data is None
+    assert [state_of(hass, e) for e in QUOTA] == [STATE_UNAVAILABLE] * 3
+    account = (await get_diagnostics_for_config_entry(hass, hass_client, config_entry))[
+        "account"
+    ]
+    assert (account["limit"], account["license_credits"]) == (None, None)
     await _send(hass)
     assert [state_of(hass, e) for e in (LIMIT, REMAINING)] == ["10000", "9999"]
-    assert coordinator.data.license_credits is None
+    account = (await get_diagnostics_for_config_entry(hass, hass_client, config_entry))[
+        "account"
+    ]
+    assert (account["limit"], account["license_credits"]) == (10_000, None)
+    assert hass.states.get(CREDITS) is None

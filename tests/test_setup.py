@@ -24,14 +24,25 @@ from .helpers import open_client_subentry, wait_state
 
 
 @pytest.mark.parametrize(
-    ("break_it", "state"),
+    ("break_it", "state", "flows"),
     [
-        (lambda sim: sim.apps.pop(DEMO_TOKEN), ConfigEntryState.SETUP_ERROR),
+        (
+            lambda sim: sim.apps.pop(DEMO_TOKEN),
+            ConfigEntryState.SETUP_ERROR,
+            ["reauth"],
+        ),
         (
             lambda sim: sim.inject_fault("sounds.json", "503"),
             ConfigEntryState.SETUP_RETRY,
+            [],
+        ),
+        (
+            lambda sim: sim.inject_fault("sounds.json", "bad_request"),
+            ConfigEntryState.SETUP_ERROR,
+            [],
         ),
     ],
+    ids=["token", "outage", "refused"],
 )
 async def test_setup_failures(
     hass: HomeAssistant,
@@ -39,15 +50,16 @@ async def test_setup_failures(
     config_entry: MockConfigEntry,
     break_it: Callable[[PushoverSimulator], object],
     state: ConfigEntryState,
+    flows: list[str],
 ) -> None:
-    """A rejected token asks for reauth; an outage retries."""
+    """A rejected token asks for reauth; an outage retries; another refusal stops."""
     break_it(sim)
     config_entry.add_to_hass(hass)
     await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
     assert config_entry.state is state
-    flows = [f["context"]["source"] for f in hass.config_entries.flow.async_progress()]
-    assert ("reauth" in flows) is (state is ConfigEntryState.SETUP_ERROR)
+    progress = hass.config_entries.flow.async_progress()
+    assert [f["context"]["source"] for f in progress] == flows
 
 
 async def test_options_change_reloads(

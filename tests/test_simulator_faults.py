@@ -56,6 +56,11 @@ QUOTA_ERROR = "application has exceeded current limit of 10000 messages"
 BAD_USER_ERROR = "user identifier is not a valid user, group, or subscribed user key"
 
 
+def method_of(path: str) -> str:
+    """How the API is asked at ``path``: a send or a validation posts, the rest gets."""
+    return "POST" if path.endswith(("messages.json", "validate.json")) else "GET"
+
+
 @pytest.mark.parametrize(
     ("kind", "path", "http_status", "fields", "error"),
     [
@@ -93,8 +98,9 @@ async def test_fault_refusals_have_real_bodies(
     error: str,
 ) -> None:
     sim.inject_fault(path.rsplit("/", maxsplit=1)[-1], kind)
-    method = "POST" if path.endswith(("messages.json", "validate.json")) else "GET"
-    status, body, headers = await api.call(method, path, user=DEMO_USER, message="m")
+    status, body, headers = await api.call(
+        method_of(path), path, user=DEMO_USER, message="m"
+    )
     assert status == http_status
     assert headers["Content-Type"] == "application/json; charset=utf-8"
     assert body == {
