@@ -115,19 +115,19 @@ async def answered(night: Night, receipt: str, user: str, device: str) -> None:
 async def answered_without_a_device(night: Night) -> Line:
     """Alice answers on the web: no device named."""
     await answered(night, await alarm_to_alice(night, "Leak"), DEMO_USER, "")
-    return ("Leak", "acknowledged by Alice", EMERGENCY)
+    return ("Leak", "“Leak” acknowledged by Alice", EMERGENCY)
 
 
 async def answered_by_another_recipient(night: Night) -> Line:
     """Bob answers Alice's alarm (a shared account): named by his key."""
     await answered(night, await alarm_to_alice(night, "Leak"), DEMO_USER2, "tablet")
-    return ("Leak", "acknowledged by Bob on tablet", EMERGENCY)
+    return ("Leak", "“Leak” acknowledged by Bob on tablet", EMERGENCY)
 
 
 async def answered_by_a_stranger(night: Night) -> Line:
     """A key no recipient has answers, on no device: nobody to name."""
     await answered(night, await alarm_to_alice(night, "Leak"), random_key(), "")
-    return ("Leak", "acknowledged", EMERGENCY)
+    return ("Leak", "“Leak” acknowledged", EMERGENCY)
 
 
 async def answered_after_the_recipient_was_removed(night: Night) -> Line:
@@ -136,7 +136,7 @@ async def answered_after_the_recipient_was_removed(night: Night) -> Line:
     assert night.hass.config_entries.async_remove_subentry(night.entry, ALICE)
     await night.hass.async_block_till_done()
     await answered(night, receipt, DEMO_USER, "phone")
-    return ("Leak", "acknowledged by Alice on phone", EMERGENCY)
+    return ("Leak", "“Leak” acknowledged by Alice on phone", EMERGENCY)
 
 
 async def resolved_by_an_automation(night: Night) -> Line:
@@ -149,7 +149,7 @@ async def resolved_by_an_automation(night: Night) -> Line:
         blocking=True,
         return_response=True,
     )
-    return ("Leak", "resolved", EMERGENCY)
+    return ("Leak", "“Leak” resolved", EMERGENCY)
 
 
 async def link_chosen_in_a_message_without_title(night: Night) -> Line:
@@ -170,7 +170,7 @@ async def link_chosen_in_a_message_without_title(night: Night) -> Line:
     response = await http.post(link.removeprefix(EXTERNAL))
     assert response.status == 200
     await tick(night.hass, night.freezer, 5)
-    return ("Bob", "chose “Open the gate”", EMERGENCY)
+    return ("Bob", "Bob chose “Open the gate”", EMERGENCY)
 
 
 async def received_then_device_removed(night: Night) -> Line:
@@ -186,7 +186,7 @@ async def received_then_device_removed(night: Night) -> Line:
     await received.wait(1)
     assert night.hass.config_entries.async_remove_subentry(night.entry, PANEL)
     await night.hass.async_block_till_done()
-    return ("Gate", "received from Demo", None)
+    return ("Gate", "“Gate” from Demo", None)
 
 
 async def received_then_application_removed(night: Night) -> Line:
@@ -202,7 +202,7 @@ async def received_then_application_removed(night: Night) -> Line:
     await received.wait(1)
     assert await night.hass.config_entries.async_remove(night.entry.entry_id)
     await night.hass.async_block_till_done()
-    return ("Gate", "received from Demo", None)
+    return ("Gate", "“Gate” from Demo", None)
 
 
 async def answered_then_application_removed(night: Night) -> Line:
@@ -210,7 +210,7 @@ async def answered_then_application_removed(night: Night) -> Line:
     await answered(night, await alarm_to_alice(night, "Leak"), DEMO_USER, "phone")
     assert await night.hass.config_entries.async_remove(night.entry.entry_id)
     await night.hass.async_block_till_done()
-    return ("Leak", "acknowledged by Alice on phone", None)
+    return ("Leak", "“Leak” acknowledged by Alice on phone", None)
 
 
 SCENARIOS: Final[list[Callable[[Night], Awaitable[Line]]]] = [
