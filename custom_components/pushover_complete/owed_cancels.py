@@ -84,7 +84,8 @@ class OwedCancels:
         """Pay what is owed; return how many of ``count`` Pushover canceled."""
         async with self._lock:
             for receipt in self._ledger.owed_receipts():
-                if self._stopped or self._guard.token_rejected:
+                # A retry is set: Pushover asked to wait; the retry pays.
+                if self._stopped or self._guard.token_rejected or self._unsub:
                     break
                 paid = await self._async_cancel(receipt)
                 if paid is None:
