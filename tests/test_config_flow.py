@@ -10,7 +10,9 @@ from collections.abc import AsyncIterator
 import json
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 
+import aiohttp
 from aiohttp import web
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
@@ -404,6 +406,27 @@ async def portal() -> AsyncIterator[str]:
         yield f"http://127.0.0.1:{runner.addresses[0][1]}/1/"
     finally:
         await runner.cleanup()
+
+
+async def test_user_flow_unexpected_error_is_unknown(
+    hass: HomeAssistant, sim: PushoverSimulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    """What nobody expected (here aiohttp itself breaks) is "unknown", and logged."""
+    result = await start_user_flow(hass)
+    with patch.object(
+        aiohttp.ClientSession, "request", side_effect=RuntimeError("broken")
+    ):
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], GOOD_INPUT
+        )
+    assert result["errors"] == {"base": "unknown"}
+    assert "Unexpected answer or error" in caplog.text
+    assert sim.requests == []
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], GOOD_INPUT
+    )
+    result = await finish_user_flow(hass, result)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
 
 
 async def test_user_flow_behind_a_captive_portal(

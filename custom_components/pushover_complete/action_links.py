@@ -17,7 +17,6 @@ first when it was not HTML, and cut (never the links) to fit Pushover's
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from enum import Enum
 import html
 import re
 import secrets
@@ -65,14 +64,6 @@ class ActionToken:
         if not isinstance(token.action, str) or not isinstance(token.tags, list):
             raise TypeError("not an action token")
         return token
-
-
-class Use(Enum):
-    """What became of a confirming tap."""
-
-    DONE = "done"
-    USED = "used"
-    UNKNOWN = "unknown"
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,16 +152,13 @@ class ActionLinks:
         return item
 
     @callback
-    def async_use(self, token: str) -> Use:
-        """Use a token once: done the first time, used after."""
-        item = self.lookup(token)
-        if item is None:
-            return Use.UNKNOWN
+    def async_use(self, item: ActionToken) -> bool:
+        """Use a link once: ``True`` the first time, ``False`` after."""
         if item.used:
-            return Use.USED
+            return False
         item.used = True
         self._async_changed()
-        return Use.DONE
+        return True
 
     @callback
     def _async_changed(self) -> None:

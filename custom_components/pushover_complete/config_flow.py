@@ -120,10 +120,7 @@ def _failure(err: Exception) -> Failure:
         return Failure.LATER if err.ask_later else Failure.REFUSED
     if isinstance(err, PushoverValidationError):
         return Failure.REFUSED
-    # A 2xx that the client refused is an odd answer, not an outage.
-    if isinstance(err, PushoverConnectionError) and not (
-        200 <= (err.http_status or 0) < 300
-    ):
+    if isinstance(err, PushoverConnectionError):
         return Failure.LATER
     LOGGER.error("Unexpected answer or error from Pushover", exc_info=err)
     return Failure.UNKNOWN
@@ -139,9 +136,7 @@ def _check_errors(
     JSON without Pushover's fields) is a connection problem, as any
     ``PushoverConnectionError`` is.
     """
-    failure = (
-        Failure.LATER if isinstance(err, PushoverConnectionError) else _failure(err)
-    )
+    failure = _failure(err)
     errors = {
         Failure.TOKEN: {token_field: "invalid_api_key"},
         Failure.LATER: {"base": "cannot_connect"},

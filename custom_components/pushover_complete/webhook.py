@@ -24,7 +24,7 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.network import NoURLAvailableError, get_url
 
 from . import events
-from .action_links import ActionLinks, ActionToken, Use
+from .action_links import ActionLinks, ActionToken
 from .action_pages import ActionPages, shipped_languages
 from .api import KEY_RE
 from .const import DOMAIN, LOGGER
@@ -133,7 +133,7 @@ class EntryWebhook:
             if item.used:
                 return await self._pages.async_used(request)
             return await self._pages.async_confirm(request, item)
-        if self._links.async_use(token) is Use.USED:
+        if not self._links.async_use(item):
             return await self._pages.async_used(request)
         events.async_fire(
             self.hass, self.entry.entry_id, events.ACTION, self._event_data(item)
