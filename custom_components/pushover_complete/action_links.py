@@ -198,10 +198,11 @@ def compose(text: str, is_html: bool, links: list[str]) -> tuple[str, bool]:
 
 
 # A link a message carries that holds a token: its address names a webhook
-# (an id and the token), so a received message shows only its title.
-_TOKEN = rf"[?&]action=[A-Za-z0-9_-]{{{TOKEN_LENGTH}}}(?![A-Za-z0-9_-])"
-_ANCHOR = re.compile(rf'<a href="[^"]*{_TOKEN}">(.*?)</a>', re.DOTALL)
-_ADDRESS = re.compile(rf"\S*{_TOKEN}")
+# (an id and the token), so a received message shows only its title. Every
+# pattern here runs in time linear in the message (a download may be large).
+_TOKEN = re.compile(rf"[?&]action=[A-Za-z0-9_-]{{{TOKEN_LENGTH}}}(?![A-Za-z0-9_-])")
+_ANCHOR = re.compile(rf'<a href="[^"<>]*{_TOKEN.pattern}">([^<]*)</a>')
+_DELIMITER = re.compile(r"[\s\"'<>]")
 
 
 def without_links(text: str) -> str:
@@ -209,8 +210,20 @@ def without_links(text: str) -> str:
 
     Home Assistant may receive its own messages (a Pushover device on a
     recipient's account): a token or a webhook id must not reach its events.
+    A link keeps its title; a bare address goes.
     """
-    return _ADDRESS.sub("", _ANCHOR.sub(r"\1", text))
+    if "action=" not in text:
+        return text
+    text = _ANCHOR.sub(r"\1", text)
+    kept, done = [], 0
+    for token in _TOKEN.finditer(text):
+        start = done
+        for delimiter in _DELIMITER.finditer(text, done, token.start()):
+            start = delimiter.end()
+        kept.append(text[done:start])
+        done = token.end()
+    kept.append(text[done:])
+    return "".join(kept)
 
 
 def placeholder_token() -> str:
