@@ -99,7 +99,10 @@ env_hash() { # target python-description
         if [ "$target" = current ]; then
             cat "$REPO_ROOT/requirements_develop_current.txt" "$REPO_ROOT/$HA_CURRENT_CONSTRAINTS"
         fi
-        if [ "$target" = oldest ]; then cat "$REPO_ROOT/$HA_OLDEST_CONSTRAINTS"; fi
+        # requirements_test_oldest.txt includes it (the logbook needs the frontend).
+        if [ "$target" = oldest ]; then
+            cat "$REPO_ROOT/requirements_develop_oldest.txt" "$REPO_ROOT/$HA_OLDEST_CONSTRAINTS"
+        fi
     } | sha256sum | cut -d' ' -f1
 }
 
