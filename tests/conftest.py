@@ -29,6 +29,9 @@ from pushover_simulator import (
     random_key,
 )
 
+from .helpers import wait_state
+from .open_client_helpers import SENSOR
+
 pytest_plugins = ["pushover_simulator.pytest_plugin"]
 
 WEBHOOK_ID = "0f3c9a7be1d24c5f8a6b2d9e4c7f1a3b0f3c9a7be1d24c5f8a6b2d9e4c7f1a3b"
@@ -151,3 +154,19 @@ async def office_entry(
     assert await hass.config_entries.async_setup(other.entry_id)
     await hass.async_block_till_done()
     return other
+
+
+@pytest.fixture
+async def sender(sim: PushoverSimulator) -> AsyncIterator[PushoverAPI]:
+    """Another application's client, sending to the simulator."""
+    async with PushoverAPI(DEMO_TOKEN, base_url=sim.base_url or "") as api:
+        yield api
+
+
+@pytest.fixture
+async def connected(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> MockConfigEntry:
+    """The loaded entry, its Open Client's push connection up."""
+    await wait_state(hass, SENSOR, "on")
+    return loaded_entry

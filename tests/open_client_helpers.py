@@ -30,7 +30,6 @@ from pushover_simulator import (
     PushoverSimulator,
 )
 from pushover_simulator.open_client import PushChannel
-from pushover_simulator.pytest_plugin import enable_sockets
 
 from .helpers import deadline, until, wait_sim, wait_state
 
@@ -120,6 +119,10 @@ async def serving(
     request: pytest.FixtureRequest, path: str, handler: Handler
 ) -> AsyncIterator[str]:
     """Serve ``handler`` at ``path`` on 127.0.0.1; yield the API base URL."""
+    # Imported here: conftest imports this module before pytest has taken the
+    # plugin in (and would then not rewrite its asserts).
+    from pushover_simulator.pytest_plugin import enable_sockets
+
     enable_sockets(request)
     app = web.Application()
     app.router.add_route("*", path, handler)

@@ -38,9 +38,8 @@ from .helpers import (
     open_client_subentry,
     send_emergency,
     tick,
-    wait_state,
 )
-from .open_client_helpers import BUTTON, DEVICE_NAME, SENSOR
+from .open_client_helpers import BUTTON, DEVICE_NAME
 from .snapshots_per_version import assert_platform_snapshots, per_version
 
 # Every wait fails within seconds of real time (helpers.deadline); this is a
@@ -87,15 +86,6 @@ def config_entry(open_client: tuple[OpenDevice, str]) -> MockConfigEntry:
             open_client_subentry(OPEN_CLIENT, *open_client),
         ],
     )
-
-
-@pytest.fixture
-async def connected(
-    hass: HomeAssistant, loaded_entry: MockConfigEntry
-) -> MockConfigEntry:
-    """The loaded entry, its device's push connection up."""
-    await wait_state(hass, SENSOR, "on")
-    return loaded_entry
 
 
 async def press(hass: HomeAssistant) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 import json
 import logging
 from typing import Any
@@ -129,22 +128,6 @@ def recipients(devices: list[Device]) -> list[dict[str, Any]]:
         recipient(BOB, "Bob", DEMO_USER2),
         *(open_client_subentry(*device) for device in devices),
     ]
-
-
-@pytest.fixture
-async def sender(sim: PushoverSimulator) -> AsyncIterator[PushoverAPI]:
-    """Another application's client, sending to the simulator."""
-    async with PushoverAPI(DEMO_TOKEN, base_url=sim.base_url or "") as api:
-        yield api
-
-
-@pytest.fixture
-async def connected(
-    hass: HomeAssistant, loaded_entry: MockConfigEntry
-) -> MockConfigEntry:
-    """The loaded entry, its device's push connection up."""
-    await wait_state(hass, SENSOR, "on")
-    return loaded_entry
 
 
 async def test_waiting_messages_fire_once_at_start(

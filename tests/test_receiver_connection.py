@@ -9,7 +9,6 @@ connection's login and end, by its (frozen) clock.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 import logging
 from typing import Any
 
@@ -31,7 +30,7 @@ from custom_components.pushover_complete.receiver import SILENCE_TIMEOUT
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
-from pushover_simulator import DEMO_TOKEN, DEMO_USER, OpenDevice, PushoverSimulator
+from pushover_simulator import DEMO_USER, OpenDevice, PushoverSimulator
 
 from .conftest import ALICE, recipient
 from .helpers import (
@@ -87,22 +86,6 @@ def device(sim: PushoverSimulator) -> tuple[OpenDevice, str]:
 def recipients(device: tuple[OpenDevice, str]) -> list[dict[str, Any]]:
     """Alice and the device."""
     return [recipient(ALICE, "Alice", DEMO_USER), open_client_subentry(DEVICE, *device)]
-
-
-@pytest.fixture
-async def sender(sim: PushoverSimulator) -> AsyncIterator[PushoverAPI]:
-    """Another application's client, sending to the simulator."""
-    async with PushoverAPI(DEMO_TOKEN, base_url=sim.base_url or "") as api:
-        yield api
-
-
-@pytest.fixture
-async def connected(
-    hass: HomeAssistant, loaded_entry: MockConfigEntry
-) -> MockConfigEntry:
-    """The loaded entry, its device's push connection up."""
-    await wait_state(hass, SENSOR, "on")
-    return loaded_entry
 
 
 async def test_reload_frame_reconnects_at_once(
