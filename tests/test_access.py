@@ -782,3 +782,20 @@ async def test_a_caller_who_no_longer_exists_is_refused(
             Context(user_id="removed-user-id"),
         )
     assert sim.messages == []
+
+
+async def test_legacy_action_without_its_entity_needs_an_administrator(
+    hass: HomeAssistant,
+    sim: PushoverSimulator,
+    loaded_entry: MockConfigEntry,
+    users: dict[str, MockUser | None],
+) -> None:
+    """No notify entity to hold the permission: only an administrator may send."""
+    er.async_get(hass).async_remove("notify.alice")
+    await hass.async_block_till_done()
+    legacy = ("notify", "alice", {"message": "Hi"})
+    user = users[USER]
+    assert user is not None
+    await assert_refused(hass, sim, legacy, user, None)
+    await call(hass, *legacy, context(users[ADMIN]))
+    assert [(m["message"], m["users"]) for m in sim.messages] == [("Hi", [DEMO_USER])]

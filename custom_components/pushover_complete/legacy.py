@@ -19,7 +19,7 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv, entity_registry as er
 from homeassistant.helpers.service import async_set_service_schema
 
-from .access import async_caller, require_control
+from .access import async_caller, require_admin, require_control
 from .compat import as_schema
 from .const import DOMAIN, SUBENTRY_RECIPIENT
 from .data import PushoverCompleteConfigEntry
@@ -88,6 +88,8 @@ async def _async_send_legacy(
     user = await async_caller(hass, call)
     if notify_entity_id is not None:  # as notify.send_message on the entity
         require_control(user, call, notify_entity_id)
+    else:  # no entity to hold a permission: administrators only
+        require_admin(user, call)
     data = _legacy_data(call.data.get("data"))
     if target := call.data.get("target"):
         data["device"] = target
