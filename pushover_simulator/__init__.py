@@ -9,7 +9,8 @@ steers, besides the HTTP API:
   `SentMessage` view: text and links as the recipient sees them), `sim.requests`;
 - `sim.receipts`, `sim.acknowledge(...)`, `sim.canceled_receipts()`;
 - `sim.disable_user(key)` / `enable_user(key)`: a key Pushover refuses;
-- `inject_fault`, `set_storm`, `latency`, `set_quota`, Open Client push hooks;
+- `inject_fault`, `set_storm`, `latency`, `user_latency` (one key's messages
+  answered later), `set_quota`, Open Client push hooks;
 - GET / (the inbox page) and the /_sim/ control endpoints.
 """
 

@@ -39,6 +39,7 @@ class MessagesApi(Handlers):
         """Send a message (POST messages.json)."""
         params: dict[str, Any] = PARAMS.get()
         sim = self.sim
+        await sim.pause(sim.user_latency.get(params.get("user", ""), 0.0))
         if not params.get("message", "").strip():
             app = sim.apps.get(params.get("token") or "")
             err = field_error("message", "cannot be blank")

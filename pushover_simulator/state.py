@@ -86,6 +86,8 @@ class SimulatorState(AccountsMixin, FaultsMixin, CallbacksMixin, PushHooksMixin)
         self.base_url: str | None = None
         self.latency = 0.0
         self.connect_latency = 0.0
+        # Extra seconds before a message to one of these user keys is answered.
+        self.user_latency: dict[str, float] = {}
         self.hang_timeout = 60.0
         self.callback_retry_delay = 60.0
         self.callback_max_attempts = 5
@@ -139,6 +141,7 @@ class SimulatorState(AccountsMixin, FaultsMixin, CallbacksMixin, PushHooksMixin)
         self._callback_tasks.clear()
         self.latency = 0.0
         self.connect_latency = 0.0
+        self.user_latency.clear()
         self._clear()
         if self.seed:
             self.seed_demo()

@@ -11,6 +11,7 @@ import pytest
 from pushover_simulator import (
     DEMO_TOKEN,
     DEMO_USER,
+    DEMO_USER2,
     FaultKind,
     PushoverSimulator,
 )
@@ -349,6 +350,19 @@ async def test_latency_delays_every_request(sim: PushoverSimulator, api: Api) ->
         status, _ = await api.get("sounds.json")
         assert status == 200
         assert loop.time() - start >= 0.05
+
+
+async def test_user_latency_answers_one_key_later(
+    sim: PushoverSimulator, api: Api
+) -> None:
+    """A message to the slow key is answered after one to another key sent later."""
+    sim.user_latency[DEMO_USER] = 0.2
+    slow = asyncio.create_task(api.send(user=DEMO_USER, message="slow"))
+    await sim.wait_until(lambda: len(sim.requests) == 1)
+    assert (await api.send(user=DEMO_USER2, message="quick"))[0] == 200
+    assert not slow.done()
+    assert (await slow)[0] == 200
+    assert [m["message"] for m in sim.messages] == ["quick", "slow"]
 
 
 async def test_connect_latency_only_on_new_connections(sim: PushoverSimulator) -> None:
