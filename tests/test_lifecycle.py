@@ -31,7 +31,14 @@ from homeassistant.helpers import entity_registry as er
 from pushover_simulator import DEMO_TOKEN, DEMO_USER, DEMO_USER2, PushoverSimulator
 
 from .conftest import ALICE, BOB, recipient
-from .helpers import follow_frozen_clock, receipt_sent_to, sent_to, state_of, tick
+from .helpers import (
+    follow_frozen_clock,
+    receipt_sent_to,
+    sent_to,
+    state_of,
+    tick,
+    wait_sim,
+)
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -126,6 +133,11 @@ async def hold_step_two(
     await sim.wait_until(lambda: held(sim, "messages.json") == 1)
 
 
+def posts(sim: PushoverSimulator) -> list[int | None]:
+    """Return the status of each message sent (``None``: not answered yet)."""
+    return [r["status"] for r in sim.requests if r["path"].endswith("messages.json")]
+
+
 def ringing(sim: PushoverSimulator) -> list[list[str]]:
     """Return the users whose emergency is still ringing at the simulator."""
     now = sim.clock()
@@ -165,6 +177,31 @@ async def test_a_refused_recipient_ends_only_its_own_receipt(
     [event] = acknowledged
     assert event.data["notify_entity_id"] == "notify.bob"
     assert ringing(sim) == []
+
+
+async def test_a_refusal_while_a_send_of_the_step_is_on_the_wire(
+    hass: HomeAssistant,
+    sim: PushoverSimulator,
+    loaded_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    expired: list[Event],
+) -> None:
+    """Carol is refused while Alice's send is still on the wire: Alice's alarm goes on."""
+    sim.disable_user(CAROL_KEY)
+    sim.user_latency[DEMO_USER] = HOLD
+    call = hass.async_create_task(
+        send_alarm(hass, steps=[{"targets": ["notify.carol", "notify.alice"]}])
+    )
+    await wait_sim(sim, lambda: sorted(map(str, posts(sim))) == ["400", "None"])
+    for _ in range(50):  # Carol's refusal reaches the alarm before Alice's answer
+        await asyncio.sleep(0)
+    jump(freezer, hass, HOLD)
+    response = await call
+    by_entity = {r["notify_entity_id"]: r for r in response["recipients"]}
+    assert by_entity["notify.alice"]["receipt"] == receipt_sent_to(sim, DEMO_USER)
+    assert ringing(sim) == [[DEMO_USER]]
+    assert active(hass) == "1"
+    assert expired == []
 
 
 async def test_everybody_refused_and_no_later_step_is_an_error(

@@ -304,6 +304,14 @@ async def test_attachment_bytes_are_bounded(
         await send(hass, "one too many", attachment=str(image))
     assert err.value.translation_key == "outbox_full"
     assert err.value.translation_placeholders == {"limit": "50"}
+    alarm = {"message": "Leak", "attachment": str(image), "key": "leak"}
+    alarm["steps"] = [{"targets": ["notify.alice"]}]
+    with pytest.raises(HomeAssistantError) as err:  # and the alarm is not left open
+        await hass.services.async_call(
+            DOMAIN, "send_alarm", alarm, blocking=True, return_response=True
+        )
+    assert err.value.translation_key == "outbox_full"
+    assert state_of(hass, "sensor.home_active_emergencies") == "0"
     assert queued(hass) == "10"
     await send(hass, "words only")
     assert queued(hass) == "11"

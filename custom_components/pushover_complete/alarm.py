@@ -103,6 +103,21 @@ class Alarm:
     owed_cancels: list[str] = field(default_factory=list)
     attachment: StoredAttachment | None = None
 
+    @classmethod
+    def single(
+        cls, alarm_id: str, started: float, message: dict[str, Any], expire: int
+    ) -> Alarm:
+        """Return a ``send_message`` emergency: no steps, no public alarm id."""
+        return cls(
+            alarm_id=alarm_id,
+            started=started,
+            steps=[],
+            message=message,
+            expire=expire,
+            public=False,
+            round_started=started,
+        )
+
     @property
     def title(self) -> str | None:
         """Return the alarm's title."""

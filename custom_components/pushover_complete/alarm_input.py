@@ -12,10 +12,11 @@ from collections.abc import Mapping, Sequence
 import dataclasses
 import itertools
 from typing import Any, Final
+import uuid
 
 from homeassistant.core import HomeAssistant
 
-from .alarm import AlarmStep
+from .alarm import Alarm, AlarmStep, stored_message
 from .const import CONF_EXPIRE, DEFAULT_EXPIRE
 from .data import PushoverCompleteConfigEntry
 from .exceptions import invalid
@@ -83,6 +84,20 @@ class AlarmRequest:
     key: str | None = None
     repage_after: int | None = None
     repeat: int = 0
+
+    def new_alarm(self, now: float) -> Alarm:
+        """Return the record of a new alarm for this request, started ``now``."""
+        return Alarm(
+            alarm_id=uuid.uuid4().hex,
+            started=now,
+            steps=[AlarmStep(list(s.recipients), s.after) for s in self.steps],
+            message=stored_message(self.message),
+            expire=self.expire,
+            key=self.key,
+            repage_after=self.repage_after,
+            repeat=self.repeat,
+            round_started=now,
+        )
 
 
 def step_response(result: RecipientResult) -> dict[str, Any]:

@@ -134,21 +134,14 @@ def _fold_receipt(
     if alarm_id and (alarm := alarms.get(str(alarm_id))):
         alarm.receipts[receipt] = record
         return
-    expire = max(int(float(raw.get("expires_at") or 0) - sent_at), 30)
-    single = Alarm(
-        alarm_id=f"receipt-{receipt}",
-        started=sent_at,
-        steps=[],
-        message={
-            "message": str(raw.get("message") or ""),
-            "title": raw.get("title"),
-            "tags": list(raw.get("tags") or []),
-        },
-        expire=expire,
-        public=False,
-        round_started=sent_at,
-        receipts={receipt: record},
-    )
+    expire = max(int(float(raw.get("expires_at") or 0) - sent_at), MIN_EXPIRE)
+    message = {
+        "message": str(raw.get("message") or ""),
+        "title": raw.get("title"),
+        "tags": list(raw.get("tags") or []),
+    }
+    single = Alarm.single(f"receipt-{receipt}", sent_at, message, expire)
+    single.receipts[receipt] = record
     alarms[single.alarm_id] = single
 
 
@@ -199,14 +192,11 @@ def adopt_queued(alarms: dict[str, Alarm], outbox: Outbox) -> None:
 def _adopt_single(
     alarms: dict[str, Alarm], outbox: Outbox, item: QueuedMessage
 ) -> None:
-    alarm = Alarm(
-        alarm_id=uuid.uuid4().hex,
-        started=item.created,
-        steps=[],
-        message={"message": str(item.fields.get("message") or "")},
-        expire=int(item.fields.get("expire") or MIN_EXPIRE),
-        public=False,
-        round_started=item.created,
+    alarm = Alarm.single(
+        uuid.uuid4().hex,
+        item.created,
+        {"message": str(item.fields.get("message") or "")},
+        int(item.fields.get("expire") or MIN_EXPIRE),
     )
     alarm.queued[item.id] = QueuedSend(None, 1)
     outbox.async_set_ref(item, alarm.alarm_id)

@@ -39,23 +39,23 @@ from __future__ import annotations
 
 from collections.abc import Collection
 import time
-from typing import Any, Final
+from typing import Any
 import uuid
 
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 
 from . import events
 from .action_links import ActionLinks
 from .alarm import (
+    MIN_EXPIRE,
     Alarm,
     AlarmState,
-    AlarmStep,
     QueuedSend,
     ReceiptRecord,
     ReceiptState,
     ringing,
-    stored_message,
 )
 from .alarm_events import AlarmEvents
 from .alarm_input import AlarmRequest, step_response
@@ -81,8 +81,6 @@ from .send import Delivered, Refused, Sender
 from .storage import ALARMS
 from .tasks import EntryTasks
 
-MIN_EXPIRE: Final = 30
-
 
 class AlarmOwner:
     """The alarms of one entry: stored, timed, ended by one answer."""
@@ -103,7 +101,6 @@ class AlarmOwner:
         self.entry = entry
         self.alarms: dict[str, Alarm] = {}
         self.poller = ReceiptPoller(hass, entry, client, guard=guard, report=self)
-        self._sender = sender
         self._outbox = outbox
         self._guard = guard
         self._links = links
@@ -184,19 +181,8 @@ class AlarmOwner:
                 "deduplicated": True,
                 "recipients": [],
             }
-        now = time.time()
         msg = request.message
-        alarm = Alarm(
-            alarm_id=uuid.uuid4().hex,
-            started=now,
-            steps=[AlarmStep(list(s.recipients), s.after) for s in request.steps],
-            message=stored_message(msg),
-            expire=request.expire,
-            key=request.key,
-            repage_after=request.repage_after,
-            repeat=request.repeat,
-            round_started=now,
-        )
+        alarm = request.new_alarm(time.time())
         if msg.attachment is not None:
             alarm.attachment = await self._files.async_keep(
                 alarm.alarm_id, msg.attachment
@@ -204,7 +190,11 @@ class AlarmOwner:
         self.alarms[alarm.alarm_id] = alarm
         alarm.steps[0].sent = True
         self._async_changed()
-        results = await self._pager.async_send_step(alarm, 0, msg.attachment)
+        try:
+            results = await self._pager.async_send_step(alarm, 0, msg.attachment)
+        except HomeAssistantError:  # not even queued (the outbox is full)
+            self._async_end(alarm)
+            raise
         self._async_after_first_step(alarm, results)
         return {
             "alarm_id": alarm.alarm_id,
@@ -232,19 +222,17 @@ class AlarmOwner:
         self, planned: PlannedRequest, msg: Message
     ) -> RecipientResult:
         """Send a ``send_message`` emergency (one recipient) as an alarm of its own."""
-        now = time.time()
-        alarm = Alarm(
-            alarm_id=uuid.uuid4().hex,
-            started=now,
-            steps=[],
-            message={"message": msg.message, "title": msg.title, "tags": msg.tags},
-            expire=int(planned.fields.get("expire") or MIN_EXPIRE),
-            public=False,
-            round_started=now,
+        alarm = Alarm.single(
+            uuid.uuid4().hex,
+            time.time(),
+            {"message": msg.message, "title": msg.title, "tags": msg.tags},
+            int(planned.fields.get("expire") or MIN_EXPIRE),
         )
         self.alarms[alarm.alarm_id] = alarm
-        result = await self._pager.async_submit(alarm.alarm_id, planned, 1)
-        self._async_check_round(alarm)
+        try:
+            result = await self._pager.async_submit(alarm.alarm_id, planned, 1)
+        finally:
+            self._async_check_round(alarm)
         return result
 
     # ------------------------------------------------------------ paging
@@ -259,21 +247,31 @@ class AlarmOwner:
 
     async def _async_run_due(self, alarm_id: str) -> None:
         try:
-            while (alarm := self.alarms.get(alarm_id)) is not None and (
-                index := self._due_step(alarm)
-            ) is not None:
-                if not await self._async_still_unanswered(alarm):
-                    return
-                alarm.steps[index].sent = True
-                self._async_changed()
-                if alarm.remaining(time.time()) >= 0:  # the round still rings
-                    attachment = await self._files.async_read(alarm.attachment)
-                    await self._pager.async_send_step(alarm, index, attachment)
-            if alarm is not None:
-                self._async_schedule(alarm)
-                self._async_check_round(alarm)
+            await self._async_send_due(alarm_id)
         finally:
             self._running.discard(alarm_id)
+        if (alarm := self.alarms.get(alarm_id)) is not None:
+            self._async_schedule(alarm)
+            self._async_check_round(alarm)
+
+    async def _async_send_due(self, alarm_id: str) -> None:
+        """Send the steps due; the round is not over while one is being sent."""
+        while (alarm := self.alarms.get(alarm_id)) is not None and (
+            index := self._due_step(alarm)
+        ) is not None:
+            if not await self._async_still_unanswered(alarm):
+                return
+            attachment = await self._files.async_read(alarm.attachment)
+            if self._due_step(alarm) != index:  # answered while the file was read
+                continue
+            alarm.steps[index].sent = True
+            self._async_changed()
+            if alarm.remaining(time.time()) < 0:  # the round no longer rings
+                continue
+            try:
+                await self._pager.async_send_step(alarm, index, attachment)
+            except HomeAssistantError as err:  # not even queued (the outbox is full)
+                LOGGER.error("Step %d of an alarm was not sent: %s", index + 1, err)
 
     def _due_step(self, alarm: Alarm) -> int | None:
         index = alarm.next_step()
@@ -429,10 +427,18 @@ class AlarmOwner:
         self._async_changed()
         self._async_check_round(alarm)
 
+    def _round_over(self, alarm: Alarm) -> bool:
+        """Tell whether the round is over, with nothing of it being sent either."""
+        return (
+            alarm.alarm_id not in self._running
+            and not self._pager.in_flight(alarm.alarm_id)
+            and alarm.round_over()
+        )
+
     @callback
     def _async_check_round(self, alarm: Alarm) -> None:
         """A round nobody answered: page again while repeats are left, else expire."""
-        if not alarm.round_over():
+        if not self._round_over(alarm):
             return
         rang = any(r.state is ReceiptState.EXPIRED for r in alarm.receipts.values())
         if rang and alarm.public and alarm.round < 1 + alarm.repeat:
@@ -539,7 +545,7 @@ class AlarmOwner:
             return None
         record.state = ReceiptState.CANCELED
         alarm.owed_cancels.append(receipt)
-        if alarm.round_over() or not alarm.public:
+        if self._round_over(alarm) or not alarm.public:
             self._async_end(alarm)
         self._async_changed()
         return await self._cancels.async_pay({receipt})
