@@ -128,6 +128,21 @@ async def test_a_long_message_is_cut_so_every_link_fits(
     assert response["truncated"] is True
 
 
+@pytest.mark.parametrize("shift", range(8))
+async def test_long_html_is_never_cut_inside_a_tag(
+    hass: HomeAssistant,
+    sim: PushoverSimulator,
+    loaded_entry: MockConfigEntry,
+    shift: int,
+) -> None:
+    """Cut HTML ends outside any tag, so the links after it stay links."""
+    await send(hass, message="x" * shift + "<b>w</b>" * 300, html=True)
+    [message] = sim.messages
+    text = message["message"].split("\n<a href=")[0]
+    assert text.endswith("…")
+    assert text.rfind("<") < text.rfind(">")
+
+
 async def test_get_shows_and_post_acts_once(
     hass: HomeAssistant,
     sim: PushoverSimulator,

@@ -184,7 +184,8 @@ def compose(text: str, is_html: bool, links: list[str]) -> tuple[str, bool]:
     """Return the message with its links at the end; whether the text was cut.
 
     The caller's text is escaped when it was not HTML, then cut (never the
-    links) so that the whole fits Pushover's limit.
+    links, never inside an entity or a tag) so that the whole fits Pushover's
+    limit.
     """
     body = text if is_html else html.escape(text, quote=False)
     tail = "".join("\n" + link for link in links)
@@ -194,6 +195,8 @@ def compose(text: str, is_html: bool, links: list[str]) -> tuple[str, bool]:
     cut = body[: room - 1]
     if (amp := cut.rfind("&")) > cut.rfind(";"):  # never half an entity
         cut = cut[:amp]
+    if is_html and (lt := cut.rfind("<")) > cut.rfind(">"):  # nor half a tag
+        cut = cut[:lt]
     return cut + ELLIPSIS + tail, True
 
 
