@@ -94,17 +94,27 @@ def _async_quota_issue(
     hass: HomeAssistant, applications: dict[str, str], reset: int | None
 ) -> None:
     """Open (or update) the one quota issue: the quota is the account's, shared."""
-    placeholders = {"name": ", ".join(sorted(applications.values()))}
+    name = ", ".join(sorted(applications.values()))
+    data: dict[str, str | int | float | None] = {**applications, RESET_KEY: reset}
     if reset:
-        placeholders["reset"] = reset_time(reset)
+        ir.async_create_issue(
+            hass,
+            DOMAIN,
+            QUOTA_ISSUE,
+            is_fixable=False,
+            severity=ir.IssueSeverity.ERROR,
+            translation_key="quota_exceeded",
+            translation_placeholders={"name": name, "reset": reset_time(reset)},
+            data=data,
+        )
+        return
     ir.async_create_issue(
         hass,
         DOMAIN,
         QUOTA_ISSUE,
         is_fixable=False,
         severity=ir.IssueSeverity.ERROR,
-        # Without a reset time, the quota is back at the start of next month.
-        translation_key="quota_exceeded" if reset else "quota_exceeded_next_month",
-        translation_placeholders=placeholders,
-        data={**applications, RESET_KEY: reset},
+        translation_key="quota_exceeded_next_month",
+        translation_placeholders={"name": name},
+        data=data,
     )
