@@ -217,7 +217,10 @@ ERRORS = [
         {}, ("users/login.json", "quota"), {"base": "cannot_connect"}, id="login-429"
     ),
     pytest.param(
-        {}, ("users/login.json", "missing_field"), {"base": "unknown"}, id="login-odd"
+        {},
+        ("users/login.json", "missing_field"),
+        {"base": "cannot_connect"},
+        id="login-odd",
     ),
     pytest.param(
         {}, ("devices.json", "drop"), {"base": "cannot_connect"}, id="register-drop"
@@ -226,7 +229,10 @@ ERRORS = [
         {}, ("devices.json", "bad_request"), {"base": "unknown"}, id="register-400"
     ),
     pytest.param(
-        {}, ("devices.json", "missing_field"), {"base": "unknown"}, id="register-odd"
+        {},
+        ("devices.json", "missing_field"),
+        {"base": "cannot_connect"},
+        id="register-odd",
     ),
 ]
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import StrEnum
 import hashlib
 from typing import Any
 
@@ -34,12 +33,6 @@ from homeassistant.helpers.selector import (
 )
 
 from .account_devices import no_active_devices
-from .api import (
-    BadAPIRequestError,
-    PushoverAuthError,
-    PushoverConnectionError,
-    PushoverValidationError,
-)
 from .compat import ReloadingOptionsFlow, as_schema
 from .const import (
     CONF_ENCRYPTION_KEY,
@@ -51,12 +44,12 @@ from .const import (
     CONF_USER_KEY,
     DEFAULT_NAME,
     DOMAIN,
-    LOGGER,
     PRIORITY_NAMES,
     SUBENTRY_OPEN_CLIENT,
     SUBENTRY_RECIPIENT,
 )
 from .encryption import is_valid_key
+from .exceptions import Failure, failure_of
 from .flow_forms import (
     async_sounds,
     current_options,
@@ -103,40 +96,11 @@ def _typed(user_input: Mapping[str, Any] | None) -> dict[str, Any]:
     }
 
 
-class Failure(StrEnum):
-    """Why a check with Pushover failed."""
-
-    TOKEN = "token"  # the application token was rejected
-    LATER = "later"  # Pushover unreachable, or asking to try again later
-    REFUSED = "refused"  # the value checked was refused
-    UNKNOWN = "unknown"  # an odd answer, or an error nobody expected
-
-
-def _failure(err: Exception) -> Failure:
-    """Classify what a failed check raised (logging what is unexpected)."""
-    if isinstance(err, PushoverAuthError):
-        return Failure.TOKEN
-    if isinstance(err, BadAPIRequestError):
-        return Failure.LATER if err.ask_later else Failure.REFUSED
-    if isinstance(err, PushoverValidationError):
-        return Failure.REFUSED
-    if isinstance(err, PushoverConnectionError):
-        return Failure.LATER
-    LOGGER.error("Unexpected answer or error from Pushover", exc_info=err)
-    return Failure.UNKNOWN
-
-
 def _check_errors(
     err: Exception, token_field: str, refused: dict[str, str]
 ) -> dict[str, str]:
-    """Return the form errors of a failed check of the token or a key.
-
-    Something that answers in Pushover's place with what is not Pushover's
-    answer (a captive portal, a proxy's login page: HTML with HTTP 200, or
-    JSON without Pushover's fields) is a connection problem, as any
-    ``PushoverConnectionError`` is.
-    """
-    failure = _failure(err)
+    """Return the form errors of a failed check of the token or a key."""
+    failure = failure_of(err)
     errors = {
         Failure.TOKEN: {token_field: "invalid_api_key"},
         Failure.LATER: {"base": "cannot_connect"},

@@ -1,5 +1,7 @@
 """One place that turns the client's errors into Home Assistant errors.
 
+A flow's form error starts from :func:`failure_of`, the same for every flow.
+
 What the caller sees (the exception) is built here; what a refusal means for
 the entry (a rejected token starts reauth, an exhausted quota opens a repair
 issue) is the refusal guard's (``refusals.py``), called by whoever meets it.
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
@@ -21,7 +24,7 @@ from .api import (
     PushoverQuotaError,
     PushoverValidationError,
 )
-from .const import DOMAIN
+from .const import DOMAIN, LOGGER
 
 if TYPE_CHECKING:
     from .refusals import RefusalGuard
@@ -99,3 +102,32 @@ async def pushover_errors(guard: RefusalGuard) -> AsyncIterator[None]:
         raise refusal_error(err) from err
     except PushoverConnectionError as err:
         raise connection_error(err) from err
+
+
+class Failure(StrEnum):
+    """Why a check with Pushover failed."""
+
+    TOKEN = "token"  # the application token was rejected
+    LATER = "later"  # Pushover unreachable, or asking to try again later
+    REFUSED = "refused"  # the value checked was refused
+    UNKNOWN = "unknown"  # an odd answer, or an error nobody expected
+
+
+def failure_of(err: Exception) -> Failure:
+    """Classify what a failed check with Pushover raised (logging what is unexpected).
+
+    Something answering in Pushover's place with what is not Pushover's answer
+    (a captive portal, a proxy's login page: HTML with HTTP 200, or JSON
+    without Pushover's fields) is a connection problem, as any
+    ``PushoverConnectionError`` is.
+    """
+    if isinstance(err, PushoverAuthError):
+        return Failure.TOKEN
+    if isinstance(err, BadAPIRequestError):
+        return Failure.LATER if err.ask_later else Failure.REFUSED
+    if isinstance(err, PushoverValidationError):
+        return Failure.REFUSED
+    if isinstance(err, PushoverConnectionError):
+        return Failure.LATER
+    LOGGER.error("Unexpected answer or error from Pushover", exc_info=err)
+    return Failure.UNKNOWN

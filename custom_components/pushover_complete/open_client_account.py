@@ -20,11 +20,10 @@ from .api import (
     BadAPIRequestError,
     LoginResponse,
     OpenClient,
-    PushoverConnectionError,
     PushoverTwoFactorRequiredError,
-    PushoverValidationError,
 )
 from .const import CONF_TWOFA, LOGGER
+from .exceptions import Failure, failure_of
 from .pushover_client import CLIENT_TIMEOUT, api_base_url
 
 
@@ -67,22 +66,12 @@ async def async_register_open_client(
         return None, _register_errors(err)
 
 
-def _later(err: Exception) -> bool:
-    """Tell whether Pushover was out of reach or asked to try again later."""
-    if isinstance(err, BadAPIRequestError):
-        return err.ask_later
-    # A 2xx that the client refused is an odd answer, not an outage.
-    return isinstance(err, PushoverConnectionError) and not (
-        200 <= (err.http_status or 0) < 300
-    )
-
-
 def _login_errors(err: Exception, twofa: str | None) -> dict[str, str]:
     """Return the form errors for a failed login."""
-    if _later(err):
+    failure = failure_of(err)
+    if failure is Failure.LATER:
         return {"base": "cannot_connect"}
-    if not isinstance(err, BadAPIRequestError | PushoverValidationError):
-        LOGGER.error("Unexpected answer or error from Pushover", exc_info=err)
+    if failure is Failure.UNKNOWN:
         return {"base": "unknown"}
     # Any refusal of a login with a code is taken as a wrong code.
     if twofa is not None:
@@ -94,7 +83,7 @@ def _register_errors(err: Exception) -> dict[str, str]:
     """Return the form errors for a device registration that failed."""
     if isinstance(err, BadAPIRequestError) and (reason := err.fields.get(CONF_NAME)):
         return {CONF_NAME: "name_taken" if "taken" in reason else "invalid_name"}
-    if _later(err):
+    if failure_of(err) is Failure.LATER:
         return {"base": "cannot_connect"}
     LOGGER.error("Pushover refused to register the device: %s", err)
     return {"base": "unknown"}
