@@ -23,7 +23,6 @@ from .access import (
     require_admin,
     require_control,
     require_event_control,
-    require_read,
 )
 from .account_actions import ACCOUNT_ACTIONS
 from .action_base import Access, Action, Handler
@@ -35,13 +34,12 @@ from .emergency_actions import EMERGENCY_ACTIONS
 from .exceptions import invalid, pushover_errors
 from .fields import (
     ATTR_CALLBACK_URL,
-    ATTR_CAMERA,
     ATTR_MESSAGE,
     ATTR_PRIORITY,
     ATTR_TTL,
     CONTENT_FIELDS,
     MESSAGE_FIELDS,
-    async_message_from_data,
+    async_message_for,
     bounded,
 )
 from .targets import async_get_entry, async_targets
@@ -130,9 +128,7 @@ async def _async_send_message(call: ServiceCall) -> ServiceResponse:
     hass = call.hass
     user = await async_caller(hass, call)
     targets = await async_targets(hass, call, user)
-    if camera := call.data.get(ATTR_CAMERA):
-        require_read(user, call, camera)
-    msg = await async_message_from_data(hass, call.data[ATTR_MESSAGE], call.data)
+    msg = await async_message_for(call, user, call.data[ATTR_MESSAGE], call.data)
     recipients: list[dict[str, Any]] = []
     truncated = False
     for entry_id, entry_recipients in targets.items():
@@ -155,9 +151,7 @@ async def _async_send_alarm(call: ServiceCall) -> ServiceResponse:
     for step in recipients:
         for recipient in step:
             require_control(user, call, str(recipient.notify_entity_id))
-    if camera := call.data.get(ATTR_CAMERA):
-        require_read(user, call, camera)
-    msg = await async_message_from_data(hass, call.data[ATTR_MESSAGE], call.data)
+    msg = await async_message_for(call, user, call.data[ATTR_MESSAGE], call.data)
     msg.priority = 2
     dispatcher = entry.runtime_data.dispatcher
     for step in recipients:  # every step is checked before the first goes out
