@@ -26,8 +26,8 @@ from homeassistant.helpers.translation import async_get_cached_translations
 from .const import DOMAIN, EVENT_MESSAGE_RECEIVED, SUBENTRY_OPEN_CLIENT
 from .entity import async_emergency_event_id, recipient_unique_id
 from .events import ACKNOWLEDGED, ACTION, EXPIRED, RESOLVED, bus_event
+from .open_client_event import RECEIVED
 
-RECEIVED_ENTITY_KEY: Final = "received"
 # How much of a message's text names it when it has no title.
 SUBJECT_LENGTH: Final = 40
 
@@ -71,7 +71,7 @@ def _received_entity(hass: HomeAssistant, data: Mapping[str, Any]) -> str | None
     )
     if subentry_id is None:
         return None
-    unique_id = recipient_unique_id(entry.entry_id, subentry_id, RECEIVED_ENTITY_KEY)
+    unique_id = recipient_unique_id(entry.entry_id, subentry_id, RECEIVED)
     return er.async_get(hass).async_get_entity_id("event", DOMAIN, unique_id)
 
 
