@@ -13,6 +13,7 @@ from homeassistant.helpers import config_validation as cv
 
 from .action_base import ENTRY_SCHEMA, KEY, Access, Action, Handler
 from .api import (
+    OS_NAMES,
     BadAPIRequestError,
     PushoverAuthError,
     PushoverQuotaError,
@@ -287,7 +288,7 @@ ACCOUNT_ACTIONS: Final[dict[str, Action]] = {
             vol.Optional(ATTR_EMAIL): vol.All(
                 cv.string, vol.Match(r"^[^@\s]+@[^@\s]+$")
             ),
-            vol.Optional(ATTR_OS): vol.In(["Android", "iOS", "Desktop"]),
+            vol.Optional(ATTR_OS): vol.In(OS_NAMES),
         },
         SupportsResponse.OPTIONAL,
         Access.ADMIN,

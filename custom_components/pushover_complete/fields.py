@@ -26,6 +26,7 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.util import dt as dt_util
 
 from .access import require_read
+from .api import MAX_EXPIRE, MIN_RETRY
 from .attachments import async_resolve_attachment
 from .const import PRIORITY_NAMES
 from .exceptions import invalid
@@ -176,11 +177,9 @@ def _optional(validator: Any) -> Any:
     return vol.Any(None, validator)
 
 
-# Pushover's bounds: an emergency repeats at most every 30 s and for at most
-# 3 hours; a time to live is a positive number of seconds.
-RETRY_MIN: Final = 30
+# Pushover's bounds (MIN_RETRY, MAX_EXPIRE): an emergency repeats at most every
+# 30 s and for at most 3 hours; a time to live is a positive number of seconds.
 EXPIRE_MIN: Final = 30
-EXPIRE_MAX: Final = 10800
 TTL_MIN: Final = 1
 
 # Fields of the message itself, shared by every way of sending.
@@ -196,8 +195,8 @@ CONTENT_FIELDS: Final[dict[Any, Any]] = {
     vol.Optional(ATTR_TITLE): _optional(cv.string),
     vol.Optional(ATTR_URL): _optional(cv.string),
     vol.Optional(ATTR_URL_TITLE): _optional(cv.string),
-    vol.Optional(ATTR_RETRY): _optional(bounded(ATTR_RETRY, RETRY_MIN)),
-    vol.Optional(ATTR_EXPIRE): _optional(bounded(ATTR_EXPIRE, EXPIRE_MIN, EXPIRE_MAX)),
+    vol.Optional(ATTR_RETRY): _optional(bounded(ATTR_RETRY, MIN_RETRY)),
+    vol.Optional(ATTR_EXPIRE): _optional(bounded(ATTR_EXPIRE, EXPIRE_MIN, MAX_EXPIRE)),
     vol.Optional(ATTR_TAGS): _optional(_str_list),
     vol.Optional(ATTR_SOUND): _optional(cv.string),
     vol.Optional(ATTR_HTML): _optional(cv.boolean),

@@ -26,7 +26,7 @@ from homeassistant.helpers.selector import (
     SelectSelectorMode,
 )
 
-from .api import PushoverCompleteError
+from .api import MAX_EXPIRE, MIN_RETRY, PushoverCompleteError
 from .const import (
     CONF_EXPIRE,
     CONF_PRIORITY,
@@ -42,8 +42,8 @@ from .const import (
 from .pushover_client import create_client
 
 # Pushover's emergency durations: retry at least 30 s, expire at most 3 hours.
-DURATION_MIN: Final = 30
-DURATION_MAX: Final = 10800
+DURATION_MIN: Final = MIN_RETRY
+DURATION_MAX: Final = MAX_EXPIRE
 # A recipient's sound left to the application's options.
 SOUND_APP_DEFAULT: Final = "default"
 PRIORITY_OF_LEVEL: Final[dict[int | None, str]] = {

@@ -27,6 +27,7 @@ from .access import (
 from .account_actions import ACCOUNT_ACTIONS
 from .action_base import Access, Action, Handler
 from .alarm_input import AlarmRequest, alarm_expire, checked_steps
+from .api import MAX_EXPIRE
 from .compat import as_schema
 from .const import CONF_CONFIG_ENTRY_ID, CONF_USER_KEY, DOMAIN
 from .dispatch import async_send
@@ -96,7 +97,7 @@ def _seconds(value: Any) -> int:
 
 
 # A step's after is at most the alarm's expire, which is at most Pushover's 3 hours.
-MAX_AFTER: Final = 10800
+MAX_AFTER: Final = MAX_EXPIRE
 STEP_SCHEMA: Final = vol.Schema(
     {
         vol.Required(ATTR_TARGETS): cv.entity_ids,
