@@ -251,10 +251,6 @@ class Outbox:
         item.ref = ref
         self._async_changed()
 
-    def items_of(self, ref: str) -> list[QueuedMessage]:
-        """Return the waiting items handed over with owner reference ``ref``."""
-        return [item for item in self.items if item.ref == ref]
-
     async def async_submit(
         self, planned: PlannedRequest, ref: str | None = None
     ) -> Delivered | Refused | Queued:

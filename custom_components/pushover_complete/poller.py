@@ -75,10 +75,6 @@ class ReceiptPoller:
         self._unreachable = False
         self._backoff = 1.0
 
-    def is_open(self, receipt: str) -> bool:
-        """Tell whether ``receipt`` is one of the open receipts polled."""
-        return receipt in self._receipts
-
     @callback
     def async_set_receipts(self, receipts: Mapping[str, bool]) -> None:
         """Poll these receipts from now on (receipt → a callback is expected)."""

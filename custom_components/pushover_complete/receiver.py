@@ -21,7 +21,6 @@ reconnecting for ever.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import ItemsView
 from datetime import datetime
 from typing import Any, Final
 
@@ -219,13 +218,12 @@ class Receiver:
         )
 
     async def async_stop(self) -> None:
-        """Stop listening for good and store what was handed over."""
+        """Stop listening for good (the receivers then store what was handed over)."""
         self._stopped = True
         if self._task is not None:
             self._task.cancel()
             await asyncio.wait([self._task])
         self._async_set_connected(False)
-        await self._store.async_save()
 
     async def async_acknowledge(self, receipt: str) -> None:
         """Acknowledge an emergency as this device."""
@@ -449,10 +447,6 @@ class Receivers:
         self._store = OpenClientStore(hass, entry.entry_id)
         self._receivers: dict[str, Receiver] = {}
 
-    def items(self) -> ItemsView[str, Receiver]:
-        """Return the receivers by subentry id."""
-        return self._receivers.items()
-
     async def async_load(self) -> None:
         """Make a receiver per Open Client (started once the platforms are up)."""
         subentries = open_client_subentries(self.entry)
@@ -500,8 +494,9 @@ class Receivers:
             receiver.async_start()
 
     async def async_stop(self) -> None:
-        """Stop every receiver; nothing is left running."""
+        """Stop every receiver, then store what they were handed (one write)."""
         await asyncio.gather(*(r.async_stop() for r in self._receivers.values()))
+        await self._store.async_save()
 
     async def async_acknowledge(self, receipt: str) -> None:
         """Acknowledge an emergency through the Open Client that received it.
