@@ -105,11 +105,12 @@ class AlarmPager:
             LOGGER.error("Step %d of an alarm cannot be sent: %s", index + 1, err)
             return []
         round_ = alarm.round
-        return list(
-            await asyncio.gather(
-                *(self.async_submit(alarm.alarm_id, p, round_) for p in plan.requests)
-            )
+        results = await asyncio.gather(
+            *(self.async_submit(alarm.alarm_id, p, round_) for p in plan.requests)
         )
+        sent = (r.recipient.notify_entity_id for r in results if r.error is None)
+        async_record_sent(self.hass, sent)
+        return list(results)
 
     def _recipients(self, subentry_ids: Iterable[str]) -> list[Recipient]:
         """Return the recipients of a step (removed ones left out, with a warning)."""
@@ -150,7 +151,6 @@ class AlarmPager:
             LOGGER.warning("Pushover refused an alarm's recipient: %s", outcome.error)
             self._report.async_refused(alarm_id)
             return RecipientResult(recipient, error=outcome.error)
-        async_record_sent(self.hass, [recipient.notify_entity_id])
         if isinstance(outcome, Queued):
             self._report.async_queued(alarm_id, outcome.item_id, recipient, round_)
             return RecipientResult(recipient, queued=True)
