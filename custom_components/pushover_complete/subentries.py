@@ -35,7 +35,11 @@ def signal_subentry_added(entry_id: str) -> str:
 
 
 def snapshot(subentries: Mapping[str, ConfigSubentry]) -> Snapshot:
-    """Return what a change is told by: type, title and data of each subentry."""
+    """Return what a change is told by: type, title and data of each subentry.
+
+    A copy of the values, not the subentries: Home Assistant updates a
+    subentry in place, so the object itself always looks unchanged.
+    """
     return {
         sid: (sub.subentry_type, sub.title, tuple(sorted(sub.data.items())))
         for sid, sub in subentries.items()
