@@ -30,6 +30,7 @@ from .api import MAX_MESSAGE
 from .const import LOGGER
 from .models import MessageAction, Recipient
 from .storage import ACTIONS, store_key
+from .text import ELLIPSIS
 
 MAX_TOKENS: Final = 1000
 DEFAULT_LIFETIME: Final = 24 * 3600
@@ -38,7 +39,6 @@ TOKEN_BYTES: Final = 16
 TOKEN_LENGTH: Final = len(secrets.token_urlsafe(TOKEN_BYTES))
 STORAGE_VERSION: Final = 1
 SAVE_DELAY: Final = 1.0
-ELLIPSIS: Final = "…"
 
 
 @dataclass(slots=True)

@@ -31,6 +31,7 @@ from .attachments import async_resolve_attachment
 from .const import PRIORITY_NAMES
 from .exceptions import invalid
 from .models import Attachment, Message, MessageAction
+from .text import cut
 
 ATTR_MESSAGE: Final = "message"
 ATTR_TITLE: Final = "title"
@@ -95,10 +96,7 @@ def _whole_number(value: Any) -> int | None:
 
 def _shown(value: Any) -> str:
     """Return a refused value as an error message may repeat it."""
-    text = str(value)
-    if len(text) > SHOWN_VALUE_LENGTH:
-        return text[: SHOWN_VALUE_LENGTH - 1] + "…"
-    return text
+    return cut(str(value), SHOWN_VALUE_LENGTH)[0]
 
 
 def _out_of_range(

@@ -27,6 +27,7 @@ from .const import DOMAIN, EVENT_MESSAGE_RECEIVED, SUBENTRY_OPEN_CLIENT
 from .entity import async_emergency_event_id, recipient_unique_id
 from .events import ACKNOWLEDGED, ACTION, EXPIRED, RESOLVED, bus_event
 from .open_client_event import RECEIVED
+from .text import ELLIPSIS
 
 # How much of a message's text names it when it has no title.
 SUBJECT_LENGTH: Final = 40
@@ -82,7 +83,7 @@ def _subject(data: Mapping[str, Any]) -> str:
     text = " ".join(str(data.get("message") or "").split())
     if len(text) <= SUBJECT_LENGTH:
         return text
-    return text[: SUBJECT_LENGTH - 1].rstrip() + "…"
+    return text[: SUBJECT_LENGTH - 1].rstrip() + ELLIPSIS
 
 
 def _acknowledged(words: _Words, data: Mapping[str, Any]) -> str:

@@ -53,8 +53,7 @@ from .encryption import encrypt_field
 from .exceptions import invalid, validation_error
 from .models import Message, PlannedRequest, Recipient
 from .refusals import RefusalGuard
-
-ELLIPSIS = "…"
+from .text import cut
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,13 +95,6 @@ class _Text:
     message: str
     title: str | None
     truncated: bool
-
-
-def cut(text: str, limit: int) -> tuple[str, bool]:
-    """Cut ``text`` to ``limit`` characters, ending with "…"; say whether it was cut."""
-    if len(text) <= limit:
-        return text, False
-    return text[: limit - 1] + ELLIPSIS, True
 
 
 def _fit_text(msg: Message) -> _Text:
