@@ -9,10 +9,11 @@ from datetime import timedelta
 import socket
 import threading
 import time
-from typing import Any
+from typing import Any, Final
 
 from freezegun.api import FrozenDateTimeFactory
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.pushover_complete.const import (
     CONF_OPEN_CLIENT_ID,
@@ -34,6 +35,9 @@ except ImportError:  # Home Assistant 2025
     from voluptuous_serialize import convert as _fields_of
 
 TIMEOUT = 10
+# The external URL the tests give Home Assistant (nothing is sent there: the
+# simulator's callbacks are routed to the test client by route_callbacks).
+EXTERNAL: Final = "https://home.example.org"
 
 
 def form_sent(result: Any) -> list[dict[str, Any]]:
@@ -243,3 +247,21 @@ async def send_emergency(
     )
     assert response is not None
     return receipt_of(response)
+
+
+async def route_callbacks(
+    hass: HomeAssistant, sim: PushoverSimulator, client: ClientSessionGenerator
+) -> None:
+    """Give Home Assistant an external URL, and Pushover's callbacks a way in.
+
+    The simulator's callbacks reach the webhook through the test client, never
+    the network.
+    """
+    hass.config.external_url = EXTERNAL
+    http = await client()
+
+    async def deliver(url: str, payload: dict[str, str]) -> int:
+        response = await http.post(url.removeprefix(EXTERNAL), data=payload)
+        return response.status
+
+    sim.callback_sender = deliver

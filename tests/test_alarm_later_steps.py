@@ -24,10 +24,16 @@ from homeassistant.core import HomeAssistant
 from pushover_simulator import DEMO_USER, DEMO_USER2, PushoverSimulator
 
 from .conftest import BOB
-from .helpers import Capture, follow_frozen_clock, receipt_sent_to, sent_to, tick
+from .helpers import (
+    Capture,
+    follow_frozen_clock,
+    receipt_sent_to,
+    route_callbacks,
+    sent_to,
+    tick,
+)
 from .open_client_helpers import PACKAGE
 
-EXTERNAL: Final = "https://home.example.org"
 PNG: Final = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 SIREN: Final = {"action": "silence_siren", "title": "Silence the siren"}
 STEPS: Final = [
@@ -41,14 +47,7 @@ async def reachable(
     hass: HomeAssistant, sim: PushoverSimulator, hass_client: ClientSessionGenerator
 ) -> AsyncIterator[None]:
     """An external URL; Pushover's callbacks to it reach the webhook here."""
-    hass.config.external_url = EXTERNAL
-    http = await hass_client()
-
-    async def callback(url: str, payload: dict[str, str]) -> int:
-        response = await http.post(url.removeprefix(EXTERNAL), data=payload)
-        return response.status
-
-    sim.callback_sender = callback
+    await route_callbacks(hass, sim, hass_client)
     yield
     sim.callback_sender = None
 

@@ -26,9 +26,7 @@ from homeassistant.util import dt as dt_util
 from pushover_simulator import DEMO_TOKEN, DEMO_USER, DEMO_USER2, PushoverSimulator
 
 from .conftest import WEBHOOK_ID
-from .helpers import tick
-
-EXTERNAL = "https://home.example.org"
+from .helpers import EXTERNAL, route_callbacks, tick
 
 
 async def send_emergency(hass: HomeAssistant, **data: Any) -> list[str]:
@@ -117,15 +115,7 @@ async def test_callback_and_poll_give_one_event(
     hass_client_no_auth: ClientSessionGenerator,
 ) -> None:
     """With an external URL, Pushover calls back; the poll adds no second event."""
-    hass.config.external_url = EXTERNAL
-    client = await hass_client_no_auth()
-
-    async def sender(url: str, payload: dict[str, str]) -> int:
-        assert url.startswith(EXTERNAL)
-        response = await client.post(url.removeprefix(EXTERNAL), data=payload)
-        return response.status
-
-    sim.callback_sender = sender
+    await route_callbacks(hass, sim, hass_client_no_auth)
     events = async_capture_events(hass, EVENT_ACKNOWLEDGED)
     [receipt] = await send_emergency(hass, entity_id="notify.bob")
     assert sim.messages[0]["callback"] == f"{EXTERNAL}/api/webhook/{WEBHOOK_ID}"

@@ -33,15 +33,14 @@ from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from pushover_simulator import DEMO_USER, DEMO_USER2, PushoverSimulator
 
-from .conftest import ALICE, BOB, WEBHOOK_ID, recipient
-from .helpers import follow_frozen_clock, state_of, tick
+from .conftest import ALICE, BOB, recipient
+from .helpers import follow_frozen_clock, route_callbacks, state_of, tick
 
 pytestmark = pytest.mark.timeout(120)
 
 SEEDS: Final = range(16)
 STEPS_PER_WALK: Final = 24
 CAROL_KEY: Final = "uCaro1Key2Is3Thirty4Chars5Long"
-EXTERNAL: Final = "https://home.example.org"
 PEOPLE: Final = ("notify.alice", "notify.bob", "notify.carol")
 END_EVENTS: Final = ("acknowledged", "expired", "resolved")
 
@@ -350,14 +349,7 @@ async def test_random_walk_keeps_the_invariants(
     """Any order of sends, answers, ends, faults, reloads and time keeps the rules."""
     sim.add_user(CAROL_KEY)
     follow_frozen_clock(sim)
-    hass.config.external_url = EXTERNAL
-    client = await hass_client_no_auth()
-
-    async def deliver(url: str, payload: dict[str, str]) -> int:
-        response = await client.post(f"/api/webhook/{WEBHOOK_ID}", data=payload)
-        return response.status
-
-    sim.callback_sender = deliver
+    await route_callbacks(hass, sim, hass_client_no_auth)
     walk = Walk(hass, sim, loaded_entry, freezer, seed)
     rules: list[tuple[Callable[[], Awaitable[None]], int]] = [
         (walk.send_alarm, 4),

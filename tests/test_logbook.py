@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any, Final
+from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 import pytest
@@ -20,9 +20,14 @@ from homeassistant.util import dt as dt_util
 from pushover_simulator import DEMO_USER, DEMO_USER2, PushoverSimulator
 
 from .conftest import ALICE, BOB, recipient
-from .helpers import follow_frozen_clock, open_client_subentry, receipt_sent_to, tick
-
-EXTERNAL: Final = "https://home.example.org"
+from .helpers import (
+    EXTERNAL,
+    follow_frozen_clock,
+    open_client_subentry,
+    receipt_sent_to,
+    route_callbacks,
+    tick,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -65,15 +70,8 @@ async def test_the_night_in_words(
     """Acknowledged by whom on what, expired, resolved by whom, an action, received."""
     assert await async_setup_component(hass, "logbook", {})
     follow_frozen_clock(sim)
-    hass.config.external_url = EXTERNAL
+    await route_callbacks(hass, sim, hass_client)
     http = await hass_client()
-
-    async def callback(url: str, payload: dict[str, str]) -> int:
-        """Pushover's callback reaches the webhook through the test client."""
-        response = await http.post(url.removeprefix(EXTERNAL), data=payload)
-        return response.status
-
-    sim.callback_sender = callback
     since = dt_util.utcnow() - timedelta(seconds=1)
     steps = [{"targets": ["notify.alice"]}]
     await hass.services.async_call(

@@ -30,6 +30,7 @@ from pushover_simulator import DEMO_USER, DEMO_USER2, PushoverSimulator, random_
 
 from .conftest import ALICE, BOB, recipient
 from .helpers import (
+    EXTERNAL,
     Capture,
     follow_frozen_clock,
     open_client_subentry,
@@ -37,7 +38,6 @@ from .helpers import (
     tick,
 )
 
-EXTERNAL: Final = "https://home.example.org"
 EMERGENCY: Final = "event.home_emergency"
 RECEIVED: Final = "event.wallpanel_received_message"
 PANEL: Final = "panel"
