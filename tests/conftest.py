@@ -8,7 +8,10 @@ from typing import Any
 
 import aiohttp
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+)
 
 from custom_components.pushover_complete.api import PushoverAPI
 from custom_components.pushover_complete.config_flow import token_unique_id
@@ -20,7 +23,7 @@ from custom_components.pushover_complete.const import (
     SUBENTRY_RECIPIENT,
 )
 from homeassistant.const import CONF_API_KEY
-from homeassistant.core import HomeAssistant
+from homeassistant.core import Event, HomeAssistant
 from pushover_simulator import (
     DEMO_TOKEN,
     DEMO_USER,
@@ -29,12 +32,11 @@ from pushover_simulator import (
     random_key,
 )
 
-from .helpers import wait_state
+from .helpers import EXTERNAL, WEBHOOK_ID, follow_frozen_clock, wait_state
 from .open_client_helpers import SENSOR
 
 pytest_plugins = ["pushover_simulator.pytest_plugin"]
 
-WEBHOOK_ID = "0f3c9a7be1d24c5f8a6b2d9e4c7f1a3b0f3c9a7be1d24c5f8a6b2d9e4c7f1a3b"
 ALICE = "alice_subentry"
 BOB = "bob_subentry"
 
@@ -170,3 +172,16 @@ async def connected(
     """The loaded entry, its Open Client's push connection up."""
     await wait_state(hass, SENSOR, "on")
     return loaded_entry
+
+
+@pytest.fixture
+def reachable(hass: HomeAssistant, sim: PushoverSimulator) -> None:
+    """Home Assistant has an external URL; receipts expire in the frozen time."""
+    hass.config.external_url = EXTERNAL
+    follow_frozen_clock(sim)
+
+
+@pytest.fixture
+def chosen(hass: HomeAssistant) -> list[Event]:
+    """The action events fired."""
+    return async_capture_events(hass, f"{DOMAIN}_action")

@@ -6,6 +6,8 @@ import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
+import html
+import re
 import socket
 import threading
 import time
@@ -38,6 +40,11 @@ TIMEOUT = 10
 # The external URL the tests give Home Assistant (nothing is sent there: the
 # simulator's callbacks are routed to the test client by route_callbacks).
 EXTERNAL: Final = "https://home.example.org"
+# The entry's webhook (callbacks and action links) and its address.
+WEBHOOK_ID: Final = "0f3c9a7be1d24c5f8a6b2d9e4c7f1a3b0f3c9a7be1d24c5f8a6b2d9e4c7f1a3b"
+WEBHOOK: Final = f"/api/webhook/{WEBHOOK_ID}"
+SIREN: Final = {"action": "silence_siren", "title": "Silence the siren"}
+LINK: Final = re.compile(r'<a href="([^"]+)">([^<]+)</a>')
 
 
 def form_sent(result: Any) -> list[dict[str, Any]]:
@@ -265,3 +272,13 @@ async def route_callbacks(
         return response.status
 
     sim.callback_sender = deliver
+
+
+def links_of(message: dict[str, Any]) -> list[tuple[str, str]]:
+    """Return the (path with query, title) of each action link in a sent message."""
+    found = []
+    for href, title in LINK.findall(message["message"]):
+        url = html.unescape(href)
+        assert url.startswith(EXTERNAL + WEBHOOK + "?action=")
+        found.append((url[len(EXTERNAL) :], html.unescape(title)))
+    return found

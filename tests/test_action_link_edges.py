@@ -12,13 +12,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 import html
-import re
-from typing import Any, Final
+from typing import Any
 
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
-    async_capture_events,
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
@@ -26,27 +24,10 @@ from custom_components.pushover_complete.const import DOMAIN
 from homeassistant.core import Event, HomeAssistant
 from pushover_simulator import PushoverSimulator, random_key
 
-from .conftest import WEBHOOK_ID
-from .helpers import follow_frozen_clock, send_emergency
+from .helpers import SIREN, WEBHOOK, links_of, send_emergency
 from .open_client_helpers import warnings_in
 
-EXTERNAL: Final = "https://home.example.org"
-WEBHOOK: Final = f"/api/webhook/{WEBHOOK_ID}"
-SIREN: Final = {"action": "silence_siren", "title": "Silence the siren"}
-LINK: Final = re.compile(r'<a href="([^"]+)">([^<]+)</a>')
-
-
-@pytest.fixture(autouse=True)
-def reachable(hass: HomeAssistant, sim: PushoverSimulator) -> None:
-    """Home Assistant has an external URL; receipts expire in the frozen time."""
-    hass.config.external_url = EXTERNAL
-    follow_frozen_clock(sim)
-
-
-@pytest.fixture
-def chosen(hass: HomeAssistant) -> list[Event]:
-    """The action events fired."""
-    return async_capture_events(hass, f"{DOMAIN}_action")
+pytestmark = pytest.mark.usefixtures("reachable")
 
 
 async def send(hass: HomeAssistant, **data: Any) -> None:
@@ -58,14 +39,6 @@ async def send(hass: HomeAssistant, **data: Any) -> None:
     )
 
 
-def link_paths(message: dict[str, Any]) -> list[str]:
-    """The path (with its query) of each link in a message Pushover received."""
-    return [
-        html.unescape(href).removeprefix(EXTERNAL)
-        for href, _title in LINK.findall(message["message"])
-    ]
-
-
 async def test_a_link_confirmed_twice_acts_once(
     hass: HomeAssistant,
     sim: PushoverSimulator,
@@ -75,7 +48,7 @@ async def test_a_link_confirmed_twice_acts_once(
 ) -> None:
     """The confirm page sent twice: the second says the link was used."""
     await send(hass, entity_id="notify.alice", title="Leak")
-    [path] = link_paths(sim.messages[-1])
+    [(path, _)] = links_of(sim.messages[-1])
     client = await hass_client_no_auth()
     first = await client.post(path)
     second = await client.post(path)
@@ -93,7 +66,7 @@ async def test_a_visitor_in_a_language_not_spoken_reads_english(
 ) -> None:
     """Accept-Language asks for languages without translations: the page is English."""
     await send(hass, entity_id="notify.alice", title="Leak")
-    [path] = link_paths(sim.messages[-1])
+    [(path, _)] = links_of(sim.messages[-1])
     client = await hass_client_no_auth()
     page = await client.get(path, headers={"Accept-Language": "tlh-KX, x!y, qq"})
     assert page.status == 200
@@ -115,7 +88,7 @@ async def test_links_to_a_key_that_is_no_recipient(
     await send(
         hass, config_entry_id=loaded_entry.entry_id, user_key=other, title="Leak"
     )
-    [path] = link_paths(sim.messages[-1])
+    [(path, _)] = links_of(sim.messages[-1])
     client = await hass_client_no_auth()
     assert (await client.post(path)).status == 200
     await hass.async_block_till_done()
@@ -148,7 +121,7 @@ async def test_a_damaged_stored_link_is_left_out(
 ) -> None:
     """One stored link cannot be read: a warning says so; the other still works."""
     await send(hass, entity_id="notify.alice", title="Leak")
-    [path] = link_paths(sim.messages[-1])
+    [(path, _)] = links_of(sim.messages[-1])
     assert await hass.config_entries.async_unload(loaded_entry.entry_id)
     key = f"{DOMAIN}.{loaded_entry.entry_id}.actions"
     hass_storage[key]["data"]["tokens"]["damaged"] = {"action": ["not", "text"]}

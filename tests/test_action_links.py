@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-import html
-import re
 from typing import Any, Final
 from urllib.parse import parse_qs, urlsplit
 
@@ -12,7 +10,6 @@ from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
-    async_capture_events,
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 import voluptuous as vol
@@ -25,27 +22,18 @@ from homeassistant.core import Event, HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from pushover_simulator import DEMO_USER, DEMO_USER2, PushoverSimulator
 
-from .conftest import WEBHOOK_ID
-from .helpers import follow_frozen_clock, receipt_sent_to, tick
+from .helpers import (
+    EXTERNAL,
+    SIREN,
+    WEBHOOK,
+    links_of,
+    receipt_sent_to,
+    tick,
+)
 
-EXTERNAL: Final = "https://home.example.org"
-WEBHOOK: Final = f"/api/webhook/{WEBHOOK_ID}"
-SIREN: Final = {"action": "silence_siren", "title": "Silence the siren"}
 GATE: Final = {"action": "open_gate", "title": "Open the gate"}
-LINK: Final = re.compile(r'<a href="([^"]+)">([^<]+)</a>')
 
-
-@pytest.fixture(autouse=True)
-def reachable(hass: HomeAssistant, sim: PushoverSimulator) -> None:
-    """Home Assistant has an external URL; receipts expire in the frozen time."""
-    hass.config.external_url = EXTERNAL
-    follow_frozen_clock(sim)
-
-
-@pytest.fixture
-def chosen(hass: HomeAssistant) -> list[Event]:
-    """The action events fired."""
-    return async_capture_events(hass, f"{DOMAIN}_action")
+pytestmark = pytest.mark.usefixtures("reachable")
 
 
 async def send(hass: HomeAssistant, **data: Any) -> dict[str, Any]:
@@ -59,16 +47,6 @@ async def send(hass: HomeAssistant, **data: Any) -> dict[str, Any]:
     )
     assert response is not None
     return dict(response)
-
-
-def links_of(message: dict[str, Any]) -> list[tuple[str, str]]:
-    """Return the (path with query, title) of each link in a received message."""
-    found = []
-    for href, title in LINK.findall(message["message"]):
-        url = html.unescape(href)
-        assert url.startswith(EXTERNAL + WEBHOOK + "?action=")
-        found.append((url[len(EXTERNAL) :], html.unescape(title)))
-    return found
 
 
 def token_of(path: str) -> str:

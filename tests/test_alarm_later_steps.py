@@ -25,6 +25,7 @@ from pushover_simulator import DEMO_USER, DEMO_USER2, PushoverSimulator
 
 from .conftest import BOB
 from .helpers import (
+    SIREN,
     Capture,
     follow_frozen_clock,
     receipt_sent_to,
@@ -35,7 +36,6 @@ from .helpers import (
 from .open_client_helpers import PACKAGE
 
 PNG: Final = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
-SIREN: Final = {"action": "silence_siren", "title": "Silence the siren"}
 STEPS: Final = [
     {"targets": ["notify.alice"]},
     {"targets": ["notify.bob"], "after": 300},
@@ -43,7 +43,7 @@ STEPS: Final = [
 
 
 @pytest.fixture
-async def reachable(
+async def called_back(
     hass: HomeAssistant, sim: PushoverSimulator, hass_client: ClientSessionGenerator
 ) -> AsyncIterator[None]:
     """An external URL; Pushover's callbacks to it reach the webhook here."""
@@ -116,7 +116,7 @@ async def test_a_step_whose_links_cannot_be_made_is_not_sent(
     loaded_entry: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
     caplog: pytest.LogCaptureFixture,
-    reachable: None,
+    called_back: None,
 ) -> None:
     """The external URL is removed before Bob's step: the error is logged, no page."""
     await send_alarm(hass, actions=[SIREN])

@@ -33,12 +33,10 @@ from homeassistant.core import Event, HomeAssistant
 from homeassistant.util import dt as dt_util
 from pushover_simulator import DEMO_USER, DEMO_USER2, FaultKind, PushoverSimulator
 
-from .conftest import WEBHOOK_ID
-from .helpers import EXTERNAL, send_emergency, state_of, tick
+from .helpers import EXTERNAL, WEBHOOK, send_emergency, state_of, tick
 
 pytestmark = pytest.mark.timeout(60)
 
-WEBHOOK: Final = f"/api/webhook/{WEBHOOK_ID}"
 HOLD: Final = 1.0  # simulator latency; released by ticking at least this much
 
 type Poster = Callable[[dict[str, str]], Awaitable[int]]
