@@ -24,8 +24,14 @@ from homeassistant.core import Event, HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from pushover_simulator import DEMO_USER, DEMO_USER2, PushoverSimulator
 
-from .conftest import WEBHOOK_ID
-from .helpers import follow_frozen_clock, receipt_sent_to, sent_to, state_of, tick
+from .helpers import (
+    WEBHOOK,
+    follow_frozen_clock,
+    receipt_sent_to,
+    sent_to,
+    state_of,
+    tick,
+)
 
 ALICE = "notify.alice"
 BOB = "notify.bob"
@@ -246,7 +252,7 @@ async def test_callback_and_poll_racing_fire_one_event(
     sim.acknowledge(bob)
     client = await hass_client_no_auth()
     posts = [
-        client.post(f"/api/webhook/{WEBHOOK_ID}", data={"receipt": receipt})
+        client.post(WEBHOOK, data={"receipt": receipt})
         for receipt in (alice, bob, alice)
     ]
     freezer.tick(timedelta(seconds=11))

@@ -22,6 +22,7 @@ from homeassistant.util import yaml as yaml_util
 from pushover_simulator import DEMO_USER, DEMO_USER2, PushoverSimulator
 
 from .helpers import (
+    SIREN,
     data_of,
     follow_frozen_clock,
     receipt_sent_to,
@@ -456,7 +457,7 @@ async def test_links_in_the_alarm_and_what_a_tap_does(
     await set_up(
         hass,
         automation(
-            message_actions=[{"action": "silence_siren", "title": "Silence the siren"}],
+            message_actions=[SIREN],
             chosen_actions=[
                 {
                     "event": "siren_silenced",

@@ -26,7 +26,7 @@ from homeassistant.util import dt as dt_util
 from pushover_simulator import DEMO_TOKEN, DEMO_USER, DEMO_USER2, PushoverSimulator
 
 from .conftest import WEBHOOK_ID
-from .helpers import EXTERNAL, route_callbacks, tick
+from .helpers import EXTERNAL, WEBHOOK, route_callbacks, tick
 
 
 async def send_emergency(hass: HomeAssistant, **data: Any) -> list[str]:
@@ -118,7 +118,7 @@ async def test_callback_and_poll_give_one_event(
     await route_callbacks(hass, sim, hass_client_no_auth)
     events = async_capture_events(hass, EVENT_ACKNOWLEDGED)
     [receipt] = await send_emergency(hass, entity_id="notify.bob")
-    assert sim.messages[0]["callback"] == f"{EXTERNAL}/api/webhook/{WEBHOOK_ID}"
+    assert sim.messages[0]["callback"] == EXTERNAL + WEBHOOK
     sim.acknowledge(receipt)
     await sim.wait_callbacks()
     await hass.async_block_till_done()
@@ -183,7 +183,7 @@ async def test_webhook_ignores_forged_and_garbage(
     events = async_capture_events(hass, EVENT_ACKNOWLEDGED)
     await send_emergency(hass, entity_id="notify.alice")
     client = await hass_client_no_auth()
-    response = await client.post(f"/api/webhook/{WEBHOOK_ID}", data=body)
+    response = await client.post(WEBHOOK, data=body)
     assert response.status == 200
     assert await response.text() == ""
     await hass.async_block_till_done()
@@ -201,7 +201,7 @@ async def test_webhook_get_without_a_link_is_not_found(
     events = async_capture_events(hass, EVENT_ACKNOWLEDGED)
     client = await hass_client_no_auth()
     for method in ("get", "put"):
-        response = await getattr(client, method)(f"/api/webhook/{WEBHOOK_ID}")
+        response = await getattr(client, method)(WEBHOOK)
         assert response.status == {"get": 404, "put": 405}[method]
     assert events == []
 

@@ -54,7 +54,7 @@ from pushover_simulator import (
 )
 
 from .conftest import ALICE, BOB, WEBHOOK_ID, recipient
-from .helpers import send_emergency, state_of
+from .helpers import WEBHOOK, send_emergency, state_of
 
 SURROGATE = "\ud800"
 TRANSLATIONS = Path(__file__).parents[1] / (
@@ -895,14 +895,14 @@ async def test_webhook_fuzz(
     ]
     for _ in range(150):
         result = await client.post(
-            f"/api/webhook/{WEBHOOK_ID}",
+            WEBHOOK,
             data=garbage(rng),
             headers={"Content-Type": rng.choice(content_types)},
         )
         assert result.status == 200
         assert await result.read() == b""
     huge = await client.post(
-        f"/api/webhook/{WEBHOOK_ID}",
+        WEBHOOK,
         data=f"receipt={receipt}&acknowledged_by=" + "x" * 100_000,
     )
     assert huge.status == 200
@@ -949,7 +949,7 @@ async def test_no_secret_in_any_log_record(
     await tick(11)
     await tick(30)
     client = await hass_client_no_auth()
-    await client.post(f"/api/webhook/{WEBHOOK_ID}", data={"receipt": "x" * 30})
+    await client.post(WEBHOOK, data={"receipt": "x" * 30})
     await send(sound="nope")
     del sim.apps[DEMO_TOKEN]
     await send()
