@@ -181,6 +181,45 @@ async def test_an_old_alarm_keeps_its_receipts_and_a_damaged_one_is_named(
     assert state_of(hass, ACTIVE) == "0"
 
 
+async def test_a_lone_receipt_and_an_old_alarm_are_both_tracked(
+    hass: HomeAssistant,
+    sim: PushoverSimulator,
+    loaded_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    hass_storage: dict[str, Any],
+) -> None:
+    """A send_message emergency's receipt and an alarm with a step still to go."""
+    receipt = await send_emergency(hass, message="old")
+    assert await hass.config_entries.async_unload(loaded_entry.entry_id)
+    now = sim.clock()
+    steps = [
+        {"targets": ["notify.alice"], "after": 0, "sent": True},
+        {"targets": ["notify.bob"], "after": 300, "sent": False},
+    ]
+    alarm = {
+        "alarm_id": "old-alarm",
+        "started": now,
+        "steps": steps,
+        "message": {"message": "old alarm", "title": "Old", "tags": []},
+        "attachment": None,
+    }
+    write_store(hass_storage, loaded_entry, "alarms", {"alarms": [alarm]})
+    receipts = {"receipts": [old_receipt(receipt, now)]}
+    write_store(hass_storage, loaded_entry, "receipts", receipts, minor_version=2)
+    acknowledged = Capture(hass, EVENT_ACKNOWLEDGED)
+    await restart(hass, loaded_entry)
+    assert state_of(hass, ACTIVE) == "2"
+    assert f"{DOMAIN}.{loaded_entry.entry_id}.receipts" not in hass_storage
+    sim.acknowledge(receipt)
+    await tick(hass, freezer, 11)
+    await acknowledged.wait(1)
+    [event] = acknowledged.data
+    assert (event["receipt"], event["alarm_id"]) == (receipt, None)
+    await tick(hass, freezer, 300)
+    assert sent_to(sim) == [[DEMO_USER], [DEMO_USER2]]
+    assert sim.messages[-1]["message"] == "old alarm"
+
+
 async def test_emergencies_queued_before_records_ring_once_delivered(
     hass: HomeAssistant,
     sim: PushoverSimulator,
